@@ -1,0 +1,189 @@
+"""FicshelfBot and create_bot: the only place (with render.py) under bot/ that uses discord."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import PermissionDenied, UserError
+from bot.indexing import index_paths
+from bot.services import Services
+from bot.settings import Settings
+from bot.store.db import Database
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.excerpts",
+    "cogs.prompts",
+    "cogs.warnings",
+    "cogs.stories",
+    "cogs.settings",
+    "cogs.library",
+    "cogs.daily",
+)
+
+APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again."
+
+
+class FicshelfBot(commands.Bot):
+    """The bot. Dependencies (settings, then services built in setup_hook) are injected."""
+
+    services: Services
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        rng: random.Random | None = None,
+        always_sync: bool = False,
+        instance: str = "main",
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=discord.Intents.default(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+        )
+        self.settings = settings
+        self.rng = rng or random.Random()  # noqa: S311 - picking excerpts, not secrets
+        self.always_sync = always_sync
+        self.instance = instance
+        self.db: Database | None = None
+        self.synced = False
+
+    async def setup_hook(self) -> None:
+        self.db = await Database.open(self.settings.db_path)
+        self.services = Services.build(
+            self.db, self.settings, clock=discord.utils.utcnow, rng=self.rng, instance=self.instance
+        )
+        summary = await index_paths(
+            self.services.library,
+            [self.settings.library_dir],
+            max_bytes=self.settings.max_file_bytes,
+            prune_dirs=[self.settings.library_dir],
+            workers=1,
+        )
+        for failure in summary.failed:
+            log.warning("could not index %s: %s", failure["file"], failure["error"])
+        if summary.added or summary.updated or summary.removed:
+            log.info("library indexed: %s", summary.as_dict())
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        self.tree.on_error = self.on_app_command_error
+        await self.sync_commands()
+
+    async def close(self) -> None:
+        await super().close()
+        if self.db is not None:
+            await self.db.close()
+            self.db = None
+
+    # -- command sync ---------------------------------------------------------------------
+
+    def command_hash(self, guild: discord.abc.Snowflake | None) -> str:
+        payload = [cmd.to_dict(self.tree) for cmd in self.tree.get_commands(guild=guild)]
+        blob = json.dumps(sorted(payload, key=lambda c: c["name"]), sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    async def sync_commands(self, *, force: bool = False) -> bool:
+        """Sync the tree when the command set changed since the last sync (or when forced)."""
+        guild = discord.Object(self.settings.dev_guild_id) if self.settings.dev_guild_id else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        key = f"command_hash:{guild.id if guild else 'global'}"
+        digest = self.command_hash(guild)
+        if not (force or self.always_sync) and await self.services.meta.get(key) == digest:
+            return False
+        await self.tree.sync(guild=guild)
+        await self.services.meta.set(key, digest)
+        self.synced = True
+        return True
+
+    # -- errors -----------------------------------------------------------------------------
+
+    async def on_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        """Table-driven: known errors get their message, anything else an apology + a log."""
+        original = getattr(error, "original", error)
+        message = _message_for(original)
+        if message is None:
+            command = interaction.command.qualified_name if interaction.command else "?"
+            log.error(
+                "command /%s failed (guild=%s channel=%s user=%s options=%s)",
+                command,
+                interaction.guild_id,
+                interaction.channel_id,
+                interaction.user.id,
+                interaction.namespace,
+                exc_info=original,
+            )
+            message = APOLOGY
+        await reply_ephemeral(interaction, message)
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        await self.services.guilds.departed(guild.id)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self.services.guilds.returned(guild.id)
+
+
+def _missing_permissions(exc: BaseException) -> str:
+    perms = getattr(exc, "missing_permissions", []) or ["manage_guild"]
+    names = ", ".join(p.replace("_", " ").title() for p in perms)
+    return f"You need the {names} permission to use this command."
+
+
+ERROR_MESSAGES: tuple[tuple[type[BaseException], Any], ...] = (
+    (UserError, str),
+    (PermissionDenied, str),
+    (app_commands.MissingPermissions, _missing_permissions),
+    (app_commands.NoPrivateMessage, lambda _e: "This command only works in a server."),
+    (
+        app_commands.CommandOnCooldown,
+        lambda e: f"Slow down a little: try again in {e.retry_after:.0f} s.",
+    ),
+    (app_commands.TransformerError, lambda e: f"I could not understand `{e.value}`."),
+    (
+        discord.Forbidden,
+        lambda _e: "I lack a permission in this channel (send messages, embed links?).",
+    ),
+)
+
+
+def _message_for(error: BaseException) -> str | None:
+    for kind, render in ERROR_MESSAGES:
+        if isinstance(error, kind):
+            return render(error)
+    return None
+
+
+async def reply_ephemeral(interaction: discord.Interaction, message: str) -> None:
+    """Answer privately, whether or not the interaction was already responded to."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(
+                message, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+            )
+        else:
+            await interaction.response.send_message(
+                message, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+            )
+    except discord.HTTPException:
+        log.warning("could not deliver an error message to %s", interaction.user.id)
+
+
+def create_bot(settings: Settings, **options: Any) -> FicshelfBot:
+    """Build the bot; nothing touches disk or network until it starts (setup_hook)."""
+    return FicshelfBot(settings, **options)
+
+
+MODERATOR_PERMISSIONS = discord.Permissions(manage_guild=True)

@@ -1,0 +1,327 @@
+"""`ficshelf console`: the real bot in a simulated local server (simcord), no token.
+
+One server with #general, #writing and #after-dark (age-restricted); you are a moderator
+(Manage Server) unless `--as member`. Type slash commands as in Discord:
+`/excerpt trope:soulmates`, `/config block warning:violence channel:#writing`,
+`/library add file:./story.txt`; `/wait 1d` advances the simulated clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import shlex
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.text import Text
+
+from bot.settings import Settings
+
+SANDBOX_GUILD_ID = 1_234_567_890_123_456_789
+CHANNELS = ("general", "writing", "after-dark")
+AGE_RESTRICTED = ("after-dark",)
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([dhms])$")
+_UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+
+HELP = """Commands run as in Discord; options are name:value (quote values with spaces).
+  /excerpt [story:…] [trope:…] [character:…] [query:"red string"]
+  /prompt [trope:…]            /warnings story story:…     /warnings lookup term:MCD
+  /story info story:…          /story find [query:…] [trope:…] [exclude:…]
+  /config show|rating|block|unblock|spoilers|reset …   /daily set|off|show|preview …
+  /library add file:PATH       /library remove story:…
+  /wait 1d (or 2h, 30m)        /channel NAME (where commands run)   /help   /quit"""
+
+
+class ConsoleError(Exception):
+    """A line the console could not turn into a command."""
+
+
+def parse_duration(text: str) -> float:
+    match = _DURATION.match(text.strip().lower())
+    if not match:
+        raise ConsoleError(f"can't read the duration {text!r}: use e.g. 1d, 2h, 30m")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def split_line(line: str) -> tuple[list[str], dict[str, str]]:
+    """'/warnings lookup term:MCD' -> (['warnings', 'lookup'], {'term': 'MCD'})."""
+    try:
+        tokens = shlex.split(line.strip())
+    except ValueError as exc:
+        raise ConsoleError(f"can't read that line: {exc}") from None
+    if not tokens or not tokens[0].startswith("/"):
+        raise ConsoleError("commands start with /, e.g. /excerpt (try /help)")
+    tokens[0] = tokens[0][1:]
+    path: list[str] = []
+    options: dict[str, str] = {}
+    for token in tokens:
+        name, sep, value = token.partition(":")
+        if sep and name and re.fullmatch(r"[a-z_]+", name):
+            options[name] = value
+        elif options:
+            raise ConsoleError(f"unexpected {token!r} after the options (quote values with spaces)")
+        else:
+            path.append(token)
+    return path, options
+
+
+@dataclass
+class World:
+    """The simulated server and who is typing."""
+
+    env: Any
+    guild: Any
+    channels: dict[str, Any]
+    roles: dict[str, Any]
+    user: Any
+    here: str = "general"
+    seen: set[int] = field(default_factory=set)  # ids of messages already printed
+
+
+class Session:
+    """Runs console lines against the bot and prints what it posted."""
+
+    def __init__(self, bot: Any, world: World, out: Console) -> None:
+        self.bot = bot
+        self.world = world
+        self.out = out
+
+    async def run_line(self, line: str) -> bool:
+        """Run one line; False when the user asked to quit."""
+        line = line.strip()
+        if not line or line.startswith("#"):
+            return True
+        try:
+            path, options = split_line(line)
+            verb = path[0] if path else ""
+            if verb in ("quit", "exit"):
+                return False
+            if verb == "help":
+                self.out.print(HELP)
+            elif verb == "wait":
+                await self._wait(path, options)
+            elif verb == "channel":
+                self._switch(path)
+            else:
+                await self._slash(path, options)
+        except ConsoleError as exc:
+            self.out.print(f"[red]{exc}[/red]")
+        return True
+
+    def _switch(self, path: list[str]) -> None:
+        name = path[1].lstrip("#") if len(path) > 1 else ""
+        if name not in self.world.channels:
+            raise ConsoleError(f"no channel #{name}; channels: {', '.join('#' + c for c in CHANNELS)}")
+        self.world.here = name
+        self.out.print(f"now in #{name}")
+
+    async def _wait(self, path: list[str], options: dict[str, str]) -> None:
+        if len(path) < 2:
+            raise ConsoleError("say how long: /wait 1d (or 2h, 30m)")
+        seconds = parse_duration(path[1])
+        env = self.world.env
+        remaining = seconds
+        while remaining > 0:  # step in hours so long waits settle as they go
+            step = min(remaining, 3600.0)
+            await env.advance_time(step)
+            remaining -= step
+        self.out.print(f"[dim]… {path[1]} later: {env.now():%Y-%m-%d %H:%M} UTC[/dim]")
+        self._print_new_messages()
+
+    async def _slash(self, path: list[str], options: dict[str, str]) -> None:
+        command = self._find_command(path)
+        values = {name: self._convert(command, name, raw) for name, raw in options.items()}
+        channel = self.world.channels[self.world.here]
+        name = " ".join(path)
+        try:
+            result = await self.world.user.slash(channel, name, **values)
+        except Exception as exc:  # simcord refuses what Discord's client would refuse
+            self.out.print(f"[red]/{name}: {_refusal(exc)}[/red]")
+            return
+        shown = {m.id for m in [result.response, *result.followups] if m is not None}
+        self._print_result(name, result)
+        self._print_new_messages(skip=shown)
+
+    def _find_command(self, path: list[str]) -> Any:
+        if not path:
+            raise ConsoleError("which command? try /help")
+        node: Any = self.bot.tree.get_command(path[0])
+        for part in path[1:]:
+            child = node.get_command(part) if node is not None and hasattr(node, "get_command") else None
+            if child is None:
+                raise ConsoleError(f"/{' '.join(path)} is not a command (try /help)")
+            node = child
+        if node is None:
+            raise ConsoleError(f"/{path[0]} is not a command (try /help)")
+        if hasattr(node, "get_command"):
+            subs = ", ".join(c.name for c in node.commands)
+            raise ConsoleError(f"/{' '.join(path)} needs a subcommand: {subs}")
+        return node
+
+    def _convert(self, command: Any, name: str, raw: str) -> Any:
+        param = next((p for p in command.parameters if p.name == name), None)
+        if param is None:
+            known = ", ".join(p.name for p in command.parameters) or "none"
+            raise ConsoleError(f"/{command.qualified_name} has no option {name!r} (options: {known})")
+        kind = param.type.name
+        if kind == "channel":
+            channel = self.world.channels.get(raw.lstrip("#"))
+            if channel is None:
+                raise ConsoleError(f"no channel {raw}; channels: {', '.join('#' + c for c in CHANNELS)}")
+            return channel
+        if kind == "role":
+            role = self.world.roles.get(raw.lstrip("@"))
+            if role is None:
+                role = self.world.guild.create_role(raw.lstrip("@"))
+                self.world.roles[raw.lstrip("@")] = role
+            return role
+        if kind == "boolean":
+            if raw.lower() in _TRUE:
+                return True
+            if raw.lower() in _FALSE:
+                return False
+            raise ConsoleError(f"{name} takes true or false, not {raw!r}")
+        if kind == "attachment":
+            path = Path(raw).expanduser()
+            try:
+                return (path.name, path.read_bytes())
+            except OSError as exc:
+                raise ConsoleError(f"can't read {raw}: {exc.strerror or exc}") from None
+        if kind == "integer":
+            try:
+                return int(raw)
+            except ValueError:
+                raise ConsoleError(f"{name} takes a whole number, not {raw!r}") from None
+        if kind == "number":
+            try:
+                return float(raw)
+            except ValueError:
+                raise ConsoleError(f"{name} takes a number, not {raw!r}") from None
+        return raw
+
+    # -- printing ---------------------------------------------------------------------------
+
+    def _print_result(self, name: str, result: Any) -> None:
+        messages = [m for m in [result.response, *result.followups] if m is not None]
+        if not messages:
+            self.out.print(f"[yellow]/{name}: the bot did not answer[/yellow]")
+        for message in messages:
+            self._print_message(message.content, message.embeds, ephemeral=message.ephemeral,
+                                where=f"#{self.world.here}")
+
+    def _print_new_messages(self, skip: set[int] | frozenset[int] = frozenset()) -> None:
+        """Print what the bot posted on its own (e.g. a daily prompt) since last time."""
+        for cname, channel in self.world.channels.items():
+            for message in sorted(channel.history(), key=lambda m: m.id):
+                if message.id in self.world.seen or message.id in skip:
+                    continue
+                self._print_message(message.content, message.embeds, ephemeral=False, where=f"#{cname}")
+            self.world.seen.update(m.id for m in channel.history())
+
+    def _print_message(self, content: str, embeds: list[Any], *, ephemeral: bool, where: str) -> None:
+        label = f"Ficshelf in {where}" + (" (only you can see this)" if ephemeral else "")
+        self.out.print(Text(label, style="bold magenta"))
+        if content:
+            self.out.print(Text(content))
+        for embed in embeds:
+            self.out.print(render_embed(embed))
+
+
+def render_embed(embed: Any) -> Panel:
+    """An embed as readable terminal text."""
+    body = Text()
+    if embed.author and embed.author.name:
+        body.append(f"{embed.author.name}\n", style="italic")
+    if embed.description:
+        body.append(f"{embed.description}\n")
+    for f in embed.fields:
+        body.append(f"\n{f.name}\n", style="bold")
+        body.append(f"{f.value}\n")
+    if embed.footer and embed.footer.text:
+        body.append(f"\n{embed.footer.text}", style="dim")
+    title = embed.title or ""
+    if embed.url:
+        title += f"  <{embed.url}>"
+    return Panel(body, title=Text(title, style="bold"), title_align="left", expand=True)
+
+
+def _refusal(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if "permission" in text.lower():
+        return f"you can't use this command here ({text})"
+    return text
+
+
+async def build_world(env: Any, bot: Any, *, member: bool, channel: str) -> World:
+    from bot.app import MODERATOR_PERMISSIONS
+
+    guild = env.create_guild(name="Ficshelf Sandbox", id=SANDBOX_GUILD_ID)
+    channels = {name: guild.create_text_channel(name) for name in CHANNELS}
+    await env.settle()
+    for name in AGE_RESTRICTED:  # simcord has no age-restricted flag: set it on the bot's cache
+        cached = bot.get_channel(channels[name].id)
+        if cached is not None:
+            cached.nsfw = True
+    roles: dict[str, Any] = {}
+    user_roles = []
+    if not member:
+        roles["Moderators"] = guild.create_role("Moderators", permissions=MODERATOR_PERMISSIONS)
+        user_roles.append(roles["Moderators"])
+    user = guild.add_member(env.create_user("you"), roles=user_roles)
+    here = channel.lstrip("#")
+    if here not in channels:
+        raise ConsoleError(f"no channel #{here}; channels: {', '.join('#' + c for c in CHANNELS)}")
+    world = World(env, guild, channels, roles, user, here=here)
+    world.seen = {m.id for c in channels.values() for m in c.history()}
+    return world
+
+
+async def _main(settings: Settings, lines: list[str], *, member: bool, channel: str, out: Console) -> int:
+    import simcord
+
+    from bot.app import create_bot
+
+    bot = create_bot(settings, always_sync=True)
+    async with simcord.run(bot, check_errors=False) as env:
+        world = await build_world(env, bot, member=member, channel=channel)
+        session = Session(bot, world, out)
+        who = "a member" if member else "a moderator (Manage Server)"
+        if lines:
+            for line in lines:
+                out.print(Text(f"> {line}", style="bold cyan"))
+                if not await session.run_line(line):
+                    break
+            return 0
+        out.print(
+            f"[bold]Ficshelf console[/bold]: a simulated server with "
+            f"{', '.join('#' + c for c in CHANNELS)} (#after-dark is age-restricted). You are {who} "
+            f"in #{world.here}. Type /help, or /quit to leave."
+        )
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                line = await loop.run_in_executor(None, input, f"#{world.here} > ")
+            except (EOFError, KeyboardInterrupt):
+                out.print()
+                break
+            if not await session.run_line(line):
+                break
+    return 0
+
+
+def run_console(settings: Settings, *, commands: list[str], member: bool, channel: str) -> int:
+    """Entry point for `ficshelf console`; returns the exit status."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    out = Console(highlight=False, soft_wrap=False)
+    try:
+        return asyncio.run(_main(replace(settings), commands, member=member, channel=channel, out=out))
+    except ConsoleError as exc:
+        out.print(f"[red]{exc}[/red]")
+        return 2

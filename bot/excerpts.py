@@ -1,0 +1,138 @@
+"""Random excerpts: a passage drawn uniformly from what this channel may show."""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+
+from bot.analysis.characters import resolve_character
+from bot.analysis.taxonomy import Taxonomy
+from bot.context import Where
+from bot.directory import StoryDirectory
+from bot.errors import UserError
+from bot.guild_config import GuildConfig
+from bot.policy import allows, content_warnings
+from bot.store.library import LibraryStore, PassageFilter
+from bot.store.records import PassageRow, StoryRow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Excerpt:
+    """A passage cleared for this channel, with what a post of it must show."""
+
+    story: StoryRow
+    passage: PassageRow
+    chapter_title: str
+    chapter_count: int
+    warnings: list[str]  # display names for the CW line
+    spoilers: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NoExcerpt:
+    """Why nothing could be posted, in words for the reader."""
+
+    message: str
+
+
+class Excerpts:
+    def __init__(
+        self,
+        library: LibraryStore,
+        config: GuildConfig,
+        directory: StoryDirectory,
+        tax: Taxonomy,
+        rng: random.Random,
+    ) -> None:
+        self.library = library
+        self.config = config
+        self.directory = directory
+        self.tax = tax
+        self.rng = rng
+
+    async def parse_filter(
+        self,
+        where: Where,
+        *,
+        story: str | None = None,
+        trope: str | None = None,
+        character: str | None = None,
+        query: str | None = None,
+    ) -> PassageFilter:
+        """Turn the options a person typed into a filter, or a UserError saying what's wrong."""
+        story_id = (await self.directory.resolve(where.guild_id, story)).id if story else None
+        trope_slug = None
+        if trope:
+            entry = self.tax.lookup(trope)
+            if entry is None or entry.kind != "trope":
+                examples = ", ".join(t.slug for t in self.tax.tropes[:5])
+                raise UserError(f"I don't know the trope “{trope}”. Try e.g. {examples}.")
+            trope_slug = entry.slug
+        name = None
+        if character:
+            name = resolve_character(character) or character.strip()
+        return PassageFilter(
+            story_id=story_id, trope=trope_slug, character=name, query=query or None
+        )
+
+    async def draw(self, where: Where, filt: PassageFilter) -> Excerpt | NoExcerpt:
+        view = await self.config.view(where)
+        passage = await self.library.random_passage(
+            where.guild_id, filt, view.store_filter, self.rng
+        )
+        story = await self.library.story(where.guild_id, passage.story_id) if passage else None
+        if passage is None or story is None:
+            return NoExcerpt(await self._why_nothing(where, filt))
+        declared = {w["slug"] for w in story.report["warnings"] if w["source"] == "declared"}
+        # Defence in depth: the store filtered already; the policy module has the last word.
+        if not allows(
+            view.eligibility, self.config.vocab,
+            rating=story.rating, declared=declared, detected=passage.warnings,
+        ):
+            log.error("store returned passage %s not allowed in %s", passage.id, where)
+            return NoExcerpt(await self._why_nothing(where, filt))
+        chapters = story.report["chapters"]
+        title = next((c["title"] for c in chapters if c["number"] == passage.chapter), "")
+        names = self.config.names()
+        cws = content_warnings(view.policy, declared=declared, detected=passage.warnings)
+        return Excerpt(
+            story=story,
+            passage=passage,
+            chapter_title=title,
+            chapter_count=len(chapters),
+            warnings=[names.get(w, w) for w in cws],
+            spoilers=view.policy.spoilers,
+        )
+
+    async def _why_nothing(self, where: Where, filt: PassageFilter) -> str:
+        wanted = _describe_filter(filt, self.tax)
+        total = await self.library.count_passages(where.guild_id, filt)
+        if total == 0:
+            stories, _ = await self.library.stats(where.guild_id)
+            if stories == 0:
+                return "This server's library is empty: a moderator can add stories with /library add."
+            return f"Nothing in this server's library matches {wanted}." if wanted else (
+                "This server's library has no passages yet."
+            )
+        view = await self.config.view(where)
+        subject = f"{total} passage{'s' if total != 1 else ''}" + (f" match {wanted}" if wanted else " exist")
+        return (
+            f"{subject}, but no passage fits this channel's settings: "
+            f"{self.config.describe(view)}."
+        )
+
+
+def _describe_filter(filt: PassageFilter, tax: Taxonomy) -> str:
+    parts = []
+    if filt.story_id is not None:
+        parts.append("that story")
+    if filt.trope:
+        parts.append(f"trope {tax.entry(filt.trope).name}")
+    if filt.character:
+        parts.append(f"character {filt.character}")
+    if filt.query:
+        parts.append(f"“{filt.query}”")
+    return " + ".join(parts)

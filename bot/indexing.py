@@ -1,0 +1,344 @@
+"""The indexing pipeline: read → segment → analyse → store, file by file.
+
+Reading and analysis are plain CPU work (`prepare`), run in worker processes when there
+are many files; writes happen in the caller, one transaction per file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from bot.analysis.analyze import analyze
+from bot.analysis.model import Analysis, Finding
+from bot.analysis.taxonomy import load_taxonomy
+from bot.paths import TAXONOMY_DIR
+from bot.library import Passage, Story, StoryReadError, read_bytes, segment
+from bot.store.library import LibraryStore
+from bot.store.records import BUNDLED, FileState, PassageEntry, StoryEntry
+
+CODE_VERSION = "1"  # bump when readers, segmentation or analysis change their output
+STORY_SUFFIXES = (".txt", ".html", ".htm", ".epub", ".md", ".text")
+_POOL_THRESHOLD = 8
+
+
+@cache
+def index_version() -> str:
+    """Changes whenever the code version or any taxonomy file changes: a stale index."""
+    digest = hashlib.sha256(CODE_VERSION.encode())
+    for path in sorted(TAXONOMY_DIR.glob("*.toml")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A story read and analysed, ready to write."""
+
+    story: Story
+    passages: list[Passage]
+    analysis: Analysis
+    report: dict[str, Any]
+
+
+def prepare(data: bytes, name: str, *, max_bytes: int, display_path: str | None = None) -> Prepared:
+    """Read, segment and analyse one file's bytes. Raises StoryReadError."""
+    story = read_bytes(data, name, max_bytes=max_bytes)
+    passages = segment(story)
+    analysis = analyze(story, passages)
+    return Prepared(story, passages, analysis, build_report(display_path or name, story, analysis))
+
+
+def build_report(file: str, story: Story, analysis: Analysis) -> dict[str, Any]:
+    """The `ficshelf analyze --json` object for one story."""
+    return {
+        "file": file,
+        "format": story.format,
+        "title": story.title,
+        "authors": story.authors,
+        "fandoms": story.fandoms,
+        "relationships": story.relationships,
+        "characters": analysis.characters,
+        "tags": story.additional_tags,
+        "summary": story.summary_text,
+        "language": story.language,
+        "rating": analysis.rating,
+        "rating_source": analysis.rating_source,
+        "archive_warnings": analysis.archive_warnings,
+        "chapters": [
+            {"number": c.number, "title": c.title, "words": c.words} for c in story.chapters
+        ],
+        "words": story.words,
+        "warnings": [_finding(f) for f in analysis.warnings],
+        "tropes": [_finding(f) for f in analysis.tropes],
+    }
+
+
+def _finding(f: Finding) -> dict[str, Any]:
+    return {
+        "slug": f.slug,
+        "source": f.source,
+        "confidence": round(f.confidence, 2),
+        "evidence": [{"chapter": e.chapter, "line": e.line, "quote": e.quote} for e in f.evidence],
+    }
+
+
+def to_entry(
+    prepared: Prepared,
+    *,
+    guild_id: int,
+    source: str,
+    content_hash: str,
+    file_size: int,
+    file_mtime_ns: int,
+    added_by: int | None = None,
+) -> StoryEntry:
+    """The store's view of a prepared story."""
+    story, analysis = prepared.story, prepared.analysis
+    tax = load_taxonomy()
+    facts = analysis.passages
+    return StoryEntry(
+        guild_id=guild_id,
+        source=source,
+        content_hash=content_hash,
+        file_size=file_size,
+        file_mtime_ns=file_mtime_ns,
+        index_version=index_version(),
+        format=story.format,
+        title=story.title,
+        authors=story.authors,
+        fandoms=story.fandoms,
+        relationships=story.relationships,
+        characters=analysis.characters,
+        tags=story.additional_tags,
+        summary=story.summary_text,
+        language=story.language,
+        url=story.url,
+        rating=analysis.rating,
+        rating_rank=tax.rating_rank(analysis.rating),
+        rating_source=analysis.rating_source,
+        words=story.words,
+        warnings=frozenset(analysis.warning_slugs()),
+        declared=frozenset(analysis.warning_slugs("declared")),
+        tropes=frozenset(f.slug for f in analysis.tropes),
+        report=prepared.report,
+        passages=[
+            PassageEntry(
+                chapter=p.chapter,
+                first_line=p.first_line,
+                last_line=p.last_line,
+                words=p.words,
+                text=p.text,
+                warnings=frozenset(facts[i].warnings) if i < len(facts) else frozenset(),
+                characters=frozenset(facts[i].characters) if i < len(facts) else frozenset(),
+            )
+            for i, p in enumerate(prepared.passages)
+        ],
+        added_by=added_by,
+    )
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# -- indexing files on disk ---------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class IndexSummary:
+    """What `ficshelf index` reports."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failed: list[dict[str, str]] = field(default_factory=list)
+    stories: int = 0
+    passages: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "failed": self.failed,
+            "stories": self.stories,
+            "passages": self.passages,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def story_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """The story files named by `paths` (folders are walked, hidden files skipped)."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and not any(p.startswith(".") for p in child.parts[-1:]):
+                    if child.suffix.lower() in STORY_SUFFIXES:
+                        yield child
+        else:
+            yield path
+
+
+def load_file(path: Path, max_bytes: int) -> tuple[bytes, os.stat_result]:
+    try:
+        stat = path.stat()
+        if stat.st_size > max_bytes:
+            raise StoryReadError(
+                f"file is {stat.st_size / 1048576:.1f} MB, over the "
+                f"{max_bytes / 1048576:.0f} MB limit"
+            )
+        return path.read_bytes(), stat
+    except FileNotFoundError:
+        raise StoryReadError("file not found") from None
+    except PermissionError:
+        raise StoryReadError("permission denied: the file cannot be read") from None
+    except IsADirectoryError:
+        raise StoryReadError("is a folder, not a story file") from None
+
+
+def _prepare_path(path: Path, data: bytes, max_bytes: int) -> Prepared | str:
+    """Worker entry point: a Prepared, or the reason the file could not be read."""
+    try:
+        return prepare(data, path.name, max_bytes=max_bytes, display_path=str(path))
+    except StoryReadError as exc:
+        return str(exc)
+
+
+ProgressFn = Callable[[Path, int], None]
+
+
+async def index_paths(
+    library: LibraryStore,
+    paths: list[Path],
+    *,
+    max_bytes: int,
+    prune_dirs: Iterable[Path] = (),
+    progress: ProgressFn | None = None,
+    workers: int | None = None,
+) -> IndexSummary:
+    """Index files and folders into the bundled library; unchanged files are skipped.
+
+    Stories whose source lies under one of `prune_dirs` but no longer exists are removed.
+    One bad file is recorded in `failed` and never stops the others.
+    """
+    started = time.perf_counter()
+    summary = IndexSummary()
+    states = await library.file_states(BUNDLED)
+    files = list(dict.fromkeys(story_files(paths)))
+    todo: list[tuple[Path, bytes, os.stat_result, FileState | None]] = []
+    for path in files:
+        source = str(path.resolve())
+        state = states.get(source)
+        try:
+            stat = path.stat()
+            if _same_file(state, stat):
+                summary.unchanged += 1
+                if progress:
+                    progress(path, stat.st_size)
+                continue
+            data, stat = load_file(path, max_bytes)
+        except (StoryReadError, OSError) as exc:
+            summary.failed.append({"file": str(path), "error": _reason(exc)})
+            if progress:
+                progress(path, 0)
+            continue
+        if state and state.content_hash == content_hash(data) and (
+            state.index_version == index_version()
+        ):
+            summary.unchanged += 1
+            await library.touch(state.story_id, stat.st_size, stat.st_mtime_ns)
+            if progress:
+                progress(path, stat.st_size)
+            continue
+        todo.append((path, data, stat, state))
+
+    for path, data, stat, state, result in _prepare_all(todo, max_bytes, workers):
+        if isinstance(result, str):
+            summary.failed.append({"file": str(path), "error": result})
+        else:
+            entry = to_entry(
+                result,
+                guild_id=BUNDLED,
+                source=str(path.resolve()),
+                content_hash=content_hash(data),
+                file_size=stat.st_size,
+                file_mtime_ns=stat.st_mtime_ns,
+            )
+            await library.save(entry)
+            summary.bytes += len(data)
+            if state is None:
+                summary.added += 1
+            else:
+                summary.updated += 1
+        if progress:
+            progress(path, stat.st_size)
+
+    gone = [
+        state.story_id
+        for source, state in states.items()
+        if any(_under(Path(source), d) for d in prune_dirs) and not Path(source).exists()
+    ]
+    summary.removed = await library.remove(gone)
+    summary.stories, summary.passages = await library.stats(BUNDLED)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _prepare_all(
+    todo: list[tuple[Path, bytes, os.stat_result, FileState | None]],
+    max_bytes: int,
+    workers: int | None,
+) -> Iterator[tuple[Path, bytes, os.stat_result, FileState | None, Prepared | str]]:
+    n = workers if workers is not None else (os.cpu_count() or 1)
+    if len(todo) < _POOL_THRESHOLD or n <= 1:
+        for path, data, stat, state in todo:
+            yield path, data, stat, state, _prepare_path(path, data, max_bytes)
+        return
+    with ProcessPoolExecutor(max_workers=n) as pool:
+        results = pool.map(
+            _prepare_path,
+            [t[0] for t in todo],
+            [t[1] for t in todo],
+            [max_bytes] * len(todo),
+            chunksize=4,
+        )
+        for (path, data, stat, state), result in zip(todo, results, strict=True):
+            yield path, data, stat, state, result
+
+
+def _same_file(state: FileState | None, stat: os.stat_result) -> bool:
+    return (
+        state is not None
+        and state.file_size == stat.st_size
+        and state.file_mtime_ns == stat.st_mtime_ns
+        and state.index_version == index_version()
+    )
+
+
+def _under(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, PermissionError):
+        return "permission denied: the file cannot be read"
+    if isinstance(exc, FileNotFoundError):
+        return "file not found"
+    return str(exc) or type(exc).__name__

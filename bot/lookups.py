@@ -1,0 +1,159 @@
+"""Looking things up: what a story contains, what a tag means, which stories match."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process, utils
+
+from bot.analysis.characters import resolve_character
+from bot.analysis.taxonomy import Entry, Taxonomy
+from bot.context import Where
+from bot.directory import MAX_CHOICES, Choice, StoryDirectory
+from bot.errors import UserError
+from bot.store.library import LibraryStore
+from bot.store.records import StoryRow
+
+
+@dataclass(frozen=True, slots=True)
+class WarningLine:
+    """One warning of a story, as a reader sees it."""
+
+    slug: str
+    name: str
+    source: str
+    confidence: float
+    quotes: list[dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class StoryWarnings:
+    story: StoryRow
+    declared: list[WarningLine]
+    detected: list[WarningLine]
+    archive_warnings: list[str] = field(default_factory=list)  # display names
+
+
+@dataclass(frozen=True, slots=True)
+class TermInfo:
+    entry: Entry
+    archive: list[str]  # names of AO3 archive warnings that imply this one
+    implies: list[str]  # names of content warnings this (archive warning) implies
+
+
+class Lookups:
+    def __init__(self, library: LibraryStore, directory: StoryDirectory, tax: Taxonomy) -> None:
+        self.library = library
+        self.directory = directory
+        self.tax = tax
+        terms = tax.search_terms()
+        self._term_labels = [label for label, _slug in terms]
+        self._term_slugs = [slug for _label, slug in terms]
+        self._term_keys = [utils.default_process(label) for label in self._term_labels]
+
+    def name(self, slug: str) -> str:
+        entry = self.tax.lookup(slug)
+        return entry.name if entry else slug
+
+    async def story(self, where: Where, text: str) -> StoryRow:
+        found = await self.directory.resolve(where.guild_id, text)
+        story = await self.library.story(where.guild_id, found.id)
+        if story is None:  # deleted between autocomplete and now
+            raise UserError("That story is no longer in this server's library.")
+        return story
+
+    async def story_warnings(self, where: Where, text: str) -> StoryWarnings:
+        story = await self.story(where, text)
+        lines = [
+            WarningLine(
+                w["slug"], self.name(w["slug"]), w["source"], w["confidence"], w["evidence"][:3]
+            )
+            for w in story.report["warnings"]
+        ]
+        return StoryWarnings(
+            story=story,
+            declared=[w for w in lines if w.source == "declared"],
+            detected=[w for w in lines if w.source == "detected"],
+            archive_warnings=[self.name(s) for s in story.report["archive_warnings"]],
+        )
+
+    def term(self, text: str) -> TermInfo:
+        entry = self.tax.lookup(text)
+        if entry is None:
+            slug = self._best_term(text)
+            entry = self.tax.lookup(slug) if slug else None
+        if entry is None:
+            raise UserError(
+                f"I don't know “{text}”. Try a warning or trope such as MCD, self-harm, "
+                "non-con, soulmates or hurt/comfort."
+            )
+        archive = [
+            a.name for a in self.tax.archive_warnings if entry.slug in getattr(a, "implies", ())
+        ]
+        implies = [self.name(s) for s in getattr(entry, "implies", ())]
+        return TermInfo(entry, archive, implies)
+
+    def _best_term(self, text: str) -> str | None:
+        query = utils.default_process(text)
+        if not query:
+            return None
+        best = process.extractOne(query, self._term_keys, scorer=fuzz.WRatio, processor=None, score_cutoff=85)
+        return self._term_slugs[best[2]] if best else None
+
+    def term_choices(self, current: str, kinds: tuple[str, ...] = ("warning", "archive-warning", "trope")) -> list[Choice]:
+        """Autocomplete over slugs, names and aliases: ≤ 25, one per entry, best first."""
+        query = utils.default_process(current)
+        seen: set[str] = set()
+        out: list[Choice] = []
+        if query:
+            hits = process.extract(
+                query, self._term_keys, scorer=fuzz.WRatio, processor=None, limit=200, score_cutoff=55
+            )
+            order = [i for _k, _s, i in hits]
+        else:
+            order = list(range(len(self._term_keys)))
+        for i in order:
+            slug = self._term_slugs[i]
+            entry = self.tax.lookup(slug)
+            if slug in seen or entry is None or entry.kind not in kinds:
+                continue
+            seen.add(slug)
+            label = self._term_labels[i]
+            shown = entry.name if label.casefold() == entry.name.casefold() else f"{label} ({entry.name})"
+            out.append(Choice(shown[:100], slug))
+            if len(out) == MAX_CHOICES:
+                break
+        return out
+
+    async def find(
+        self,
+        where: Where,
+        *,
+        query: str | None,
+        trope: str | None,
+        character: str | None,
+        exclude: str | None,
+        max_rating: str | None,
+    ) -> list[StoryRow]:
+        trope_slug = self._slug(trope, "trope") if trope else None
+        exclude_slugs: list[str] = []
+        if exclude:
+            entry = self.tax.lookup(exclude) or self.tax.lookup(self._best_term(exclude) or "")
+            if entry is None or entry.kind not in ("warning", "archive-warning"):
+                raise UserError(f"“{exclude}” is not a warning I know; try /warnings lookup.")
+            exclude_slugs = [entry.slug, *getattr(entry, "implies", ())]
+        max_rank = None
+        if max_rating:
+            max_rank = self.tax.rating_rank(self._slug(max_rating, "rating"))
+        name = (resolve_character(character) or character.strip()) if character else None
+        return await self.library.find_stories(
+            where.guild_id, query=query or None, trope=trope_slug, character=name,
+            exclude=exclude_slugs, max_rank=max_rank,
+        )
+
+    def _slug(self, text: str, kind: str) -> str:
+        entry = self.tax.lookup(text)
+        if entry is None or entry.kind != kind:
+            raise UserError(f"“{text}” is not a {kind} I know.")
+        return entry.slug

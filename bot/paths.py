@@ -1,0 +1,10 @@
+"""Where the bundled data lives (the repository's data/ folder, beside the package)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+TAXONOMY_DIR = DATA_DIR / "taxonomy"
+PROMPTS_DIR = DATA_DIR / "prompts"
+STORIES_DIR = DATA_DIR / "stories"

@@ -1,0 +1,297 @@
+"""Discord presentation: embeds, CW lines, spoilers, escaping and every length limit.
+
+Nothing here decides *what* may be posted (that is bot.policy); it decides how. Story
+text is always escaped (markdown and mentions) before it is wrapped, so `||` or `**`
+inside a story cannot break a spoiler, and every send uses `NO_PINGS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+import discord
+
+from bot.excerpts import Excerpt
+from bot.lookups import StoryWarnings, TermInfo, WarningLine
+from bot.store.config import ChangeRow
+from bot.store.records import StoryRow
+
+CONTENT_LIMIT = 2000
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_NAME_LIMIT = 256
+FIELD_LIMIT = 1024
+FOOTER_LIMIT = 2048
+AUTHOR_LIMIT = 256
+EMBED_TOTAL_LIMIT = 6000
+MAX_FIELDS = 25
+
+NO_PINGS = discord.AllowedMentions.none()
+COLOUR = discord.Colour.from_rgb(143, 89, 168)
+
+
+def escape(text: str) -> str:
+    """Story text made inert: no markdown, no mentions, no masked links."""
+    text = discord.utils.escape_markdown(text, as_needed=False)
+    return discord.utils.escape_mentions(text)
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, at a word boundary when possible, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    # never leave a dangling escape backslash
+    while cut.endswith("\\"):
+        cut = cut[:-1]
+    return cut + "…"
+
+
+def spoiler(text: str) -> str:
+    return f"||{text}||"
+
+
+def content(text: str) -> str:
+    """A plain message body within Discord's 2000 characters."""
+    return clip(text, CONTENT_LIMIT)
+
+
+def fit(embed: discord.Embed) -> discord.Embed:
+    """Enforce every embed limit, trimming fields then the description to the 6000 total."""
+    if embed.title:
+        embed.title = clip(embed.title, TITLE_LIMIT)
+    if embed.description:
+        embed.description = clip(embed.description, DESCRIPTION_LIMIT)
+    fields = embed.fields[:MAX_FIELDS]
+    embed.clear_fields()
+    for f in fields:
+        embed.add_field(
+            name=clip(f.name or "\u200b", FIELD_NAME_LIMIT),
+            value=clip(f.value or "\u200b", FIELD_LIMIT),
+            inline=bool(f.inline),
+        )
+    if embed.footer.text:
+        embed.set_footer(text=clip(embed.footer.text, FOOTER_LIMIT))
+    if embed.author.name:
+        embed.set_author(name=clip(embed.author.name, AUTHOR_LIMIT), url=embed.author.url)
+    while len(embed) > EMBED_TOTAL_LIMIT and embed.fields:
+        embed.remove_field(len(embed.fields) - 1)
+    if len(embed) > EMBED_TOTAL_LIMIT and embed.description:
+        over = len(embed) - EMBED_TOTAL_LIMIT
+        embed.description = clip(embed.description, max(1, len(embed.description) - over - 1))
+    return embed
+
+
+def _embed(title: str, *, url: str | None = None, description: str | None = None) -> discord.Embed:
+    return discord.Embed(title=clip(title, TITLE_LIMIT), url=url, description=description, colour=COLOUR)
+
+
+def _names(items: Iterable[str], empty: str = "—") -> str:
+    joined = ", ".join(escape(i) for i in items)
+    return joined or empty
+
+
+# -- excerpts ------------------------------------------------------------------------------
+
+
+def excerpt(ex: Excerpt) -> discord.Embed:
+    """An excerpt: title, author, chapter, rating, link; CW line and spoilers per policy."""
+    story, passage = ex.story, ex.passage
+    body = escape(passage.text)
+    lines: list[str] = []
+    if ex.warnings:
+        lines.append(f"**CW: {', '.join(ex.warnings)}**")
+        if ex.spoilers:
+            body = spoiler(body)
+    budget = DESCRIPTION_LIMIT - sum(len(x) + 2 for x in lines) - 4
+    if len(body) > budget:  # segmentation keeps passages short; this is a last resort
+        inner = clip(escape(passage.text), budget - 4)
+        body = spoiler(inner) if ex.warnings and ex.spoilers else inner
+    lines.append(body)
+    embed = _embed(escape(story.title), url=story.url, description="\n\n".join(lines))
+    embed.set_author(name=f"by {', '.join(story.authors) or 'Anonymous'}")
+    chapter = f"Chapter {passage.chapter}"
+    if ex.chapter_title and ex.chapter_count > 1:
+        chapter += f": {ex.chapter_title}"
+    embed.set_footer(text=f"{chapter} · rated {story.rating} · {story.words:,} words")
+    return fit(embed)
+
+
+# -- warnings ------------------------------------------------------------------------------
+
+
+def _quotes(line: WarningLine) -> str:
+    out = []
+    for q in line.quotes:
+        where = f"ch. {q['chapter']}, line {q['line']}" if q["chapter"] else f"line {q['line']}"
+        out.append(f"> {spoiler(escape(clip(q['quote'], 200)))} ({where})")
+    return "\n".join(out) or "(from the story's tags)"
+
+
+def story_warnings(report: StoryWarnings) -> discord.Embed:
+    """Declared and detected warnings apart, evidence quotes in spoilers."""
+    story = report.story
+    embed = _embed(f"Content warnings: {escape(story.title)}", url=story.url)
+    embed.description = (
+        f"by {escape(story.byline)} · rated **{story.rating}**"
+        f"{' (estimated)' if story.rating_source == 'estimated' else ''}"
+    )
+    if report.archive_warnings:
+        embed.add_field(name="AO3 archive warnings", value=_names(report.archive_warnings), inline=False)
+    if report.declared:
+        embed.add_field(
+            name="Declared by the author",
+            value="\n".join(f"• **{w.name}**" for w in report.declared),
+            inline=False,
+        )
+    else:
+        embed.add_field(name="Declared by the author", value="none declared", inline=False)
+    if report.detected:
+        for w in report.detected:
+            embed.add_field(
+                name=f"Detected: {w.name} (confidence {w.confidence:.0%})",
+                value=_quotes(w),
+                inline=False,
+            )
+    else:
+        embed.add_field(name="Detected in the text", value="nothing detected", inline=False)
+    embed.set_footer(text="Detection can miss things or be wrong: the quotes let you judge.")
+    return fit(embed)
+
+
+def term(info: TermInfo) -> discord.Embed:
+    entry = info.entry
+    embed = _embed(f"{entry.name} ({entry.slug})", description=escape(entry.definition))
+    kind = {"warning": "content warning", "archive-warning": "AO3 archive warning"}.get(entry.kind, entry.kind)
+    embed.add_field(name="Kind", value=kind, inline=True)
+    if entry.aliases:
+        embed.add_field(name="Also written as", value=_names(entry.aliases[:20]), inline=False)
+    ao3 = getattr(entry, "ao3", None)
+    if ao3:
+        embed.add_field(name="On AO3", value=escape(ao3), inline=False)
+    if info.archive:
+        embed.add_field(name="Implied by AO3 archive warning", value=_names(info.archive), inline=False)
+    if info.implies:
+        embed.add_field(name="Covers", value=_names(info.implies), inline=False)
+    return fit(embed)
+
+
+# -- stories ---------------------------------------------------------------------------------
+
+
+def story_info(story: StoryRow, names: dict[str, str]) -> discord.Embed:
+    report = story.report
+    embed = _embed(escape(story.title), url=story.url)
+    summary = report.get("summary") or ""
+    embed.description = escape(summary) if summary else None
+    embed.set_author(name=f"by {story.byline}")
+    rating = story.rating + (" (estimated)" if story.rating_source == "estimated" else "")
+    embed.add_field(name="Rating", value=rating, inline=True)
+    embed.add_field(name="Words", value=f"{story.words:,}", inline=True)
+    embed.add_field(name="Chapters", value=str(len(report.get("chapters", []))), inline=True)
+    if story.fandoms:
+        embed.add_field(name="Fandoms", value=_names(story.fandoms), inline=False)
+    if story.relationships:
+        embed.add_field(name="Relationships", value=_names(story.relationships), inline=False)
+    if story.characters:
+        embed.add_field(name="Characters", value=_names(story.characters), inline=False)
+    tropes = [names.get(t["slug"], t["slug"]) for t in report.get("tropes", [])]
+    if tropes:
+        embed.add_field(name="Tropes", value=_names(tropes), inline=False)
+    warnings = [
+        names.get(w["slug"], w["slug"]) + (" (detected)" if w["source"] == "detected" else "")
+        for w in report.get("warnings", [])
+    ]
+    embed.add_field(name="Warnings", value=_names(warnings, "none found"), inline=False)
+    return fit(embed)
+
+
+def story_list(stories: Sequence[StoryRow], heading: str) -> discord.Embed:
+    embed = _embed(heading)
+    if not stories:
+        embed.description = "No story in this server's library matches."
+        return fit(embed)
+    lines = [
+        f"**{escape(s.title)}** by {escape(s.byline)} · {s.rating} · {s.words:,} words"
+        for s in stories
+    ]
+    embed.description = "\n".join(f"{i}. {line}" for i, line in enumerate(lines, 1))
+    return fit(embed)
+
+
+def uploaded(story: StoryRow, passages: int, names: dict[str, str]) -> discord.Embed:
+    embed = story_info(story, names)
+    embed.title = clip(f"Added: {embed.title}", TITLE_LIMIT)
+    embed.add_field(name="Passages", value=str(passages), inline=True)
+    embed.set_footer(text="Only this server can see this story.")
+    return fit(embed)
+
+
+# -- configuration ---------------------------------------------------------------------------
+
+
+def config_show(
+    channel_label: str,
+    summary: str,
+    parts: Sequence[tuple[str, str]],
+    changes: Sequence[ChangeRow],
+    notes: Sequence[str],
+) -> discord.Embed:
+    embed = _embed(f"Posting policy: {channel_label}", description=summary)
+    for name, value in parts:
+        embed.add_field(name=name, value=value, inline=False)
+    for note in notes:
+        embed.add_field(name="Note", value=note, inline=False)
+    if changes:
+        lines = [
+            f"<t:{_ts(c.at)}:R> <@{c.user_id}> "
+            f"{'in <#' + str(c.channel_id) + '>' if c.channel_id else 'server-wide'}: {c.change}"
+            for c in changes
+        ]
+        embed.add_field(name="Last changes", value="\n".join(lines), inline=False)
+    return fit(embed)
+
+
+def _ts(iso: str) -> int:
+    return int(datetime.fromisoformat(iso).timestamp())
+
+
+def timestamp(when: datetime, style: str = "F") -> str:
+    return f"<t:{int(when.timestamp())}:{style}>"
+
+
+# -- prompts ---------------------------------------------------------------------------------
+
+
+def prompt(text: str, trope_name: str | None) -> discord.Embed:
+    embed = _embed("Writing prompt", description=escape(text))
+    if trope_name:
+        embed.set_footer(text=f"Trope: {trope_name}")
+    return fit(embed)
+
+
+def daily_prompt(text: str, trope_name: str | None, role_id: int | None) -> str:
+    """The daily post's content: the role ping (if configured) and the prompt."""
+    head = f"<@&{role_id}> " if role_id else ""
+    trope = f" · {escape(trope_name)}" if trope_name else ""
+    return content(f"{head}**Daily writing prompt**{trope}\n{escape(text)}")
+
+
+def daily_mentions(role_id: int | None) -> discord.AllowedMentions:
+    """Only the configured role may be pinged; nothing else, ever."""
+    if role_id is None:
+        return NO_PINGS
+    return discord.AllowedMentions(everyone=False, users=False, roles=[discord.Object(role_id)])
+
+
+def daily_schedules(rows: Sequence[tuple[str, str]]) -> discord.Embed:
+    embed = _embed("Daily prompts")
+    if not rows:
+        embed.description = "No daily prompt is set up. Use /daily set."
+    for name, value in rows:
+        embed.add_field(name=name, value=value, inline=False)
+    return fit(embed)

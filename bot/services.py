@@ -1,0 +1,111 @@
+"""The bot's core services, built once in setup_hook and injected into the cogs."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.analysis.taxonomy import Taxonomy, load_taxonomy
+from bot.daily import Daily
+from bot.directory import StoryDirectory
+from bot.excerpts import Excerpts
+from bot.guild_config import GuildConfig
+from bot.lookups import Lookups
+from bot.prompting import Prompts
+from bot.settings import Settings
+from bot.store.config import ConfigStore
+from bot.store.daily import DailyStore
+from bot.store.db import Database
+from bot.store.guilds import GuildStore, PromptHistoryStore
+from bot.store.library import LibraryStore
+from bot.store.meta import MetaStore
+from bot.uploads import Uploads
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(slots=True)
+class Guilds:
+    """What happens when the bot leaves a server: data kept `purge_after_days`, then purged."""
+
+    store: GuildStore
+    library: LibraryStore
+    config: ConfigStore
+    clock: Clock
+    keep_days: int
+
+    async def departed(self, guild_id: int) -> None:
+        await self.store.mark_departed(guild_id, self.clock())
+
+    async def returned(self, guild_id: int) -> None:
+        await self.store.mark_returned(guild_id)
+
+    async def purge_expired(self) -> list[int]:
+        cutoff = self.clock() - timedelta(days=self.keep_days)
+        purged = await self.store.departed_before(cutoff)
+        for guild_id in purged:
+            await self.library.purge_guild(guild_id)
+            await self.config.purge_guild(guild_id)
+            await self.store.forget(guild_id)
+        return purged
+
+
+@dataclass(slots=True)
+class Services:
+    db: Database
+    settings: Settings
+    taxonomy: Taxonomy
+    meta: MetaStore
+    library: LibraryStore
+    directory: StoryDirectory
+    config: GuildConfig
+    excerpts: Excerpts
+    lookups: Lookups
+    uploads: Uploads
+    guilds: Guilds
+    prompt_history: PromptHistoryStore
+    prompts: Prompts
+    daily: Daily
+    clock: Clock
+    rng: random.Random
+    instance: str
+
+    @classmethod
+    def build(
+        cls,
+        db: Database,
+        settings: Settings,
+        *,
+        clock: Clock,
+        rng: random.Random | None = None,
+        instance: str = "main",
+    ) -> Services:
+        tax = load_taxonomy()
+        rng = rng or random.Random()  # noqa: S311
+        library = LibraryStore(db)
+        directory = StoryDirectory(library)
+        config_store = ConfigStore(db)
+        config = GuildConfig(config_store, tax, clock)
+        history = PromptHistoryStore(db)
+        prompts = Prompts(library, history, tax, rng, clock)
+        return cls(
+            db=db,
+            settings=settings,
+            taxonomy=tax,
+            meta=MetaStore(db),
+            library=library,
+            directory=directory,
+            config=config,
+            excerpts=Excerpts(library, config, directory, tax, rng),
+            lookups=Lookups(library, directory, tax),
+            uploads=Uploads(library, directory, settings),
+            guilds=Guilds(GuildStore(db), library, config_store, clock, settings.purge_after_days),
+            prompt_history=history,
+            prompts=prompts,
+            daily=Daily(DailyStore(db), prompts, config, clock, instance),
+            clock=clock,
+            rng=rng,
+            instance=instance,
+        )

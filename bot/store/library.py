@@ -1,0 +1,428 @@
+"""Library queries: saving indexed stories and reading them back, guild by guild.
+
+Every read takes the guild: a story is visible in guild g when it is bundled
+(guild_id 0) or was uploaded in g. Isolation is enforced here, in SQL, never afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.store.db import Database
+from bot.store.fts import fts_query
+from bot.store.records import (
+    BUNDLED,
+    FileState,
+    PassageRow,
+    StoryEntry,
+    StoryName,
+    StoryRow,
+)
+
+_REJECTION_TRIES = 64
+
+
+@dataclass(frozen=True, slots=True)
+class PassageFilter:
+    """What a reader asked for; every field optional."""
+
+    story_id: int | None = None
+    trope: str | None = None
+    character: str | None = None
+    query: str | None = None
+
+    @property
+    def selective(self) -> bool:
+        return bool(self.story_id or self.character or self.query)
+
+
+@dataclass(frozen=True, slots=True)
+class Eligible:
+    """The channel filter in store terms (see bot.policy.Eligibility)."""
+
+    max_rank: int
+    blocked: frozenset[str]
+
+
+class LibraryStore:
+    """Typed access to stories and passages."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._bits: dict[str, dict[str, int]] = {}
+        self.generation = 0  # bumped on every write, so caches know when to refresh
+
+    # -- vocabulary bits ------------------------------------------------------------------
+
+    async def bits(self, kind: str) -> dict[str, int]:
+        if kind not in self._bits:
+            rows = await self.db.fetchall("SELECT slug, bit FROM vocab WHERE kind = ?", (kind,))
+            self._bits[kind] = {r["slug"]: r["bit"] for r in rows}
+        return self._bits[kind]
+
+    async def mask(self, kind: str, slugs: Iterable[str]) -> int:
+        """Bit mask of known slugs (unknown slugs match nothing stored, so add no bit)."""
+        bits = await self.bits(kind)
+        out = 0
+        for slug in slugs:
+            if slug in bits:
+                out |= 1 << bits[slug]
+        return out
+
+    async def _ensure_bits(self, kind: str, slugs: Iterable[str]) -> dict[str, int]:
+        """Assign bits to new slugs; call inside a transaction."""
+        bits = dict(await self.bits(kind))
+        for slug in sorted(set(slugs) - bits.keys()):
+            bit = len(bits)
+            if bit > 62:
+                raise ValueError(f"too many {kind} slugs for a 63-bit mask")
+            await self.db.conn.execute(
+                "INSERT INTO vocab (kind, slug, bit) VALUES (?, ?, ?)", (kind, slug, bit)
+            )
+            bits[slug] = bit
+        return bits
+
+    # -- writing --------------------------------------------------------------------------
+
+    async def file_states(self, guild_id: int = BUNDLED) -> dict[str, FileState]:
+        rows = await self.db.fetchall(
+            "SELECT id, source, content_hash, file_size, file_mtime_ns, index_version "
+            "FROM stories WHERE guild_id = ?",
+            (guild_id,),
+        )
+        return {
+            r["source"]: FileState(
+                r["id"], r["content_hash"], r["file_size"], r["file_mtime_ns"], r["index_version"]
+            )
+            for r in rows
+        }
+
+    async def find_by_hash(self, guild_id: int, content_hash: str) -> StoryName | None:
+        """A story with this content visible in the guild (bundled or its own upload)."""
+        row = await self.db.fetchone(
+            "SELECT id, guild_id, title, authors FROM stories "
+            "WHERE guild_id IN (0, ?) AND content_hash = ? LIMIT 1",
+            (guild_id, content_hash),
+        )
+        return _name(row) if row else None
+
+    async def save(self, entry: StoryEntry) -> int:
+        """Replace the story stored for (guild, source) by `entry`, atomically."""
+        async with self.db.transaction() as conn:
+            wbits = await self._ensure_bits(
+                "warning", entry.warnings | {w for p in entry.passages for w in p.warnings}
+            )
+            tbits = await self._ensure_bits("trope", entry.tropes)
+            self._bits["warning"], self._bits["trope"] = wbits, tbits
+            await conn.execute(
+                "DELETE FROM stories WHERE guild_id = ? AND source = ?",
+                (entry.guild_id, entry.source),
+            )
+            declared = _mask(wbits, entry.declared)
+            tropes = _mask(tbits, entry.tropes)
+            cur = await conn.execute(
+                "INSERT INTO stories (guild_id, source, content_hash, file_size, file_mtime_ns,"
+                " index_version, format, title, authors, fandoms, relationships, characters,"
+                " tags, summary, language, url, rating, rating_rank, rating_source, words,"
+                " warn_mask, declared_mask, trope_mask, report, added_by, added_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                " strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
+                (
+                    entry.guild_id, entry.source, entry.content_hash, entry.file_size,
+                    entry.file_mtime_ns, entry.index_version, entry.format, entry.title,
+                    json.dumps(entry.authors), json.dumps(entry.fandoms),
+                    json.dumps(entry.relationships), json.dumps(entry.characters),
+                    json.dumps(entry.tags), entry.summary, entry.language, entry.url,
+                    entry.rating, entry.rating_rank, entry.rating_source, entry.words,
+                    _mask(wbits, entry.warnings), declared, tropes,
+                    json.dumps(entry.report, ensure_ascii=False), entry.added_by,
+                ),
+            )
+            story_id = cur.lastrowid
+            assert story_id is not None
+            await conn.execute(
+                "INSERT INTO story_fts (rowid, title, authors, tags, characters, fandoms)"
+                " VALUES (?,?,?,?,?,?)",
+                (
+                    story_id, entry.title, " ".join(entry.authors),
+                    " ".join(entry.tags + entry.relationships), " ".join(entry.characters),
+                    " ".join(entry.fandoms),
+                ),
+            )
+            first = int(await self.db.scalar("SELECT coalesce(max(id), 0) FROM passages") or 0) + 1
+            await conn.executemany(
+                "INSERT INTO passages (id, story_id, guild_id, seq, chapter, first_line,"
+                " last_line, words, rating_rank, warn_mask, trope_mask, text)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        first + seq, story_id, entry.guild_id, seq, p.chapter, p.first_line,
+                        p.last_line, p.words, entry.rating_rank,
+                        declared | _mask(wbits, p.warnings), tropes, p.text,
+                    )
+                    for seq, p in enumerate(entry.passages)
+                ],
+            )
+            await conn.executemany(
+                "INSERT OR IGNORE INTO passage_characters (character, passage_id) VALUES (?, ?)",
+                [
+                    (name, first + seq)
+                    for seq, p in enumerate(entry.passages)
+                    for name in p.characters
+                ],
+            )
+        self.generation += 1
+        return story_id
+
+    async def touch(self, story_id: int, file_size: int, file_mtime_ns: int) -> None:
+        """Remember a new size/mtime for a file whose content did not change."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE stories SET file_size = ?, file_mtime_ns = ? WHERE id = ?",
+                (file_size, file_mtime_ns, story_id),
+            )
+
+    async def remove(self, story_ids: Iterable[int]) -> int:
+        """Delete stories (and, by cascade, their passages). Returns how many went."""
+        ids = list(story_ids)
+        if not ids:
+            return 0
+        async with self.db.transaction() as conn:
+            await conn.executemany("DELETE FROM stories WHERE id = ?", [(i,) for i in ids])
+        self.generation += 1
+        return len(ids)
+
+    # -- reading --------------------------------------------------------------------------
+
+    async def story_names(self, guild_id: int, *, uploads_only: bool = False) -> list[StoryName]:
+        """Stories visible in the guild (or only its uploads), by title."""
+        where = "guild_id = ?" if uploads_only else "guild_id IN (0, ?)"
+        rows = await self.db.fetchall(
+            f"SELECT id, guild_id, title, authors FROM stories WHERE {where} ORDER BY title",
+            (guild_id,),
+        )
+        return [_name(r) for r in rows]
+
+    async def count_uploads(self, guild_id: int) -> int:
+        return int(await self.db.scalar(
+            "SELECT count(*) FROM stories WHERE guild_id = ?", (guild_id,)) or 0)
+
+    async def story(self, guild_id: int, story_id: int) -> StoryRow | None:
+        row = await self.db.fetchone(
+            "SELECT * FROM stories WHERE id = ? AND guild_id IN (0, ?)", (story_id, guild_id)
+        )
+        return StoryRow.from_row(row) if row else None
+
+    async def stories_by_ids(self, guild_id: int, ids: Iterable[int]) -> dict[int, StoryRow]:
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        marks = ",".join("?" * len(wanted))
+        rows = await self.db.fetchall(
+            f"SELECT * FROM stories WHERE guild_id IN (0, ?) AND id IN ({marks})",
+            (guild_id, *wanted),
+        )
+        return {r["id"]: StoryRow.from_row(r) for r in rows}
+
+    async def stats(self, guild_id: int | None = None) -> tuple[int, int]:
+        """(stories, passages), for one guild's visible library or the whole index."""
+        if guild_id is None:
+            row = await self.db.fetchone(
+                "SELECT (SELECT count(*) FROM stories), (SELECT count(*) FROM passages)"
+            )
+        else:
+            row = await self.db.fetchone(
+                "SELECT (SELECT count(*) FROM stories WHERE guild_id IN (0, ?)),"
+                " (SELECT count(*) FROM passages WHERE guild_id IN (0, ?))",
+                (guild_id, guild_id),
+            )
+        assert row is not None
+        return int(row[0]), int(row[1])
+
+    async def _where(
+        self, guild_id: int, filt: PassageFilter, elig: Eligible | None
+    ) -> tuple[list[str], list[object]] | None:
+        """SQL conditions on `passages p`; None when the filter can match nothing."""
+        where, params = ["p.guild_id IN (0, ?)"], [guild_id]
+        if elig is not None:
+            where += ["p.rating_rank <= ?", "(p.warn_mask & ?) = 0"]
+            params += [elig.max_rank, await self.mask("warning", elig.blocked)]
+        if filt.story_id is not None:
+            where.append("p.story_id = ?")
+            params.append(filt.story_id)
+        if filt.trope:
+            bit = (await self.bits("trope")).get(filt.trope)
+            if bit is None:
+                return None
+            where.append("(p.trope_mask & ?) != 0")
+            params.append(1 << bit)
+        if filt.character:
+            where.append(
+                "p.id IN (SELECT passage_id FROM passage_characters WHERE character = ?)"
+            )
+            params.append(filt.character)
+        if filt.query is not None:
+            match = fts_query(filt.query)
+            if match is None:
+                return None
+            where.append("p.id IN (SELECT rowid FROM passage_fts WHERE passage_fts MATCH ?)")
+            params.append(match)
+        return where, params
+
+    async def random_passage(
+        self, guild_id: int, filt: PassageFilter, elig: Eligible, rng: random.Random
+    ) -> PassageRow | None:
+        """A passage drawn uniformly from those visible, eligible and matching `filt`.
+
+        Unselective filters use rejection sampling over the dense rowid range (a handful of
+        primary-key probes in one query); selective ones list their candidates.
+        """
+        built = await self._where(guild_id, filt, elig)
+        if built is None:
+            return None
+        where, params = built
+        cond = " AND ".join(where)
+        if not filt.selective:
+            top = int(await self.db.scalar("SELECT coalesce(max(id), 0) FROM passages") or 0)
+            if top == 0:
+                return None
+            probes = [rng.randint(1, top) for _ in range(_REJECTION_TRIES)]
+            marks = ",".join("?" * len(probes))
+            rows = await self.db.fetchall(
+                f"SELECT p.id FROM passages p WHERE p.id IN ({marks}) AND {cond}",
+                (*probes, *params),
+            )
+            hits = {r[0] for r in rows}
+            for probe in probes:  # the first hit in draw order keeps the draw uniform
+                if probe in hits:
+                    return await self.passage(probe)
+        rows = await self.db.fetchall(f"SELECT p.id FROM passages p WHERE {cond}", params)
+        if not rows:
+            return None
+        return await self.passage(rng.choice(rows)[0])
+
+    async def count_passages(
+        self, guild_id: int, filt: PassageFilter, elig: Eligible | None = None
+    ) -> int:
+        built = await self._where(guild_id, filt, elig)
+        if built is None:
+            return 0
+        where, params = built
+        return int(await self.db.scalar(
+            f"SELECT count(*) FROM passages p WHERE {' AND '.join(where)}", params) or 0)
+
+    async def passage(self, passage_id: int) -> PassageRow | None:
+        row = await self.db.fetchone(
+            "SELECT id, story_id, chapter, first_line, last_line, text, warn_mask "
+            "FROM passages WHERE id = ?",
+            (passage_id,),
+        )
+        if row is None:
+            return None
+        bits = await self.bits("warning")
+        mask = row["warn_mask"]
+        warnings = frozenset(s for s, b in bits.items() if mask >> b & 1)
+        return PassageRow(
+            row["id"], row["story_id"], row["chapter"], row["first_line"], row["last_line"],
+            row["text"], warnings,
+        )
+
+    async def find_stories(
+        self,
+        guild_id: int,
+        *,
+        query: str | None = None,
+        trope: str | None = None,
+        character: str | None = None,
+        exclude: Iterable[str] = (),
+        max_rank: int | None = None,
+        limit: int = 10,
+    ) -> list[StoryRow]:
+        """Stories visible in the guild matching every given criterion, best match first."""
+        where, params = ["s.guild_id IN (0, ?)"], [guild_id]
+        order = "s.title"
+        if query is not None:
+            match = fts_query(query)
+            if match is None:
+                return []
+            where.append(
+                "(s.id IN (SELECT rowid FROM story_fts WHERE story_fts MATCH ?)"
+                " OR s.id IN (SELECT p.story_id FROM passages p WHERE p.id IN"
+                " (SELECT rowid FROM passage_fts WHERE passage_fts MATCH ?)))"
+            )
+            params += [match, match]
+        if trope:
+            bit = (await self.bits("trope")).get(trope)
+            if bit is None:
+                return []
+            where.append("(s.trope_mask & ?) != 0")
+            params.append(1 << bit)
+        if character:
+            where.append(
+                "s.id IN (SELECT p.story_id FROM passages p JOIN passage_characters c"
+                " ON c.passage_id = p.id WHERE c.character = ?)"
+            )
+            params.append(character)
+        excluded = await self.mask("warning", exclude)
+        if excluded:
+            where.append("(s.warn_mask & ?) = 0")
+            params.append(excluded)
+        if max_rank is not None:
+            where.append("s.rating_rank <= ?")
+            params.append(max_rank)
+        rows = await self.db.fetchall(
+            f"SELECT s.* FROM stories s WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?",
+            (*params, limit),
+        )
+        return [StoryRow.from_row(r) for r in rows]
+
+    async def characters(self, guild_id: int) -> list[str]:
+        """Every character name appearing in a passage visible in the guild."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT c.character FROM passage_characters c JOIN passages p"
+            " ON p.id = c.passage_id WHERE p.guild_id IN (0, ?)",
+            (guild_id,),
+        )
+        return [r[0] for r in rows]
+
+    async def purge_guild(self, guild_id: int) -> int:
+        """Delete every story uploaded in the guild."""
+        if guild_id == BUNDLED:
+            raise ValueError("refusing to purge the bundled library")
+        async with self.db.transaction() as conn:
+            cur = await conn.execute("DELETE FROM stories WHERE guild_id = ?", (guild_id,))
+        self.generation += 1
+        return cur.rowcount
+
+
+def _mask(bits: dict[str, int], slugs: Iterable[str]) -> int:
+    out = 0
+    for slug in slugs:
+        out |= 1 << bits[slug]
+    return out
+
+
+def _name(row: object) -> StoryName:
+    r = row  # aiosqlite.Row
+    return StoryName(r["id"], r["guild_id"], r["title"], json.loads(r["authors"]))  # type: ignore[index]
+
+
+async def prompt_sources(
+    library: LibraryStore, guild_id: int, elig: Eligible | None
+) -> list[tuple[list[str], list[str], list[str]]]:
+    """(fandoms, characters, relationships) of each story visible (and eligible) in the guild."""
+    where, params = ["guild_id IN (0, ?)"], [guild_id]
+    if elig is not None:
+        where += ["rating_rank <= ?", "(declared_mask & ?) = 0"]
+        params += [elig.max_rank, await library.mask("warning", elig.blocked)]
+    rows = await library.db.fetchall(
+        f"SELECT fandoms, characters, relationships FROM stories WHERE {' AND '.join(where)}",
+        params,
+    )
+    return [
+        (json.loads(r["fandoms"]), json.loads(r["characters"]), json.loads(r["relationships"]))
+        for r in rows
+    ]

@@ -1,0 +1,66 @@
+"""What every cog needs: where a command runs, the permission check, safe replies."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from bot.context import Where
+from bot.directory import Choice
+from bot.errors import UserError
+from bot.render import NO_PINGS
+
+if TYPE_CHECKING:
+    from bot.app import FicshelfBot
+    from bot.services import Services
+
+
+def services(interaction: discord.Interaction) -> Services:
+    client: FicshelfBot = interaction.client  # type: ignore[assignment]
+    return client.services
+
+
+def where(interaction: discord.Interaction) -> Where:
+    """The server and policy channel (a thread's parent) of an interaction."""
+    if interaction.guild_id is None or interaction.channel is None:
+        raise UserError("This command only works in a server.")
+    channel = interaction.channel
+    parent = channel.parent if isinstance(channel, discord.Thread) and channel.parent else channel
+    age_restricted = bool(getattr(parent, "nsfw", False))
+    return Where(interaction.guild_id, parent.id, age_restricted)
+
+
+def policy_channel_id(channel: discord.abc.GuildChannel | discord.Thread) -> int:
+    if isinstance(channel, discord.Thread) and channel.parent_id:
+        return channel.parent_id
+    return channel.id
+
+
+def require_manage_guild(interaction: discord.Interaction) -> None:
+    """Checked in code: `default_permissions` is only a hint server owners can override."""
+    perms = interaction.permissions
+    if not (perms.manage_guild or perms.administrator):
+        raise app_commands.MissingPermissions(["manage_guild"])
+
+
+async def reply(
+    interaction: discord.Interaction,
+    text: str | None = None,
+    *,
+    embed: discord.Embed | None = None,
+    ephemeral: bool = False,
+) -> None:
+    """Respond (or follow up after a defer) with pings disabled."""
+    kwargs = {"allowed_mentions": NO_PINGS, "ephemeral": ephemeral}
+    if embed is not None:
+        kwargs["embed"] = embed
+    if interaction.response.is_done():
+        await interaction.followup.send(text or "", **kwargs)  # type: ignore[arg-type]
+    else:
+        await interaction.response.send_message(text, **kwargs)  # type: ignore[arg-type]
+
+
+def choices(items: list[Choice]) -> list[app_commands.Choice[str]]:
+    return [app_commands.Choice(name=c.name, value=c.value) for c in items[:25]]

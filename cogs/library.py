@@ -1,0 +1,56 @@
+"""/library add and /library remove: a server's own stories (Manage Server)."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import render
+from bot.errors import UserError
+from cogs._common import choices, reply, require_manage_guild, services
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class Library(commands.GroupCog, group_name="library", group_description="This server's own stories"):
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+        require_manage_guild(interaction)
+        return True
+
+    @app_commands.command(name="add", description="Add a story file (text, AO3 HTML/EPUB, saved AO3 page).")
+    @app_commands.describe(file="The story file")
+    async def add(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+        s = services(interaction)
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+
+        async def fetch() -> bytes:
+            try:
+                return await file.read()
+            except (discord.HTTPException, discord.NotFound) as exc:
+                raise UserError(
+                    f"I couldn't download “{file.filename}” from Discord ({exc.status}); "
+                    "please try the upload again."
+                ) from None
+
+        added = await s.uploads.add(interaction.guild_id, interaction.user.id, file.filename, file.size, fetch)
+        await reply(interaction, embed=render.uploaded(added.story, added.passages, s.config.names()), ephemeral=True)
+
+    @app_commands.command(name="remove", description="Remove a story this server uploaded.")
+    @app_commands.describe(story="One of this server's uploads")
+    async def remove(self, interaction: discord.Interaction, story: str) -> None:
+        s = services(interaction)
+        assert interaction.guild_id is not None
+        gone = await s.uploads.remove(interaction.guild_id, story)
+        await reply(interaction, f"Removed “{render.escape(gone.title)}” from this server's library.", ephemeral=True)
+
+    @remove.autocomplete("story")
+    async def _story(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        assert interaction.guild_id is not None
+        found = await services(interaction).directory.autocomplete(interaction.guild_id, current, uploads_only=True)
+        return choices(found)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Library())

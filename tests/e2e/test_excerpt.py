@@ -1,0 +1,91 @@
+"""/excerpt end to end: safe by default, filters, no pings, limits."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from bot.analysis.taxonomy import load_taxonomy
+from tests.e2e.checks import assert_no_pings, assert_within_limits
+from tests.e2e.conftest import World
+from tests.e2e.truth import library, passage_for
+
+RANKS = {"general": 0, "teen": 1, "mature": 2, "explicit": 3, "not-rated": 3}
+
+
+def _unescape_title(title: str) -> str:
+    return title.replace("\\", "")
+
+
+async def test_200_draws_respect_the_default_policy(world: World) -> None:
+    default = load_taxonomy().default_policy
+    blocked = set(default.blocked)
+    seen: Counter[str] = Counter()
+    for _ in range(200):
+        result = await world.member.slash(world.general, "excerpt")
+        embeds = result.response.embeds
+        assert len(embeds) == 1, result.response.content
+        embed = embeds[0]
+        title = _unescape_title(embed.title)
+        story = library()[title]
+        seen[title] += 1
+        assert RANKS[story.rating] <= RANKS[default.max_rating], (title, story.rating)
+        assert not story.declared & blocked, (title, story.declared & blocked)
+        passage = passage_for(title, embed.description)
+        assert not passage.detected & blocked, (title, passage.detected & blocked)
+        assert not result.ephemeral
+    assert len(seen) >= 2, seen  # more than one story is eligible, and draws vary
+    assert assert_no_pings(world.env) >= 200
+    assert_within_limits(world.env)
+
+
+async def test_excerpt_from_a_named_story(world: World) -> None:
+    title = "save yourself, win with me"
+    result = await world.member.slash(world.general, "excerpt", story=title)
+    embed = result.response.embeds[0]
+    assert _unescape_title(embed.title) == title
+    passage_for(title, embed.description)
+
+
+async def test_query_filter_finds_the_words(world: World) -> None:
+    result = await world.member.slash(world.general, "excerpt", query="soul mark")
+    embed = result.response.embeds[0]
+    assert "soul" in embed.description.lower()
+    assert "mark" in embed.description.lower()
+
+
+async def test_character_filter_works_on_plain_text(world: World) -> None:
+    for _ in range(10):
+        result = await world.member.slash(world.general, "excerpt", character="Kacchan")
+        embed = result.response.embeds[0]
+        text = embed.description.lower()
+        assert any(n in text for n in ("bakugo", "katsuki", "kacchan", "kaachan", "dynamight")), text
+
+
+async def test_no_match_is_an_answer_that_says_why(world: World) -> None:
+    result = await world.member.slash(world.general, "excerpt", query="zeppelin xylophone")
+    assert result.ephemeral
+    assert "matches" in result.response.content
+    story = "The Day You Left Me"
+    result = await world.member.slash(world.general, "excerpt", story=story)
+    assert result.ephemeral
+    text = result.response.content
+    assert "this channel's settings" in text
+    assert "rating ≤ teen" in text
+    assert "self-harm" in text.lower() or "Self-harm" in text
+
+
+async def test_unknown_trope_is_a_clear_error(world: World) -> None:
+    result = await world.member.slash(world.general, "excerpt", trope="spaceships")
+    assert result.ephemeral
+    assert "spaceships" in result.response.content
+    assert "Try" in result.response.content
+
+
+@pytest.mark.parametrize("current", ["", "save", "day you"])
+async def test_story_autocomplete(world: World, current: str) -> None:
+    choices = await world.member.autocomplete(world.general, "excerpt", "story", current)
+    assert 1 <= len(choices) <= 25
+    if current:
+        assert current.split()[0] in choices[0]["name"].lower()
