@@ -85,13 +85,13 @@ class Passage:
 def count_words(text: str) -> int:
     """Count words the way AO3 does, closely enough: whitespace-separated tokens.
 
-    CJK text has no spaces, so each CJK character counts as one word (as AO3 does).
+    CJK text has no spaces, so each CJK character counts as one word (as AO3 does);
+    punctuation-only tokens are not words.
     """
     cjk = sum(1 for ch in text if _is_cjk(ch))
-    if not cjk:
-        return len(text.split())
-    latin = "".join(" " if _is_cjk(ch) else ch for ch in text)
-    return cjk + len(latin.split())
+    tokens = text.split() if not cjk else "".join(" " if _is_cjk(ch) else ch for ch in text).split()
+    # AO3 does not count a token with no letter or digit (a lone dash, "，", "。")
+    return cjk + sum(1 for t in tokens if any(ch.isalnum() for ch in t))
 
 
 def _is_cjk(ch: str) -> bool:
