@@ -1,0 +1,370 @@
+"""Story-level analysis: declared and detected warnings and tropes, rating, characters."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from bot.analysis.characters import CharacterCounter, canonical_tags
+from bot.analysis.declared import Declared, parse_declared
+from bot.analysis.detect import Detector, Hit, Unit, detector_for, noisy_or
+from bot.analysis.model import Analysis, Evidence, Finding, PassageFacts, RatingSource
+from bot.analysis.taxonomy import Density, Rules, Taxonomy, load_taxonomy
+from bot.analysis.text import normalize, word_spans, words
+from bot.library.model import Paragraph, Passage, Story
+
+_PIECE_SEPARATOR = "\n\n"
+_DENSITY_MIN_PASSAGE_WORDS = 20
+_CUE_RATES_MIN = 0.5
+_MAX_CONFIDENCE = 0.99
+
+
+@dataclass(slots=True)
+class PassageScan:
+    """What detection found in one passage."""
+
+    chapter: int
+    hits: list[Hit]
+    confidence: dict[str, float]  # slug -> passage confidence (noisy-or of its terms)
+    support: dict[str, float] = field(default_factory=dict)  # slug -> min(1, sum of its terms)
+    text: str = ""  # the scanned text, for quotes
+    density: dict[str, tuple[int, int]] = field(default_factory=dict)  # slug -> (matches, words)
+    local: dict[str, float] = field(default_factory=dict)  # passage-only (density) confidence
+
+
+@dataclass(slots=True)
+class StoryDetection:
+    """Detection over a whole story, before declarations are merged in."""
+
+    passages: list[PassageScan]
+    titles: list[PassageScan]  # chapter titles (tropes only), not parallel to passages
+    totals: dict[str, float]
+    best: dict[str, float]
+    findings: dict[str, Finding]  # reported detected warnings and tropes, by slug
+    words: int
+
+    def hits(self, slug: str | None = None) -> list[tuple[int, Hit]]:
+        """(chapter, hit) pairs, optionally for one slug."""
+        scans = [*self.passages, *self.titles]
+        return [(p.chapter, h) for p in scans for h in p.hits if slug is None or h.slug == slug]
+
+
+def analyze(story: Story, passages: list[Passage], taxonomy: Taxonomy | None = None) -> Analysis:
+    """Everything the bot knows about ``story``: ``Analysis.passages`` is parallel to
+    ``passages``. Declarations win over detection (one finding per slug)."""
+    tax = taxonomy or load_taxonomy()
+    declared = parse_declared(story, tax)
+    counter = CharacterCounter(tax, list(story.fandoms))
+    detection = detect_story(story, passages, tax, on_unit=counter.add)
+
+    warnings = _merge(declared.warnings, detection, {e.slug for e in tax.warnings})
+    tropes = _merge(declared.tropes, detection, {e.slug for e in tax.tropes})
+    rating, source = _rating(tax, declared, warnings, detection)
+
+    fandoms = counter.fandoms()
+    reported = {f.slug for f in warnings} | {f.slug for f in tropes}
+    facts: list[PassageFacts] = []
+    minimum = tax.detection.passage_min
+    warning_slugs = {e.slug for e in tax.warnings}
+    for i, scan in enumerate(detection.passages):
+        fact = PassageFacts()
+        for slug, conf in {**scan.confidence, **scan.local}.items():
+            if slug in reported and conf >= minimum:
+                target = fact.warnings if slug in warning_slugs else fact.tropes
+                target[slug] = round(conf, 3)
+        if i < len(counter.passages):
+            fact.characters = counter.names(counter.passages[i], fandoms)
+        facts.append(fact)
+
+    characters = (
+        canonical_tags(story.characters, tax) if story.characters else counter.story_names(fandoms)
+    )
+    return Analysis(
+        rating=rating,
+        rating_source=source,
+        archive_warnings=list(declared.archive_warnings),
+        warnings=warnings,
+        tropes=tropes,
+        characters=characters,
+        passages=facts,
+    )
+
+
+def detect_story(
+    story: Story,
+    passages: Sequence[Passage],
+    taxonomy: Taxonomy | None = None,
+    *,
+    on_unit: Callable[[str, str], None] | None = None,
+) -> StoryDetection:
+    """Scan every passage and decide, per warning and trope, whether the story reports it."""
+    tax = taxonomy or load_taxonomy()
+    det = detector_for(tax)
+    lines = _ChapterLines(story)
+    total_words = sum(max(p.words, 0) for p in passages) or 1
+    densities = [(r, d) for r in tax.rules.values() for d in r.densities]
+    scans: list[PassageScan] = []
+    done = 0
+    for passage in passages:
+        unit = lines.unit(passage)
+        norm = normalize(unit.text)
+        if on_unit is not None:
+            on_unit(unit.text, norm)
+        position = (done / total_words, (done + passage.words) / total_words)
+        done += passage.words
+        hits = det.scan(unit, position, norm, quotes=False)
+        scan = PassageScan(passage.chapter, hits, *_confidence(hits))
+        scan.text = unit.text
+        for rules, rule in densities:
+            matched, count = _density(norm, rule)
+            scan.density[rules.slug] = (matched, count)
+            if count >= _DENSITY_MIN_PASSAGE_WORDS and matched * 1000 >= rule.per_kword * count:
+                scan.local[rules.slug] = max(scan.local.get(rules.slug, 0.0), rule.weight)
+        scans.append(scan)
+    titles = _title_scans(story, passages, det, tax, total_words)
+    return _report(
+        tax, det, scans, titles, sum(p.words for p in passages), densities, lines, passages
+    )
+
+
+def _title_scans(
+    story: Story, passages: Sequence[Passage], det: Detector, tax: Taxonomy, total_words: int
+) -> list[PassageScan]:
+    """Chapter titles ("Epilogue", "Ten Years Later") count for tropes, quoted as line 0."""
+    starts: dict[int, float] = {}
+    done = 0
+    for p in passages:
+        starts.setdefault(p.chapter, done / total_words)
+        done += p.words
+    tropes = {e.slug for e in tax.tropes}
+    out: list[PassageScan] = []
+    for chapter in story.chapters:
+        if not chapter.title.strip() or chapter.number not in starts:
+            continue
+        at = starts[chapter.number]
+        hits = [
+            h
+            for h in det.scan(Unit.from_paragraphs([(0, chapter.title)]), (at, at))
+            if h.slug in tropes
+        ]
+        if hits:
+            out.append(PassageScan(chapter.number, hits, *_confidence(hits)))
+    return out
+
+
+def _confidence(hits: list[Hit]) -> tuple[dict[str, float], dict[str, float]]:
+    """Per slug, over the strongest hit of each distinct term: the passage's confidence
+    (noisy-or) and its support towards the story total (sum, at most 1 per passage, so
+    the total does not depend on where passages happen to be cut)."""
+    by_slug: dict[str, dict[str, float]] = {}
+    for h in hits:
+        terms = by_slug.setdefault(h.slug, {})
+        if h.weight > terms.get(h.term, 0.0):
+            terms[h.term] = h.weight
+    confidence = {slug: noisy_or(list(terms.values())) for slug, terms in by_slug.items()}
+    support = {slug: min(1.0, sum(terms.values())) for slug, terms in by_slug.items()}
+    return confidence, support
+
+
+def _density(norm: str, rule: Density) -> tuple[int, int]:
+    matched = count = 0
+    for para in norm.split("\n"):
+        segments = para.split('"')[::2] if rule.outside_quotes else [para]
+        for seg in segments:
+            toks = words(seg)
+            count += len(toks)
+            matched += sum(1 for t in toks if t in rule.terms)
+    if rule.outside_quotes:
+        count = len(words(norm))
+    return matched, count
+
+
+def _report(  # noqa: PLR0917 - private, called once
+    tax: Taxonomy,
+    det: Detector,
+    scans: list[PassageScan],
+    titles: list[PassageScan],
+    story_words: int,
+    densities: list[tuple[Rules, Density]],
+    lines: _ChapterLines,
+    passages: Sequence[Passage],
+) -> StoryDetection:
+    settings = tax.detection
+    totals: dict[str, float] = {}
+    best: dict[str, float] = {}
+    for scan in [*scans, *titles]:
+        for slug, value in scan.support.items():
+            totals[slug] = totals.get(slug, 0.0) + value
+        for h in scan.hits:
+            best[h.slug] = max(best.get(h.slug, 0.0), h.weight)
+    density_evidence: dict[str, list[Evidence]] = {}
+    for rules, rule in densities:
+        matched = sum(s.density.get(rules.slug, (0, 0))[0] for s in scans)
+        count = sum(s.density.get(rules.slug, (0, 0))[1] for s in scans)
+        if count >= rule.min_words and matched * 1000 >= rule.per_kword * count:
+            best[rules.slug] = max(best.get(rules.slug, 0.0), rule.weight)
+            totals[rules.slug] = max(totals.get(rules.slug, 0.0), rule.weight)
+            density_evidence[rules.slug] = _density_evidence(
+                det, rules.slug, rule, scans, passages, lines
+            )
+    findings: dict[str, Finding] = {}
+    for slug, total in totals.items():
+        rules = tax.rules[slug]
+        threshold = max(rules.threshold, rules.per_kword * story_words / 1000)
+        strongest = best.get(slug, 0.0)
+        if strongest < rules.single and (total < threshold or strongest < rules.anchor):
+            continue
+        confs = [s.confidence[slug] for s in [*scans, *titles] if slug in s.confidence]
+        confidence = min(_MAX_CONFIDENCE, max(noisy_or(confs), best.get(slug, 0.0)))
+        evidence = _evidence(
+            det, [*scans, *titles], slug, settings.evidence_min, settings.max_evidence
+        )
+        if len(evidence) < settings.max_evidence:
+            seen = {(e.chapter, e.line) for e in evidence}
+            extra = [e for e in density_evidence.get(slug, []) if (e.chapter, e.line) not in seen]
+            evidence += extra[: settings.max_evidence - len(evidence)]
+        findings[slug] = Finding(slug, "detected", round(confidence, 3), evidence)
+    return StoryDetection(scans, titles, totals, best, findings, story_words)
+
+
+def _evidence(
+    det: Detector, scans: list[PassageScan], slug: str, minimum: float, limit: int
+) -> list[Evidence]:
+    candidates = [
+        (h.weight, scan.chapter, h, scan)
+        for scan in scans
+        for h in scan.hits
+        if h.slug == slug and h.weight >= minimum
+    ]
+    candidates.sort(key=lambda c: (-c[0], c[1], c[2].line))
+    out: list[Evidence] = []
+    seen: set[tuple[int, int]] = set()
+    for _w, chapter, h, scan in candidates:
+        if (chapter, h.line) in seen:
+            continue
+        quote = h.quote or (det.quote(scan.text, h.start, h.end) if scan.text else "")
+        if not quote:
+            continue
+        seen.add((chapter, h.line))
+        out.append(Evidence(chapter, h.line, quote))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _density_evidence(  # noqa: PLR0917 - private, called once
+    det: Detector,
+    slug: str,
+    rule: Density,
+    scans: list[PassageScan],
+    passages: Sequence[Passage],
+    lines: _ChapterLines,
+) -> list[Evidence]:
+    """A sentence using the density terms from each of the densest passages."""
+    ranked = sorted(range(len(scans)), key=lambda i: -scans[i].density.get(slug, (0, 0))[0])
+    out: list[Evidence] = []
+    for i in ranked[:3]:
+        unit = lines.unit(passages[i])
+        at = _first_density_term(unit.text, rule)
+        if at is not None:
+            quote = det.quote(unit.text, at[0], at[1])
+            out.append(Evidence(passages[i].chapter, unit.line_at(at[0]), quote))
+    return out
+
+
+def _first_density_term(text: str, rule: Density) -> tuple[int, int] | None:
+    norm = normalize(text)
+    inside = False
+    for start, end, token in word_spans(norm):
+        # quote parity between tokens: count quote marks since the last token
+        if rule.outside_quotes:
+            inside = _inside_quotes(norm, start)
+        if token in rule.terms and not inside:
+            return start, end
+    return None
+
+
+def _inside_quotes(norm: str, pos: int) -> bool:
+    line_start = norm.rfind("\n", 0, pos) + 1
+    return norm.count('"', line_start, pos) % 2 == 1
+
+
+def _merge(
+    declared: dict[str, list[Evidence]], detection: StoryDetection, kinds: set[str]
+) -> list[Finding]:
+    """Declared findings first (in declaration order), then detected ones, strongest first."""
+    out = [Finding(slug, "declared", 1.0, ev[:3]) for slug, ev in declared.items() if slug in kinds]
+    detected = [
+        f for slug, f in detection.findings.items() if slug in kinds and slug not in declared
+    ]
+    detected.sort(key=lambda f: -f.confidence)
+    return out + detected
+
+
+def _rating(
+    tax: Taxonomy, declared: Declared, warnings: list[Finding], detection: StoryDetection
+) -> tuple[str, RatingSource]:
+    if declared.rating:
+        return declared.rating, "declared"
+    rank = tax.rating_rank(tax.ratings[0].slug)
+
+    def bump(slug: str | None) -> None:
+        nonlocal rank
+        if slug:
+            rank = max(rank, tax.rating_rank(slug))
+
+    for slug in declared.archive_warnings:
+        bump(tax.rules[slug].declared_rates if slug in tax.rules else None)
+    for f in warnings:
+        rules = tax.rules[f.slug]
+        if f.source == "declared":
+            bump(rules.declared_rates or rules.rates)
+            continue
+        bump(rules.rates)
+        for _chapter, h in detection.hits(f.slug):
+            if h.weight >= _CUE_RATES_MIN:
+                bump(h.rates)
+    return next(r.slug for r in tax.ratings if r.rank == rank), "estimated"
+
+
+class _ChapterLines:
+    """Maps the pieces of a passage's text back to the source lines of its paragraphs."""
+
+    def __init__(self, story: Story) -> None:
+        self.paragraphs: dict[int, list[Paragraph]] = {}
+        self.lines: dict[int, list[int]] = {}
+        for chapter in story.chapters:
+            paras = sorted(chapter.paragraphs, key=lambda p: p.line)
+            self.paragraphs[chapter.number] = paras
+            self.lines[chapter.number] = [p.line for p in paras]
+
+    def unit(self, passage: Passage) -> Unit:
+        text = passage.text
+        sep = _PIECE_SEPARATOR if _PIECE_SEPARATOR in text or "\n" not in text else "\n"
+        pieces = [p for p in text.split(sep) if p.strip()] or [text]
+        first, last = passage.first_line, passage.last_line
+        if first >= last:
+            return Unit.from_paragraphs([(first, p) for p in pieces])
+        lines = self.lines.get(passage.chapter, [])
+        lo = bisect.bisect_left(lines, first)
+        hi = bisect.bisect_right(lines, last)
+        candidates = self.paragraphs.get(passage.chapter, [])[lo:hi]
+        if len(candidates) == len(pieces):
+            return Unit.from_paragraphs(
+                [(c.line, p) for c, p in zip(candidates, pieces, strict=True)]
+            )
+        if not candidates:
+            span = max(last - first, 0)
+            return Unit.from_paragraphs([(first + min(i, span), p) for i, p in enumerate(pieces)])
+        out: list[tuple[int, str]] = []
+        cursor = 0
+        for piece in pieces:
+            probe = piece.strip()[:80]
+            k = cursor
+            while k < len(candidates) and probe not in candidates[k].text:
+                k += 1
+            if k < len(candidates):
+                cursor = k
+            out.append((candidates[cursor].line, piece))
+        return Unit.from_paragraphs(out)
