@@ -12,7 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import PermissionDenied, UserError
+from bot.errors import UserError
 from bot.indexing import index_paths
 from bot.services import Services
 from bot.settings import Settings
@@ -53,7 +53,7 @@ class FicshelfBot(commands.Bot):
             help_command=None,
         )
         self.settings = settings
-        self.rng = rng or random.Random()  # noqa: S311 - picking excerpts, not secrets
+        self.rng = rng or random.Random()
         self.always_sync = always_sync
         self.instance = instance
         self.db: Database | None = None
@@ -137,14 +137,15 @@ class FicshelfBot(commands.Bot):
 
 
 def _missing_permissions(exc: BaseException) -> str:
-    perms = getattr(exc, "missing_permissions", []) or ["manage_guild"]
-    names = ", ".join(p.replace("_", " ").title() for p in perms)
+    perms: list[str] = getattr(exc, "missing_permissions", None) or ["manage_guild"]
+    names = ", ".join(PERMISSION_NAMES.get(p) or p.replace("_", " ").title() for p in perms)
     return f"You need the {names} permission to use this command."
 
 
+PERMISSION_NAMES = {"manage_guild": "Manage Server", "manage_channels": "Manage Channels"}
+
 ERROR_MESSAGES: tuple[tuple[type[BaseException], Any], ...] = (
     (UserError, str),
-    (PermissionDenied, str),
     (app_commands.MissingPermissions, _missing_permissions),
     (app_commands.NoPrivateMessage, lambda _e: "This command only works in a server."),
     (

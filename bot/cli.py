@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import sys
@@ -36,7 +37,9 @@ def cmd_index(args: argparse.Namespace) -> int:
     """Index files and folders (default: the library dir) into the database."""
     settings = _settings(args)
     paths = [Path(p) for p in args.paths] or [settings.library_dir]
-    summary = asyncio.run(_index(settings, paths, show_progress=sys.stderr.isatty() and not args.json))
+    summary = asyncio.run(
+        _index(settings, paths, show_progress=sys.stderr.isatty() and not args.json)
+    )
     if args.json:
         print(json.dumps(summary.as_dict(), indent=2, ensure_ascii=False))
     else:
@@ -54,13 +57,25 @@ async def _index(settings: Settings, paths: list[Path], *, show_progress: bool) 
         library = LibraryStore(db)
         prune = [p for p in paths if p.is_dir()]
         if not show_progress:
-            return await index_paths(library, paths, max_bytes=settings.max_file_bytes, prune_dirs=prune)
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+            return await index_paths(
+                library, paths, max_bytes=settings.max_file_bytes, prune_dirs=prune
+            )
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
 
         total = sum(1 for _ in story_files(paths))
         with Progress(
-            TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-            TextColumn("{task.fields[name]}"), transient=True,
+            TextColumn("indexing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[name]}"),
+            transient=True,
         ) as bar:
             task = bar.add_task("index", total=total, name="")
 
@@ -85,7 +100,9 @@ def _print_summary(summary: Any) -> None:
         f"{d['passages']} passages · {d['seconds']:.2f} s"
     )
     for failure in summary.failed:
-        Console(stderr=True, highlight=False).print(f"[red]failed[/red] {failure['file']}: {failure['error']}")
+        Console(stderr=True, highlight=False).print(
+            f"[red]failed[/red] {failure['file']}: {failure['error']}"
+        )
 
 
 # -- analyze ---------------------------------------------------------------------------------
@@ -103,7 +120,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         path = Path(name)
         try:
             data, _stat = load_file(path, settings.max_file_bytes)
-            reports.append(prepare(data, path.name, max_bytes=settings.max_file_bytes, display_path=name).report)
+            reports.append(
+                prepare(
+                    data, path.name, max_bytes=settings.max_file_bytes, display_path=name
+                ).report
+            )
         except StoryReadError as exc:
             reports.append({"file": name, "error": str(exc)})
             failed = True
@@ -129,9 +150,13 @@ def _print_reports(reports: list[dict[str, Any]]) -> None:
             f"{r['file']} · {r['format']} · {r['language'] or '?'} · {r['words']:,} words in "
             f"{len(r['chapters'])} chapter(s) · rated {r['rating']} ({r['rating_source']})"
         )
-        for label, key in (("Fandoms", "fandoms"), ("Relationships", "relationships"),
-                           ("Characters", "characters"), ("Tags", "tags"),
-                           ("Archive warnings", "archive_warnings")):
+        for label, key in (
+            ("Fandoms", "fandoms"),
+            ("Relationships", "relationships"),
+            ("Characters", "characters"),
+            ("Tags", "tags"),
+            ("Archive warnings", "archive_warnings"),
+        ):
             if r[key]:
                 out.print(f"[bold]{label}:[/] {', '.join(r[key])}")
         for label, key in (("Warnings", "warnings"), ("Tropes", "tropes")):
@@ -159,17 +184,17 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     from bot.app import create_bot
 
     async def main() -> None:
         async with create_bot(settings) as bot:
             await bot.start(settings.token or "")
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(main())
-    except KeyboardInterrupt:
-        pass
     return 0
 
 
@@ -179,7 +204,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if args.guild:
         settings = _replace(settings, dev_guild_id=args.guild)
     if not settings.token:
-        print("ficshelf: no bot token: set DISCORD_TOKEN in the environment or in .env", file=sys.stderr)
+        print(
+            "ficshelf: no bot token: set DISCORD_TOKEN in the environment or in .env",
+            file=sys.stderr,
+        )
         return 2
     logging.basicConfig(level=logging.INFO)
     from bot.app import create_bot
@@ -199,7 +227,9 @@ def cmd_console(args: argparse.Namespace) -> int:
     from bot.console import run_console
 
     settings = _settings(args)
-    return run_console(settings, commands=args.command, member=args.as_ == "member", channel=args.channel)
+    return run_console(
+        settings, commands=args.command, member=args.as_ == "member", channel=args.channel
+    )
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -262,10 +292,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_sync)
 
     p = sub.add_parser("console", help="the bot in a simulated local server, no token needed")
-    p.add_argument("-c", dest="command", action="append", default=[], metavar="COMMAND",
-                   help="run this command and exit (repeatable)")
-    p.add_argument("--as", dest="as_", choices=("moderator", "member"), default="moderator",
-                   help="act as a moderator (Manage Server, default) or a plain member")
+    p.add_argument(
+        "-c",
+        dest="command",
+        action="append",
+        default=[],
+        metavar="COMMAND",
+        help="run this command and exit (repeatable)",
+    )
+    p.add_argument(
+        "--as",
+        dest="as_",
+        choices=("moderator", "member"),
+        default="moderator",
+        help="act as a moderator (Manage Server, default) or a plain member",
+    )
     p.add_argument("--channel", default="general", help="where commands run (default: #general)")
     p.add_argument("--db", metavar="PATH")
     p.set_defaults(func=cmd_console)
@@ -278,7 +319,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="precision/recall of warning detection against a gold file")
     p.add_argument("gold", metavar="GOLD")
-    p.add_argument("--stories", metavar="DIR", help="folder of the gold's stories (default: library)")
+    p.add_argument(
+        "--stories", metavar="DIR", help="folder of the gold's stories (default: library)"
+    )
     p.set_defaults(func=cmd_eval)
     return parser
 

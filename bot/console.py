@@ -118,7 +118,9 @@ class Session:
     def _switch(self, path: list[str]) -> None:
         name = path[1].lstrip("#") if len(path) > 1 else ""
         if name not in self.world.channels:
-            raise ConsoleError(f"no channel #{name}; channels: {', '.join('#' + c for c in CHANNELS)}")
+            raise ConsoleError(
+                f"no channel #{name}; channels: {', '.join('#' + c for c in CHANNELS)}"
+            )
         self.world.here = name
         self.out.print(f"now in #{name}")
 
@@ -154,7 +156,11 @@ class Session:
             raise ConsoleError("which command? try /help")
         node: Any = self.bot.tree.get_command(path[0])
         for part in path[1:]:
-            child = node.get_command(part) if node is not None and hasattr(node, "get_command") else None
+            child = (
+                node.get_command(part)
+                if node is not None and hasattr(node, "get_command")
+                else None
+            )
             if child is None:
                 raise ConsoleError(f"/{' '.join(path)} is not a command (try /help)")
             node = child
@@ -169,12 +175,16 @@ class Session:
         param = next((p for p in command.parameters if p.name == name), None)
         if param is None:
             known = ", ".join(p.name for p in command.parameters) or "none"
-            raise ConsoleError(f"/{command.qualified_name} has no option {name!r} (options: {known})")
+            raise ConsoleError(
+                f"/{command.qualified_name} has no option {name!r} (options: {known})"
+            )
         kind = param.type.name
         if kind == "channel":
             channel = self.world.channels.get(raw.lstrip("#"))
             if channel is None:
-                raise ConsoleError(f"no channel {raw}; channels: {', '.join('#' + c for c in CHANNELS)}")
+                raise ConsoleError(
+                    f"no channel {raw}; channels: {', '.join('#' + c for c in CHANNELS)}"
+                )
             return channel
         if kind == "role":
             role = self.world.roles.get(raw.lstrip("@"))
@@ -213,8 +223,12 @@ class Session:
         if not messages:
             self.out.print(f"[yellow]/{name}: the bot did not answer[/yellow]")
         for message in messages:
-            self._print_message(message.content, message.embeds, ephemeral=message.ephemeral,
-                                where=f"#{self.world.here}")
+            self._print_message(
+                message.content,
+                message.embeds,
+                ephemeral=message.ephemeral,
+                where=f"#{self.world.here}",
+            )
 
     def _print_new_messages(self, skip: set[int] | frozenset[int] = frozenset()) -> None:
         """Print what the bot posted on its own (e.g. a daily prompt) since last time."""
@@ -222,10 +236,14 @@ class Session:
             for message in sorted(channel.history(), key=lambda m: m.id):
                 if message.id in self.world.seen or message.id in skip:
                     continue
-                self._print_message(message.content, message.embeds, ephemeral=False, where=f"#{cname}")
+                self._print_message(
+                    message.content, message.embeds, ephemeral=False, where=f"#{cname}"
+                )
             self.world.seen.update(m.id for m in channel.history())
 
-    def _print_message(self, content: str, embeds: list[Any], *, ephemeral: bool, where: str) -> None:
+    def _print_message(
+        self, content: str, embeds: list[Any], *, ephemeral: bool, where: str
+    ) -> None:
         label = f"Ficshelf in {where}" + (" (only you can see this)" if ephemeral else "")
         self.out.print(Text(label, style="bold magenta"))
         if content:
@@ -283,7 +301,9 @@ async def build_world(env: Any, bot: Any, *, member: bool, channel: str) -> Worl
     return world
 
 
-async def _main(settings: Settings, lines: list[str], *, member: bool, channel: str, out: Console) -> int:
+async def _main(
+    settings: Settings, lines: list[str], *, member: bool, channel: str, out: Console
+) -> int:
     import simcord
 
     from bot.app import create_bot
@@ -301,8 +321,8 @@ async def _main(settings: Settings, lines: list[str], *, member: bool, channel: 
             return 0
         out.print(
             f"[bold]Ficshelf console[/bold]: a simulated server with "
-            f"{', '.join('#' + c for c in CHANNELS)} (#after-dark is age-restricted). You are {who} "
-            f"in #{world.here}. Type /help, or /quit to leave."
+            f"{', '.join('#' + c for c in CHANNELS)} (#after-dark is age-restricted). "
+            f"You are {who} in #{world.here}. Type /help, or /quit to leave."
         )
         loop = asyncio.get_running_loop()
         while True:
@@ -321,7 +341,9 @@ def run_console(settings: Settings, *, commands: list[str], member: bool, channe
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     out = Console(highlight=False, soft_wrap=False)
     try:
-        return asyncio.run(_main(replace(settings), commands, member=member, channel=channel, out=out))
+        return asyncio.run(
+            _main(replace(settings), commands, member=member, channel=channel, out=out)
+        )
     except ConsoleError as exc:
         out.print(f"[red]{exc}[/red]")
         return 2

@@ -72,7 +72,9 @@ class Daily:
         except ValueError as exc:
             raise UserError(str(exc)) from None
         slug = self.prompts.trope(trope)
-        row = ScheduleRow(guild_id, channel_id, when.strftime("%H:%M"), zone.key, slug, role_id, None)
+        row = ScheduleRow(
+            guild_id, channel_id, when.strftime("%H:%M"), zone.key, slug, role_id, None
+        )
         await self.store.upsert(row, user_id=user_id, at=self.clock())
         return await self._view(row, self.clock())
 
@@ -127,7 +129,13 @@ class Daily:
             avoid = await self.prompts.recent_keys(s.guild_id, now)
             prompt = await self.prompts.draw(s.guild_id, s.trope, view.store_filter, avoid)
             claim = await self.store.claim(
-                s.guild_id, s.channel_id, day, prompt.key, prompt.text, instance=self.instance, at=now
+                s.guild_id,
+                s.channel_id,
+                day,
+                prompt.key,
+                prompt.text,
+                instance=self.instance,
+                at=now,
             )
             if claim is not None:  # None: another process claimed it first
                 posts.append(Post(claim, s, self._trope_name(prompt.trope)))
@@ -135,7 +143,9 @@ class Daily:
 
     async def next_wakeup(self, now: datetime) -> datetime | None:
         """The earliest instant any active schedule is due."""
-        times = [v.next_post for v in [await self._view(s, now) for s in await self.store.schedules()]]
+        times = [
+            v.next_post for v in [await self._view(s, now) for s in await self.store.schedules()]
+        ]
         pending = [t for t in times if t is not None]
         return min(pending) if pending else None
 

@@ -30,7 +30,9 @@ class StoryDirectory:
         self.library = library
         self._cache: dict[tuple[int, bool], tuple[int, list[StoryName], list[str]]] = {}
 
-    async def names(self, guild_id: int, *, uploads_only: bool = False) -> tuple[list[StoryName], list[str]]:
+    async def names(
+        self, guild_id: int, *, uploads_only: bool = False
+    ) -> tuple[list[StoryName], list[str]]:
         key = (guild_id, uploads_only)
         cached = self._cache.get(key)
         if cached and cached[0] == self.library.generation:
@@ -40,7 +42,9 @@ class StoryDirectory:
         self._cache[key] = (self.library.generation, names, keys)
         return names, keys
 
-    async def autocomplete(self, guild_id: int, current: str, *, uploads_only: bool = False) -> list[Choice]:
+    async def autocomplete(
+        self, guild_id: int, current: str, *, uploads_only: bool = False
+    ) -> list[Choice]:
         """Up to 25 stories visible in the guild, best fuzzy match on title/author first."""
         names, keys = await self.names(guild_id, uploads_only=uploads_only)
         query = utils.default_process(current)
@@ -63,7 +67,9 @@ class StoryDirectory:
                     return n
         query = utils.default_process(text)
         if query:
-            best = process.extractOne(query, keys, scorer=fuzz.WRatio, processor=None, score_cutoff=75)
+            best = process.extractOne(
+                query, keys, scorer=fuzz.WRatio, processor=None, score_cutoff=75
+            )
             if best is not None:
                 return names[best[2]]
         where = "this server's uploads" if uploads_only else "this server's library"
@@ -80,8 +86,14 @@ def fuzzy_names(current: str, names: list[str], limit: int = MAX_CHOICES) -> lis
     query = utils.default_process(current)
     if not query:
         return sorted(names, key=str.casefold)[:limit]
-    hits = process.extract(query, names, scorer=fuzz.WRatio, processor=utils.default_process,
-                           limit=limit, score_cutoff=50)
+    hits = process.extract(
+        query,
+        names,
+        scorer=fuzz.WRatio,
+        processor=utils.default_process,
+        limit=limit,
+        score_cutoff=50,
+    )
     return [name for name, _score, _i in hits]
 
 

@@ -3,7 +3,3 @@
 
 class UserError(Exception):
     """Something the user can fix; `str(exc)` is shown to them as is."""
-
-
-class PermissionDenied(UserError):
-    """The member lacks a permission the command needs (checked in code)."""

@@ -89,8 +89,11 @@ class Excerpts:
         declared = {w["slug"] for w in story.report["warnings"] if w["source"] == "declared"}
         # Defence in depth: the store filtered already; the policy module has the last word.
         if not allows(
-            view.eligibility, self.config.vocab,
-            rating=story.rating, declared=declared, detected=passage.warnings,
+            view.eligibility,
+            self.config.vocab,
+            rating=story.rating,
+            declared=declared,
+            detected=passage.warnings,
         ):
             log.error("store returned passage %s not allowed in %s", passage.id, where)
             return NoExcerpt(await self._why_nothing(where, filt))
@@ -113,15 +116,20 @@ class Excerpts:
         if total == 0:
             stories, _ = await self.library.stats(where.guild_id)
             if stories == 0:
-                return "This server's library is empty: a moderator can add stories with /library add."
-            return f"Nothing in this server's library matches {wanted}." if wanted else (
-                "This server's library has no passages yet."
+                return (
+                    "This server's library is empty: a moderator can add stories with /library add."
+                )
+            return (
+                f"Nothing in this server's library matches {wanted}."
+                if wanted
+                else ("This server's library has no passages yet.")
             )
         view = await self.config.view(where)
-        subject = f"{total} passage{'s' if total != 1 else ''}" + (f" match {wanted}" if wanted else " exist")
+        subject = f"{total} passage{'s' if total != 1 else ''}" + (
+            f" match {wanted}" if wanted else " exist"
+        )
         return (
-            f"{subject}, but no passage fits this channel's settings: "
-            f"{self.config.describe(view)}."
+            f"{subject}, but no passage fits this channel's settings: {self.config.describe(view)}."
         )
 
 

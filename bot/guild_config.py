@@ -63,7 +63,10 @@ class GuildConfig:
 
     async def layers(self, guild_id: int, channel_id: int | None) -> list[PolicyLayer]:
         server = await self.store.layer(guild_id, SERVER_DEFAULT)
-        layers = [self.builtin, PolicyLayer(SERVER, server.max_rating, server.spoilers, server.blocks)]
+        layers = [
+            self.builtin,
+            PolicyLayer(SERVER, server.max_rating, server.spoilers, server.blocks),
+        ]
         if channel_id is not None:
             chan = await self.store.layer(guild_id, channel_id)
             layers.append(PolicyLayer(CHANNEL, chan.max_rating, chan.spoilers, chan.blocks))
@@ -93,11 +96,18 @@ class GuildConfig:
             )
         return entry.slug
 
-    async def set_max_rating(self, guild_id: int, channel_id: int | None, value: str, user_id: int) -> str:
+    async def set_max_rating(
+        self, guild_id: int, channel_id: int | None, value: str, user_id: int
+    ) -> str:
         slug = self.rating(value)
         await self.store.set_value(
-            guild_id, channel_id or SERVER_DEFAULT, "max_rating", slug,
-            user_id=user_id, at=self.clock(), change=f"max rating → {slug}",
+            guild_id,
+            channel_id or SERVER_DEFAULT,
+            "max_rating",
+            slug,
+            user_id=user_id,
+            at=self.clock(),
+            change=f"max rating → {slug}",
         )
         return slug
 
@@ -106,22 +116,35 @@ class GuildConfig:
     ) -> str:
         slug = self.warning(value)
         await self.store.set_block(
-            guild_id, channel_id or SERVER_DEFAULT, slug, blocked,
-            user_id=user_id, at=self.clock(),
+            guild_id,
+            channel_id or SERVER_DEFAULT,
+            slug,
+            blocked,
+            user_id=user_id,
+            at=self.clock(),
             change=f"{'blocked' if blocked else 'unblocked'} {slug}",
         )
         return slug
 
-    async def set_spoilers(self, guild_id: int, channel_id: int | None, enabled: bool, user_id: int) -> None:
+    async def set_spoilers(
+        self, guild_id: int, channel_id: int | None, enabled: bool, user_id: int
+    ) -> None:
         await self.store.set_value(
-            guild_id, channel_id or SERVER_DEFAULT, "spoilers", int(enabled),
-            user_id=user_id, at=self.clock(), change=f"spoilers {'on' if enabled else 'off'}",
+            guild_id,
+            channel_id or SERVER_DEFAULT,
+            "spoilers",
+            int(enabled),
+            user_id=user_id,
+            at=self.clock(),
+            change=f"spoilers {'on' if enabled else 'off'}",
         )
 
     async def reset(self, guild_id: int, channel_id: int | None, user_id: int) -> None:
         await self.store.reset(
-            guild_id, channel_id or SERVER_DEFAULT,
-            user_id=user_id, at=self.clock(),
+            guild_id,
+            channel_id or SERVER_DEFAULT,
+            user_id=user_id,
+            at=self.clock(),
             change="reset to server default" if channel_id else "reset to built-in default",
         )
 

@@ -19,8 +19,8 @@ from typing import Any
 from bot.analysis.analyze import analyze
 from bot.analysis.model import Analysis, Finding
 from bot.analysis.taxonomy import load_taxonomy
-from bot.paths import TAXONOMY_DIR
 from bot.library import Passage, Story, StoryReadError, read_bytes, segment
+from bot.paths import TAXONOMY_DIR
 from bot.store.library import LibraryStore
 from bot.store.records import BUNDLED, FileState, PassageEntry, StoryEntry
 
@@ -185,9 +185,12 @@ def story_files(paths: Iterable[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and not any(p.startswith(".") for p in child.parts[-1:]):
-                    if child.suffix.lower() in STORY_SUFFIXES:
-                        yield child
+                if (
+                    child.is_file()
+                    and not child.name.startswith(".")
+                    and child.suffix.lower() in STORY_SUFFIXES
+                ):
+                    yield child
         else:
             yield path
 
@@ -255,8 +258,10 @@ async def index_paths(
             if progress:
                 progress(path, 0)
             continue
-        if state and state.content_hash == content_hash(data) and (
-            state.index_version == index_version()
+        if (
+            state
+            and state.content_hash == content_hash(data)
+            and (state.index_version == index_version())
         ):
             summary.unchanged += 1
             await library.touch(state.story_id, stat.st_size, stat.st_mtime_ns)
@@ -286,11 +291,7 @@ async def index_paths(
         if progress:
             progress(path, stat.st_size)
 
-    gone = [
-        state.story_id
-        for source, state in states.items()
-        if any(_under(Path(source), d) for d in prune_dirs) and not Path(source).exists()
-    ]
+    gone = _vanished(states, list(prune_dirs))
     summary.removed = await library.remove(gone)
     summary.stories, summary.passages = await library.stats(BUNDLED)
     summary.seconds = time.perf_counter() - started
@@ -317,6 +318,15 @@ def _prepare_all(
         )
         for (path, data, stat, state), result in zip(todo, results, strict=True):
             yield path, data, stat, state, result
+
+
+def _vanished(states: dict[str, FileState], prune_dirs: list[Path]) -> list[int]:
+    """Stories whose source file lay under one of `prune_dirs` and is gone now."""
+    return [
+        state.story_id
+        for source, state in states.items()
+        if any(_under(Path(source), d) for d in prune_dirs) and not Path(source).exists()
+    ]
 
 
 def _same_file(state: FileState | None, stat: os.stat_result) -> bool:

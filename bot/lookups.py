@@ -98,17 +98,26 @@ class Lookups:
         query = utils.default_process(text)
         if not query:
             return None
-        best = process.extractOne(query, self._term_keys, scorer=fuzz.WRatio, processor=None, score_cutoff=85)
+        best = process.extractOne(
+            query, self._term_keys, scorer=fuzz.WRatio, processor=None, score_cutoff=85
+        )
         return self._term_slugs[best[2]] if best else None
 
-    def term_choices(self, current: str, kinds: tuple[str, ...] = ("warning", "archive-warning", "trope")) -> list[Choice]:
+    def term_choices(
+        self, current: str, kinds: tuple[str, ...] = ("warning", "archive-warning", "trope")
+    ) -> list[Choice]:
         """Autocomplete over slugs, names and aliases: ≤ 25, one per entry, best first."""
         query = utils.default_process(current)
         seen: set[str] = set()
         out: list[Choice] = []
         if query:
             hits = process.extract(
-                query, self._term_keys, scorer=fuzz.WRatio, processor=None, limit=200, score_cutoff=55
+                query,
+                self._term_keys,
+                scorer=fuzz.WRatio,
+                processor=None,
+                limit=200,
+                score_cutoff=55,
             )
             order = [i for _k, _s, i in hits]
         else:
@@ -120,7 +129,11 @@ class Lookups:
                 continue
             seen.add(slug)
             label = self._term_labels[i]
-            shown = entry.name if label.casefold() == entry.name.casefold() else f"{label} ({entry.name})"
+            shown = (
+                entry.name
+                if label.casefold() == entry.name.casefold()
+                else f"{label} ({entry.name})"
+            )
             out.append(Choice(shown[:100], slug))
             if len(out) == MAX_CHOICES:
                 break
@@ -148,8 +161,12 @@ class Lookups:
             max_rank = self.tax.rating_rank(self._slug(max_rating, "rating"))
         name = (resolve_character(character) or character.strip()) if character else None
         return await self.library.find_stories(
-            where.guild_id, query=query or None, trope=trope_slug, character=name,
-            exclude=exclude_slugs, max_rank=max_rank,
+            where.guild_id,
+            query=query or None,
+            trope=trope_slug,
+            character=name,
+            exclude=exclude_slugs,
+            max_rank=max_rank,
         )
 
     def _slug(self, text: str, kind: str) -> str:

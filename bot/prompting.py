@@ -32,7 +32,9 @@ class Prompts:
         self.rng = rng
         self.clock = clock
         self.book = book or load_templates()
-        self.trope_fandoms = {t.slug: t.fandom for t in tax.tropes if t.fandom}
+        self.trope_fandoms: dict[str, str | None] = {
+            t.slug: t.fandom for t in tax.tropes if t.fandom
+        }
 
     def trope(self, text: str | None) -> str | None:
         """The trope slug a person meant (None = any), or a UserError naming valid ones."""
@@ -47,7 +49,9 @@ class Prompts:
     async def materials(self, guild_id: int, elig: Eligible | None) -> list[PromptMaterial]:
         """Characters and relationships per fandom, from stories this channel may draw on."""
         by_fandom: dict[str | None, tuple[dict[str, None], dict[str, None]]] = {}
-        for fandoms, characters, relationships in await prompt_sources(self.library, guild_id, elig):
+        for fandoms, characters, relationships in await prompt_sources(
+            self.library, guild_id, elig
+        ):
             fandom = fandoms[0] if fandoms else None
             chars, rels = by_fandom.setdefault(fandom, ({}, {}))
             chars.update(dict.fromkeys(characters))

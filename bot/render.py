@@ -7,7 +7,7 @@ inside a story cannot break a spoiler, and every send uses `NO_PINGS`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 import discord
@@ -87,7 +87,9 @@ def fit(embed: discord.Embed) -> discord.Embed:
 
 
 def _embed(title: str, *, url: str | None = None, description: str | None = None) -> discord.Embed:
-    return discord.Embed(title=clip(title, TITLE_LIMIT), url=url, description=description, colour=COLOUR)
+    return discord.Embed(
+        title=clip(title, TITLE_LIMIT), url=url, description=description, colour=COLOUR
+    )
 
 
 def _names(items: Iterable[str], empty: str = "—") -> str:
@@ -129,7 +131,11 @@ def _quotes(line: WarningLine) -> str:
     for q in line.quotes:
         where = f"ch. {q['chapter']}, line {q['line']}" if q["chapter"] else f"line {q['line']}"
         out.append(f"> {spoiler(escape(clip(q['quote'], 200)))} ({where})")
-    return "\n".join(out) or "(from the story's tags)"
+    if out:
+        return "\n".join(out)
+    if line.source == "declared":
+        return "(declared in the story's tags)"
+    return "(spread through the text rather than in one line)"
 
 
 def story_warnings(report: StoryWarnings) -> discord.Embed:
@@ -141,7 +147,9 @@ def story_warnings(report: StoryWarnings) -> discord.Embed:
         f"{' (estimated)' if story.rating_source == 'estimated' else ''}"
     )
     if report.archive_warnings:
-        embed.add_field(name="AO3 archive warnings", value=_names(report.archive_warnings), inline=False)
+        embed.add_field(
+            name="AO3 archive warnings", value=_names(report.archive_warnings), inline=False
+        )
     if report.declared:
         embed.add_field(
             name="Declared by the author",
@@ -166,7 +174,9 @@ def story_warnings(report: StoryWarnings) -> discord.Embed:
 def term(info: TermInfo) -> discord.Embed:
     entry = info.entry
     embed = _embed(f"{entry.name} ({entry.slug})", description=escape(entry.definition))
-    kind = {"warning": "content warning", "archive-warning": "AO3 archive warning"}.get(entry.kind, entry.kind)
+    kind = {"warning": "content warning", "archive-warning": "AO3 archive warning"}.get(
+        entry.kind, entry.kind
+    )
     embed.add_field(name="Kind", value=kind, inline=True)
     if entry.aliases:
         embed.add_field(name="Also written as", value=_names(entry.aliases[:20]), inline=False)
@@ -174,7 +184,9 @@ def term(info: TermInfo) -> discord.Embed:
     if ao3:
         embed.add_field(name="On AO3", value=escape(ao3), inline=False)
     if info.archive:
-        embed.add_field(name="Implied by AO3 archive warning", value=_names(info.archive), inline=False)
+        embed.add_field(
+            name="Implied by AO3 archive warning", value=_names(info.archive), inline=False
+        )
     if info.implies:
         embed.add_field(name="Covers", value=_names(info.implies), inline=False)
     return fit(embed)
@@ -183,7 +195,7 @@ def term(info: TermInfo) -> discord.Embed:
 # -- stories ---------------------------------------------------------------------------------
 
 
-def story_info(story: StoryRow, names: dict[str, str]) -> discord.Embed:
+def story_info(story: StoryRow, names: Mapping[str, str]) -> discord.Embed:
     report = story.report
     embed = _embed(escape(story.title), url=story.url)
     summary = report.get("summary") or ""
@@ -199,11 +211,11 @@ def story_info(story: StoryRow, names: dict[str, str]) -> discord.Embed:
         embed.add_field(name="Relationships", value=_names(story.relationships), inline=False)
     if story.characters:
         embed.add_field(name="Characters", value=_names(story.characters), inline=False)
-    tropes = [names.get(t["slug"], t["slug"]) for t in report.get("tropes", [])]
+    tropes = [names.get(t["slug"]) or t["slug"] for t in report.get("tropes", [])]
     if tropes:
         embed.add_field(name="Tropes", value=_names(tropes), inline=False)
     warnings = [
-        names.get(w["slug"], w["slug"]) + (" (detected)" if w["source"] == "detected" else "")
+        (names.get(w["slug"]) or w["slug"]) + (" (detected)" if w["source"] == "detected" else "")
         for w in report.get("warnings", [])
     ]
     embed.add_field(name="Warnings", value=_names(warnings, "none found"), inline=False)
@@ -223,7 +235,7 @@ def story_list(stories: Sequence[StoryRow], heading: str) -> discord.Embed:
     return fit(embed)
 
 
-def uploaded(story: StoryRow, passages: int, names: dict[str, str]) -> discord.Embed:
+def uploaded(story: StoryRow, passages: int, names: Mapping[str, str]) -> discord.Embed:
     embed = story_info(story, names)
     embed.title = clip(f"Added: {embed.title}", TITLE_LIMIT)
     embed.add_field(name="Passages", value=str(passages), inline=True)

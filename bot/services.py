@@ -83,7 +83,7 @@ class Services:
         instance: str = "main",
     ) -> Services:
         tax = load_taxonomy()
-        rng = rng or random.Random()  # noqa: S311
+        rng = rng or random.Random()
         library = LibraryStore(db)
         directory = StoryDirectory(library)
         config_store = ConfigStore(db)

@@ -25,7 +25,9 @@ class Uploaded:
 
 
 class Uploads:
-    def __init__(self, library: LibraryStore, directory: StoryDirectory, settings: Settings) -> None:
+    def __init__(
+        self, library: LibraryStore, directory: StoryDirectory, settings: Settings
+    ) -> None:
         self.library = library
         self.directory = directory
         self.settings = settings

@@ -32,13 +32,15 @@ RETRY_AFTER = 60.0  # a failed send is retried on the next tick, this much later
 class Daily(commands.GroupCog, group_name="daily", group_description="A writing prompt every day"):
     def __init__(self, bot: FicshelfBot) -> None:
         self.bot = bot
-        self.wake = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
+        self.nap: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
         self.task = asyncio.create_task(self.poster(), name="ficshelf-daily-poster")
 
     async def cog_unload(self) -> None:
+        if self.nap is not None:
+            self.nap.cancel()
         if self.task is not None:
             self.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -71,12 +73,19 @@ class Daily(commands.GroupCog, group_name="daily", group_description="A writing 
         assert interaction.guild is not None
         me = interaction.guild.me
         if me is not None and not channel.permissions_for(me).send_messages:
-            raise UserError(f"I can't post in {channel.mention}: give me Send Messages there first.")
+            raise UserError(
+                f"I can't post in {channel.mention}: give me Send Messages there first."
+            )
         view = await s.daily.set(
-            interaction.guild.id, channel.id, at=time, timezone=timezone, trope=trope,
-            role_id=role.id if role else None, user_id=interaction.user.id,
+            interaction.guild.id,
+            channel.id,
+            at=time,
+            timezone=timezone,
+            trope=trope,
+            role_id=role.id if role else None,
+            user_id=interaction.user.id,
         )
-        self.wake.set()
+        self.wake()
         nxt = render.timestamp(view.next_post) if view.next_post else "—"
         ping = f", pinging {role.mention}" if role else ""
         await reply(
@@ -87,11 +96,15 @@ class Daily(commands.GroupCog, group_name="daily", group_description="A writing 
         )
 
     @set_.autocomplete("timezone")
-    async def _timezone(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def _timezone(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         return choices([Choice(z, z) for z in timezone_names(current)])
 
     @set_.autocomplete("trope")
-    async def _trope(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def _trope(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         return choices(services(interaction).lookups.term_choices(current, kinds=("trope",)))
 
     @app_commands.command(name="off", description="Stop the daily prompt in a channel.")
@@ -99,13 +112,17 @@ class Daily(commands.GroupCog, group_name="daily", group_description="A writing 
     async def off(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
         assert interaction.guild_id is not None
         removed = await services(interaction).daily.off(interaction.guild_id, channel.id)
-        self.wake.set()
-        text = f"No more daily prompts in {channel.mention}." if removed else (
-            f"{channel.mention} had no daily prompt."
+        self.wake()
+        text = (
+            f"No more daily prompts in {channel.mention}."
+            if removed
+            else (f"{channel.mention} had no daily prompt.")
         )
         await reply(interaction, text, ephemeral=True)
 
-    @app_commands.command(name="show", description="This server's daily prompts and when each posts next.")
+    @app_commands.command(
+        name="show", description="This server's daily prompts and when each posts next."
+    )
     async def show(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         rows = []
@@ -116,16 +133,22 @@ class Daily(commands.GroupCog, group_name="daily", group_description="A writing 
                 parts.append(f"trope: {s.trope}")
             if s.role_id:
                 parts.append(f"pings <@&{s.role_id}>")
-            state = f"**paused**: {s.paused}" if s.paused else (
-                f"next: {render.timestamp(v.next_post)}" if v.next_post else ""
+            state = (
+                f"**paused**: {s.paused}"
+                if s.paused
+                else (f"next: {render.timestamp(v.next_post)}" if v.next_post else "")
             )
-            rows.append((f"#{_channel_name(self.bot, s.channel_id)}", " · ".join(parts) + "\n" + state))
+            rows.append(
+                (f"#{_channel_name(self.bot, s.channel_id)}", " · ".join(parts) + "\n" + state)
+            )
         await reply(interaction, embed=render.daily_schedules(rows), ephemeral=True)
 
     @app_commands.command(name="preview", description="What the next daily prompt could look like.")
     async def preview(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        text, trope = await services(interaction).daily.preview(interaction.guild_id, where(interaction))
+        text, trope = await services(interaction).daily.preview(
+            interaction.guild_id, where(interaction)
+        )
         await reply(interaction, embed=render.prompt(text, trope), ephemeral=True)
 
     # -- the poster ----------------------------------------------------------------------------
@@ -144,9 +167,18 @@ class Daily(commands.GroupCog, group_name="daily", group_description="A writing 
             except Exception:
                 log.exception("daily poster tick failed; retrying in %.0f s", RETRY_AFTER)
                 delay = RETRY_AFTER
-            self.wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), timeout=max(delay, 1.0))
+            self.nap = asyncio.create_task(asyncio.sleep(max(delay, 1.0)))
+            try:
+                await self.nap
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise  # the poster itself is being stopped, not just woken
+
+    def wake(self) -> None:
+        """Re-plan now (a schedule changed): cut the poster's sleep short."""
+        if self.nap is not None and not self.nap.done():
+            self.nap.cancel()
 
     async def tick(self, now: datetime) -> bool:
         """Send everything due; True when a send failed and should be retried soon."""
@@ -177,9 +209,13 @@ class Daily(commands.GroupCog, group_name="daily", group_description="A writing 
                 return True
         await daily.attempt(post)
         try:
-            message = await channel.send(body, allowed_mentions=render.daily_mentions(post.schedule.role_id))
+            message = await channel.send(
+                body, allowed_mentions=render.daily_mentions(post.schedule.role_id)
+            )
         except discord.Forbidden:
-            await daily.pause(post, "I'm not allowed to post there: check my Send Messages permission")
+            await daily.pause(
+                post, "I'm not allowed to post there: check my Send Messages permission"
+            )
             return True
         except (discord.HTTPException, TimeoutError, OSError) as exc:
             log.warning("daily prompt to %s failed (%s); will retry", post.claim.channel_id, exc)

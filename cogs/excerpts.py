@@ -19,7 +19,7 @@ class Excerpts(commands.Cog):
         story="Only from this story",
         trope="Only from stories with this trope (e.g. soulmates)",
         character="Only passages featuring this character",
-        query="Only passages containing these words (quote a phrase: \"red string\")",
+        query='Only passages containing these words (quote a phrase: "red string")',
     )
     async def excerpt(
         self,
@@ -30,7 +30,9 @@ class Excerpts(commands.Cog):
         query: str | None = None,
     ) -> None:
         s, w = services(interaction), where(interaction)
-        filt = await s.excerpts.parse_filter(w, story=story, trope=trope, character=character, query=query)
+        filt = await s.excerpts.parse_filter(
+            w, story=story, trope=trope, character=character, query=query
+        )
         result = await s.excerpts.draw(w, filt)
         if isinstance(result, NoExcerpt):
             await reply(interaction, render.content(result.message), ephemeral=True)
@@ -38,16 +40,24 @@ class Excerpts(commands.Cog):
             await reply(interaction, embed=render.excerpt(result))
 
     @excerpt.autocomplete("story")
-    async def _story(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def _story(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         assert interaction.guild_id is not None
-        return choices(await services(interaction).directory.autocomplete(interaction.guild_id, current))
+        return choices(
+            await services(interaction).directory.autocomplete(interaction.guild_id, current)
+        )
 
     @excerpt.autocomplete("trope")
-    async def _trope(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def _trope(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         return choices(services(interaction).lookups.term_choices(current, kinds=("trope",)))
 
     @excerpt.autocomplete("character")
-    async def _character(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def _character(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         assert interaction.guild_id is not None
         names = await services(interaction).library.characters(interaction.guild_id)
         return choices([Choice(n, n) for n in fuzzy_names(current, names)])

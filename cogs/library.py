@@ -13,12 +13,16 @@ from cogs._common import choices, reply, require_manage_guild, services
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
-class Library(commands.GroupCog, group_name="library", group_description="This server's own stories"):
+class Library(
+    commands.GroupCog, group_name="library", group_description="This server's own stories"
+):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
         require_manage_guild(interaction)
         return True
 
-    @app_commands.command(name="add", description="Add a story file (text, AO3 HTML/EPUB, saved AO3 page).")
+    @app_commands.command(
+        name="add", description="Add a story file (text, AO3 HTML/EPUB, saved AO3 page)."
+    )
     @app_commands.describe(file="The story file")
     async def add(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
         s = services(interaction)
@@ -34,8 +38,14 @@ class Library(commands.GroupCog, group_name="library", group_description="This s
                     "please try the upload again."
                 ) from None
 
-        added = await s.uploads.add(interaction.guild_id, interaction.user.id, file.filename, file.size, fetch)
-        await reply(interaction, embed=render.uploaded(added.story, added.passages, s.config.names()), ephemeral=True)
+        added = await s.uploads.add(
+            interaction.guild_id, interaction.user.id, file.filename, file.size, fetch
+        )
+        await reply(
+            interaction,
+            embed=render.uploaded(added.story, added.passages, s.config.names()),
+            ephemeral=True,
+        )
 
     @app_commands.command(name="remove", description="Remove a story this server uploaded.")
     @app_commands.describe(story="One of this server's uploads")
@@ -43,12 +53,20 @@ class Library(commands.GroupCog, group_name="library", group_description="This s
         s = services(interaction)
         assert interaction.guild_id is not None
         gone = await s.uploads.remove(interaction.guild_id, story)
-        await reply(interaction, f"Removed “{render.escape(gone.title)}” from this server's library.", ephemeral=True)
+        await reply(
+            interaction,
+            f"Removed “{render.escape(gone.title)}” from this server's library.",
+            ephemeral=True,
+        )
 
     @remove.autocomplete("story")
-    async def _story(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def _story(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         assert interaction.guild_id is not None
-        found = await services(interaction).directory.autocomplete(interaction.guild_id, current, uploads_only=True)
+        found = await services(interaction).directory.autocomplete(
+            interaction.guild_id, current, uploads_only=True
+        )
         return choices(found)
 
 

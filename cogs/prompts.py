@@ -22,7 +22,9 @@ class Prompts(commands.Cog):
         await reply(interaction, embed=render.prompt(prompt.text, name))
 
     @prompt.autocomplete("trope")
-    async def _trope(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def _trope(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         return choices(services(interaction).lookups.term_choices(current, kinds=("trope",)))
 
 

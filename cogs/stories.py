@@ -13,7 +13,9 @@ RATINGS = [app_commands.Choice(name=r, value=r) for r in ("general", "teen", "ma
 
 
 @app_commands.guild_only()
-class Stories(commands.GroupCog, group_name="story", group_description="Stories in this server's library"):
+class Stories(
+    commands.GroupCog, group_name="story", group_description="Stories in this server's library"
+):
     @app_commands.command(name="info", description="About a story: rating, tags, tropes, warnings.")
     @app_commands.describe(story="The story")
     async def info(self, interaction: discord.Interaction, story: str) -> None:
@@ -22,11 +24,17 @@ class Stories(commands.GroupCog, group_name="story", group_description="Stories 
         await reply(interaction, embed=render.story_info(found, s.config.names()), ephemeral=True)
 
     @info.autocomplete("story")
-    async def _story(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def _story(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         assert interaction.guild_id is not None
-        return choices(await services(interaction).directory.autocomplete(interaction.guild_id, current))
+        return choices(
+            await services(interaction).directory.autocomplete(interaction.guild_id, current)
+        )
 
-    @app_commands.command(name="find", description="Find stories by words, trope, character; exclude a warning.")
+    @app_commands.command(
+        name="find", description="Find stories by words, trope, character; exclude a warning."
+    )
     @app_commands.describe(
         query="Words in the title, tags or text",
         trope="A trope, e.g. soulmates",
@@ -51,13 +59,19 @@ class Stories(commands.GroupCog, group_name="story", group_description="Stories 
         await reply(interaction, embed=render.story_list(found, "Stories found"), ephemeral=True)
 
     @find.autocomplete("trope")
-    async def _trope(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def _trope(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         return choices(services(interaction).lookups.term_choices(current, kinds=("trope",)))
 
     @find.autocomplete("exclude")
-    async def _exclude(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def _exclude(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         return choices(
-            services(interaction).lookups.term_choices(current, kinds=("warning", "archive-warning"))
+            services(interaction).lookups.term_choices(
+                current, kinds=("warning", "archive-warning")
+            )
         )
 
 

@@ -12,26 +12,40 @@ from cogs._common import choices, reply, services, where
 
 @app_commands.guild_only()
 class Warnings(commands.GroupCog, group_name="warnings", group_description="Content warnings"):
-    @app_commands.command(name="story", description="What a story contains: declared and detected warnings.")
-    @app_commands.describe(story="The story to check", public="Show the answer to the channel (default: only you)")
-    async def story(self, interaction: discord.Interaction, story: str, public: bool = False) -> None:
+    @app_commands.command(
+        name="story", description="What a story contains: declared and detected warnings."
+    )
+    @app_commands.describe(
+        story="The story to check", public="Show the answer to the channel (default: only you)"
+    )
+    async def story(
+        self, interaction: discord.Interaction, story: str, public: bool = False
+    ) -> None:
         s, w = services(interaction), where(interaction)
         report = await s.lookups.story_warnings(w, story)
         await reply(interaction, embed=render.story_warnings(report), ephemeral=not public)
 
     @story.autocomplete("story")
-    async def _story(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def _story(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         assert interaction.guild_id is not None
-        return choices(await services(interaction).directory.autocomplete(interaction.guild_id, current))
+        return choices(
+            await services(interaction).directory.autocomplete(interaction.guild_id, current)
+        )
 
-    @app_commands.command(name="lookup", description="What a warning or tag means (e.g. MCD, non-con).")
+    @app_commands.command(
+        name="lookup", description="What a warning or tag means (e.g. MCD, non-con)."
+    )
     @app_commands.describe(term="A warning, trope or tag, e.g. MCD")
     async def lookup(self, interaction: discord.Interaction, term: str) -> None:
         info = services(interaction).lookups.term(term)
         await reply(interaction, embed=render.term(info), ephemeral=True)
 
     @lookup.autocomplete("term")
-    async def _term(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def _term(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         return choices(services(interaction).lookups.term_choices(current))
 
 

@@ -23,8 +23,11 @@ async def _index(db_path: Path) -> None:
     db = await Database.open(db_path)
     try:
         summary = await index_paths(
-            LibraryStore(db), [STORIES_DIR], max_bytes=10 * 1024 * 1024,
-            prune_dirs=[STORIES_DIR], workers=1,
+            LibraryStore(db),
+            [STORIES_DIR],
+            max_bytes=10 * 1024 * 1024,
+            prune_dirs=[STORIES_DIR],
+            workers=1,
         )
         assert not summary.failed, summary.failed
     finally:

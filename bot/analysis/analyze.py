@@ -180,7 +180,7 @@ def _density(norm: str, rule: Density) -> tuple[int, int]:
     return matched, count
 
 
-def _report(  # noqa: PLR0917 - private, called once
+def _report(
     tax: Taxonomy,
     det: Detector,
     scans: list[PassageScan],
@@ -253,7 +253,7 @@ def _evidence(
     return out
 
 
-def _density_evidence(  # noqa: PLR0917 - private, called once
+def _density_evidence(
     det: Detector,
     slug: str,
     rule: Density,

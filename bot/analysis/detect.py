@@ -289,7 +289,7 @@ class Detector:
 
     # -- rules ------------------------------------------------------------------------------
 
-    def _weigh(  # noqa: PLR0917 - hot path, positional on purpose
+    def _weigh(
         self,
         norm: str,
         found: _Matches,

@@ -92,9 +92,7 @@ def _read_package(archive: zipfile.ZipFile) -> _Package:
         _parse_opf(_read_entry(archive, opf_path), posixpath.dirname(opf_path), package)
     package.spine = [p for p in package.spine if p in names]
     if not package.spine:
-        package.spine = sorted(
-            n for n in names if n.lower().endswith((".xhtml", ".html", ".htm"))
-        )
+        package.spine = sorted(n for n in names if n.lower().endswith((".xhtml", ".html", ".htm")))
     return package
 
 
@@ -165,9 +163,7 @@ def _generic_story(trees: list[LexborHTMLParser], title: str) -> Story:
             texts = texts[1:]
         number = len(story.chapters) + 1
         paragraphs = [
-            Paragraph(text, i)
-            for i, text in enumerate(texts, start=1)
-            if not is_scene_break(text)
+            Paragraph(text, i) for i, text in enumerate(texts, start=1) if not is_scene_break(text)
         ]
         if paragraphs:
             story.chapters.append(Chapter(number, heading_text or f"Chapter {number}", paragraphs))

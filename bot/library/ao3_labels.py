@@ -34,11 +34,26 @@ LABEL_FIELDS: dict[str, str] = {
 }
 
 # fields whose values are tag lists (AO3 tags never contain commas)
-TAG_FIELDS = ("archive_warnings", "categories", "fandoms", "relationships", "characters",
-              "additional_tags")
+TAG_FIELDS = (
+    "archive_warnings",
+    "categories",
+    "fandoms",
+    "relationships",
+    "characters",
+    "additional_tags",
+)
 
-STAT_LABELS = ("Published", "Updated", "Completed", "Words", "Chapters", "Comments",
-               "Kudos", "Bookmarks", "Hits")
+STAT_LABELS = (
+    "Published",
+    "Updated",
+    "Completed",
+    "Words",
+    "Chapters",
+    "Comments",
+    "Kudos",
+    "Bookmarks",
+    "Hits",
+)
 
 _WORDS = re.compile(r"Words:\s*([\d,.\s\u00a0\u202f']+?)(?=\s*(?:[A-Z][a-z]+:|$))")
 _CHAPTERS = re.compile(r"Chapters:\s*(\d[\d,]*)\s*/\s*(\d[\d,]*|\?)")
@@ -73,7 +88,7 @@ def parse_stats(text: str) -> tuple[int | None, str | None]:
 
 
 def series_name(value: str) -> str:
-    """"Part 14 of A Wheel Inside a Wheel" → "A Wheel Inside a Wheel"."""
+    """ "Part 14 of A Wheel Inside a Wheel" → "A Wheel Inside a Wheel"."""
     value = " ".join(value.replace("← Previous Work", " ").replace("Next Work →", " ").split())
     match = _SERIES_PART.match(value)
     return match.group("name").strip() if match else value

@@ -46,9 +46,7 @@ def is_ao3_markup(trees: Sequence[LexborHTMLParser]) -> bool:
     )
 
 
-def parse_ao3_markup(
-    trees: Sequence[LexborHTMLParser], *, fmt: str, fallback_title: str
-) -> Story:
+def parse_ao3_markup(trees: Sequence[LexborHTMLParser], *, fmt: str, fallback_title: str) -> Story:
     """Read metadata, summary, notes and chapters from AO3 download documents, in order."""
     tags = _read_tags(trees)
     title = _read_title(trees) or fallback_title

@@ -37,29 +37,87 @@ CHAPTER_TEXT = "Chapter Text"
 SERIES_FOOTER = "Series this work belongs to:"
 
 # Whole lines that are site chrome wherever they appear.
-CHROME_LINES = frozenset({
-    "Skip to content", "Log in", "Log In", "Sign Up", "Sign up", "Actions", WORK_HEADER,
-    "Main Content", "Kudos", "Kudos ♥", "Leave Kudos", "Bookmark", "Bookmarks", "Comments",
-    "Comment", "Post Comment", "Hide Comments", "Share", "Share Work", "Subscribe",
-    "Unsubscribe", "Download", "Entire Work", "Chapter by Chapter", "Next Chapter →",
-    "← Previous Chapter", "Next Chapter", "Previous Chapter", "Chapter Index",
-    "Full-page index", "Full-Page Index", "↑ Top", "Top of Work", "Mark for Later",
-    "Mark as Read", "Hide Creator's Style", "Show Creator's Style", "Footer",
-    "Edit", "Edit Tags", "Edit Chapter", "Delete", "Delete Work", "Chapter Management",
-    "Add Chapter", "Manage Chapters", "AZW3", "EPUB", "MOBI", "PDF", "HTML",
-    "(See the end of the work for more notes.)", "(See the end of the work for notes.)",
-    "(See the end of the chapter for more notes.)", "(See the end of the chapter for notes.)",
-    CHAPTER_TEXT, WORK_TEXT, SUMMARY, NOTES,
-})
+CHROME_LINES = frozenset(
+    {
+        "Skip to content",
+        "Log in",
+        "Log In",
+        "Sign Up",
+        "Sign up",
+        "Actions",
+        WORK_HEADER,
+        "Main Content",
+        "Kudos",
+        "Kudos ♥",
+        "Leave Kudos",
+        "Bookmark",
+        "Bookmarks",
+        "Comments",
+        "Comment",
+        "Post Comment",
+        "Hide Comments",
+        "Share",
+        "Share Work",
+        "Subscribe",
+        "Unsubscribe",
+        "Download",
+        "Entire Work",
+        "Chapter by Chapter",
+        "Next Chapter →",
+        "← Previous Chapter",
+        "Next Chapter",
+        "Previous Chapter",
+        "Chapter Index",
+        "Full-page index",
+        "Full-Page Index",
+        "↑ Top",
+        "Top of Work",
+        "Mark for Later",
+        "Mark as Read",
+        "Hide Creator's Style",
+        "Show Creator's Style",
+        "Footer",
+        "Edit",
+        "Edit Tags",
+        "Edit Chapter",
+        "Delete",
+        "Delete Work",
+        "Chapter Management",
+        "Add Chapter",
+        "Manage Chapters",
+        "AZW3",
+        "EPUB",
+        "MOBI",
+        "PDF",
+        "HTML",
+        "(See the end of the work for more notes.)",
+        "(See the end of the work for notes.)",
+        "(See the end of the chapter for more notes.)",
+        "(See the end of the chapter for notes.)",
+        CHAPTER_TEXT,
+        WORK_TEXT,
+        SUMMARY,
+        NOTES,
+    }
+)
 _CHROME_PATTERN = re.compile(
     r"(?:Comments|Kudos|Bookmarks?|Hits)\s*\(\d[\d,]*\)|Chapter \d+ of \d+|"
     r"(?:Entire Work|Chapter Index)\s*(?:·|\|)?.*|Work Search:.*"
 )
 # Lines after which nothing else belongs to the work (feedback area, footer).
-END_LINES = frozenset({
-    "Kudos", "Kudos ♥", "Leave Kudos", "↑ Top", "Top of Work", "Footer",
-    "Works inspired by this one:", "Bookmark", "Comments",
-})
+END_LINES = frozenset(
+    {
+        "Kudos",
+        "Kudos ♥",
+        "Leave Kudos",
+        "↑ Top",
+        "Top of Work",
+        "Footer",
+        "Works inspired by this one:",
+        "Bookmark",
+        "Comments",
+    }
+)
 _END_PATTERN = re.compile(r"(?:Comments|Kudos)\s*\(\d[\d,]*\)")
 _CHAPTER_HEADING = re.compile(r"Chapter\s+(?P<num>\d+)(?:\s*:\s*(?P<title>\S.*))?")
 _STAT_VALUE = re.compile(r"[\d,.:/?\-\s\u00a0]+")
@@ -68,9 +126,15 @@ _PREAMBLE_LABELS = frozenset({SUMMARY, NOTES, CHAPTER_TEXT})
 _MAX_AUTHOR_LINES = 3
 _MAX_AUTHOR_LEN = 100
 _MAX_TAG_BLOCK_START = 400
-RATINGS = frozenset({
-    "General Audiences", "Teen And Up Audiences", "Mature", "Explicit", "Not Rated",
-})
+RATINGS = frozenset(
+    {
+        "General Audiences",
+        "Teen And Up Audiences",
+        "Mature",
+        "Explicit",
+        "Not Rated",
+    }
+)
 
 
 @dataclass

@@ -10,7 +10,7 @@ _CHAPTER_PREFIX = re.compile(r"(?i)chapter\s+\d+\s*[:.\-–—]\s*(?P<title>\S.*
 
 
 def title_from_filename(name: str) -> str:
-    """"quirkless-soul-marks.txt" → "Quirkless Soul Marks" (extensions such as .ao3.txt go)."""
+    """ "quirkless-soul-marks.txt" → "Quirkless Soul Marks" (extensions such as .ao3.txt go)."""
     stem = PurePath(name).name
     while True:
         suffix = PurePath(stem).suffix
@@ -23,7 +23,7 @@ def title_from_filename(name: str) -> str:
 
 
 def chapter_title(heading: str) -> str:
-    """"Chapter 1: Festival" → "Festival"; "Chapter 1" and bare titles stay as they are."""
+    """ "Chapter 1: Festival" → "Festival"; "Chapter 1" and bare titles stay as they are."""
     heading = " ".join(heading.split())
     match = _CHAPTER_PREFIX.fullmatch(heading)
     return match.group("title").strip() if match else heading

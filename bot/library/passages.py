@@ -20,9 +20,7 @@ SEPARATOR = "\n\n"
 _CLOSERS = "\"'”’)\\]」』»"
 # A sentence: text up to ., !, ? or … followed by whitespace (closing quotes allowed),
 # or up to a CJK full stop / mark, which needs no space after it.
-_SENTENCE = re.compile(
-    rf"(?s).*?(?:[.!?…]+[{_CLOSERS}]*(?=\s)|[。！？]+[{_CLOSERS}]*|$)\s*"
-)
+_SENTENCE = re.compile(rf"(?s).*?(?:[.!?…]+[{_CLOSERS}]*(?=\s)|[。！？]+[{_CLOSERS}]*|$)\s*")
 
 _Piece = tuple[str, int, int, int]  # text, source line, words, characters
 

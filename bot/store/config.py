@@ -46,15 +46,24 @@ class ConfigStore:
             blocks={b["warning"]: bool(b["blocked"]) for b in blocks},
         )
 
-    async def _log(self, guild_id: int, channel_id: int, user_id: int, at: datetime, change: str) -> None:
+    async def _log(
+        self, guild_id: int, channel_id: int, user_id: int, at: datetime, change: str
+    ) -> None:
         await self.db.conn.execute(
             "INSERT INTO config_log (guild_id, channel_id, user_id, at, change) VALUES (?,?,?,?,?)",
             (guild_id, channel_id, user_id, at.isoformat(timespec="seconds"), change),
         )
 
     async def set_value(
-        self, guild_id: int, channel_id: int, column: str, value: object,
-        *, user_id: int, at: datetime, change: str,
+        self,
+        guild_id: int,
+        channel_id: int,
+        column: str,
+        value: object,
+        *,
+        user_id: int,
+        at: datetime,
+        change: str,
     ) -> None:
         if column not in ("max_rating", "spoilers"):
             raise ValueError(column)
@@ -67,8 +76,15 @@ class ConfigStore:
             await self._log(guild_id, channel_id, user_id, at, change)
 
     async def set_block(
-        self, guild_id: int, channel_id: int, warning: str, blocked: bool,
-        *, user_id: int, at: datetime, change: str,
+        self,
+        guild_id: int,
+        channel_id: int,
+        warning: str,
+        blocked: bool,
+        *,
+        user_id: int,
+        at: datetime,
+        change: str,
     ) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
@@ -79,7 +95,9 @@ class ConfigStore:
             )
             await self._log(guild_id, channel_id, user_id, at, change)
 
-    async def reset(self, guild_id: int, channel_id: int, *, user_id: int, at: datetime, change: str) -> None:
+    async def reset(
+        self, guild_id: int, channel_id: int, *, user_id: int, at: datetime, change: str
+    ) -> None:
         async with self.db.transaction() as conn:
             for table in ("channel_policy", "channel_blocks"):
                 await conn.execute(
@@ -98,6 +116,12 @@ class ConfigStore:
 
     async def purge_guild(self, guild_id: int) -> None:
         async with self.db.transaction() as conn:
-            for table in ("channel_policy", "channel_blocks", "config_log", "prompt_history",
-                          "daily_schedules", "daily_posts"):
+            for table in (
+                "channel_policy",
+                "channel_blocks",
+                "config_log",
+                "prompt_history",
+                "daily_schedules",
+                "daily_posts",
+            ):
                 await conn.execute(f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))

@@ -49,8 +49,16 @@ class DailyStore:
                 " ON CONFLICT (guild_id, channel_id) DO UPDATE SET at_time = excluded.at_time,"
                 " timezone = excluded.timezone, trope = excluded.trope, role_id = excluded.role_id,"
                 " paused = NULL",
-                (s.guild_id, s.channel_id, s.at_time, s.timezone, s.trope, s.role_id, user_id,
-                 at.isoformat(timespec="seconds")),
+                (
+                    s.guild_id,
+                    s.channel_id,
+                    s.at_time,
+                    s.timezone,
+                    s.trope,
+                    s.role_id,
+                    user_id,
+                    at.isoformat(timespec="seconds"),
+                ),
             )
 
     async def delete(self, guild_id: int, channel_id: int) -> bool:
@@ -87,16 +95,30 @@ class DailyStore:
         return date.fromisoformat(str(value)) if value else None
 
     async def claim(
-        self, guild_id: int, channel_id: int, day: date, key: str, text: str,
-        *, instance: str, at: datetime,
+        self,
+        guild_id: int,
+        channel_id: int,
+        day: date,
+        key: str,
+        text: str,
+        *,
+        instance: str,
+        at: datetime,
     ) -> ClaimRow | None:
         """Claim (channel, local day) for one post; None if it was already claimed."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "INSERT OR IGNORE INTO daily_posts (guild_id, channel_id, local_date, prompt_key,"
                 " text, claimed_by, claimed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (guild_id, channel_id, day.isoformat(), key, text, instance,
-                 at.isoformat(timespec="seconds")),
+                (
+                    guild_id,
+                    channel_id,
+                    day.isoformat(),
+                    key,
+                    text,
+                    instance,
+                    at.isoformat(timespec="seconds"),
+                ),
             )
             if cur.rowcount == 0:
                 return None
@@ -126,7 +148,8 @@ class DailyStore:
     async def mark_sent(self, claim_id: int, message_id: int, at: datetime) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
-                "UPDATE daily_posts SET sent_at = ?, message_id = ?, last_error = NULL WHERE id = ?",
+                "UPDATE daily_posts SET sent_at = ?, message_id = ?, last_error = NULL"
+                " WHERE id = ?",
                 (at.isoformat(timespec="seconds"), message_id, claim_id),
             )
 

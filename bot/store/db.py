@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
+Params = Sequence[Any] | Mapping[str, Any]
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
@@ -91,17 +93,22 @@ class Database:
             raise
         await self.conn.commit()
 
-    async def fetchone(self, sql: str, params: tuple | dict = ()) -> aiosqlite.Row | None:
+    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         async with self.conn.execute(sql, params) as cur:
             return await cur.fetchone()
 
-    async def fetchall(self, sql: str, params: tuple | dict = ()) -> list[aiosqlite.Row]:
+    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
         async with self.conn.execute(sql, params) as cur:
             return list(await cur.fetchall())
 
-    async def scalar(self, sql: str, params: tuple | dict = ()) -> object:
+    async def scalar(self, sql: str, params: Params = ()) -> object:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
+
+    async def count(self, sql: str, params: Params = ()) -> int:
+        """The first column of the first row as an int (0 when NULL or no row)."""
+        value = await self.scalar(sql, params)
+        return int(value) if isinstance(value, int | float | str) else 0
 
     async def backup(self, dest: Path) -> None:
         """A consistent copy of the live database (SQLite's online backup API)."""

@@ -131,14 +131,31 @@ class LibraryStore:
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
                 " strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
                 (
-                    entry.guild_id, entry.source, entry.content_hash, entry.file_size,
-                    entry.file_mtime_ns, entry.index_version, entry.format, entry.title,
-                    json.dumps(entry.authors), json.dumps(entry.fandoms),
-                    json.dumps(entry.relationships), json.dumps(entry.characters),
-                    json.dumps(entry.tags), entry.summary, entry.language, entry.url,
-                    entry.rating, entry.rating_rank, entry.rating_source, entry.words,
-                    _mask(wbits, entry.warnings), declared, tropes,
-                    json.dumps(entry.report, ensure_ascii=False), entry.added_by,
+                    entry.guild_id,
+                    entry.source,
+                    entry.content_hash,
+                    entry.file_size,
+                    entry.file_mtime_ns,
+                    entry.index_version,
+                    entry.format,
+                    entry.title,
+                    json.dumps(entry.authors),
+                    json.dumps(entry.fandoms),
+                    json.dumps(entry.relationships),
+                    json.dumps(entry.characters),
+                    json.dumps(entry.tags),
+                    entry.summary,
+                    entry.language,
+                    entry.url,
+                    entry.rating,
+                    entry.rating_rank,
+                    entry.rating_source,
+                    entry.words,
+                    _mask(wbits, entry.warnings),
+                    declared,
+                    tropes,
+                    json.dumps(entry.report, ensure_ascii=False),
+                    entry.added_by,
                 ),
             )
             story_id = cur.lastrowid
@@ -147,21 +164,33 @@ class LibraryStore:
                 "INSERT INTO story_fts (rowid, title, authors, tags, characters, fandoms)"
                 " VALUES (?,?,?,?,?,?)",
                 (
-                    story_id, entry.title, " ".join(entry.authors),
-                    " ".join(entry.tags + entry.relationships), " ".join(entry.characters),
+                    story_id,
+                    entry.title,
+                    " ".join(entry.authors),
+                    " ".join(entry.tags + entry.relationships),
+                    " ".join(entry.characters),
                     " ".join(entry.fandoms),
                 ),
             )
-            first = int(await self.db.scalar("SELECT coalesce(max(id), 0) FROM passages") or 0) + 1
+            first = await self.db.count("SELECT coalesce(max(id), 0) FROM passages") + 1
             await conn.executemany(
                 "INSERT INTO passages (id, story_id, guild_id, seq, chapter, first_line,"
                 " last_line, words, rating_rank, warn_mask, trope_mask, text)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (
-                        first + seq, story_id, entry.guild_id, seq, p.chapter, p.first_line,
-                        p.last_line, p.words, entry.rating_rank,
-                        declared | _mask(wbits, p.warnings), tropes, p.text,
+                        first + seq,
+                        story_id,
+                        entry.guild_id,
+                        seq,
+                        p.chapter,
+                        p.first_line,
+                        p.last_line,
+                        p.words,
+                        entry.rating_rank,
+                        declared | _mask(wbits, p.warnings),
+                        tropes,
+                        p.text,
                     )
                     for seq, p in enumerate(entry.passages)
                 ],
@@ -207,8 +236,7 @@ class LibraryStore:
         return [_name(r) for r in rows]
 
     async def count_uploads(self, guild_id: int) -> int:
-        return int(await self.db.scalar(
-            "SELECT count(*) FROM stories WHERE guild_id = ?", (guild_id,)) or 0)
+        return await self.db.count("SELECT count(*) FROM stories WHERE guild_id = ?", (guild_id,))
 
     async def story(self, guild_id: int, story_id: int) -> StoryRow | None:
         row = await self.db.fetchone(
@@ -246,7 +274,8 @@ class LibraryStore:
         self, guild_id: int, filt: PassageFilter, elig: Eligible | None
     ) -> tuple[list[str], list[object]] | None:
         """SQL conditions on `passages p`; None when the filter can match nothing."""
-        where, params = ["p.guild_id IN (0, ?)"], [guild_id]
+        where: list[str] = ["p.guild_id IN (0, ?)"]
+        params: list[object] = [guild_id]
         if elig is not None:
             where += ["p.rating_rank <= ?", "(p.warn_mask & ?) = 0"]
             params += [elig.max_rank, await self.mask("warning", elig.blocked)]
@@ -260,9 +289,7 @@ class LibraryStore:
             where.append("(p.trope_mask & ?) != 0")
             params.append(1 << bit)
         if filt.character:
-            where.append(
-                "p.id IN (SELECT passage_id FROM passage_characters WHERE character = ?)"
-            )
+            where.append("p.id IN (SELECT passage_id FROM passage_characters WHERE character = ?)")
             params.append(filt.character)
         if filt.query is not None:
             match = fts_query(filt.query)
@@ -286,7 +313,7 @@ class LibraryStore:
         where, params = built
         cond = " AND ".join(where)
         if not filt.selective:
-            top = int(await self.db.scalar("SELECT coalesce(max(id), 0) FROM passages") or 0)
+            top = await self.db.count("SELECT coalesce(max(id), 0) FROM passages")
             if top == 0:
                 return None
             probes = [rng.randint(1, top) for _ in range(_REJECTION_TRIES)]
@@ -311,8 +338,9 @@ class LibraryStore:
         if built is None:
             return 0
         where, params = built
-        return int(await self.db.scalar(
-            f"SELECT count(*) FROM passages p WHERE {' AND '.join(where)}", params) or 0)
+        return await self.db.count(
+            f"SELECT count(*) FROM passages p WHERE {' AND '.join(where)}", params
+        )
 
     async def passage(self, passage_id: int) -> PassageRow | None:
         row = await self.db.fetchone(
@@ -326,8 +354,13 @@ class LibraryStore:
         mask = row["warn_mask"]
         warnings = frozenset(s for s, b in bits.items() if mask >> b & 1)
         return PassageRow(
-            row["id"], row["story_id"], row["chapter"], row["first_line"], row["last_line"],
-            row["text"], warnings,
+            row["id"],
+            row["story_id"],
+            row["chapter"],
+            row["first_line"],
+            row["last_line"],
+            row["text"],
+            warnings,
         )
 
     async def find_stories(
@@ -342,7 +375,8 @@ class LibraryStore:
         limit: int = 10,
     ) -> list[StoryRow]:
         """Stories visible in the guild matching every given criterion, best match first."""
-        where, params = ["s.guild_id IN (0, ?)"], [guild_id]
+        where: list[str] = ["s.guild_id IN (0, ?)"]
+        params: list[object] = [guild_id]
         order = "s.title"
         if query is not None:
             match = fts_query(query)
@@ -414,7 +448,8 @@ async def prompt_sources(
     library: LibraryStore, guild_id: int, elig: Eligible | None
 ) -> list[tuple[list[str], list[str], list[str]]]:
     """(fandoms, characters, relationships) of each story visible (and eligible) in the guild."""
-    where, params = ["guild_id IN (0, ?)"], [guild_id]
+    where: list[str] = ["guild_id IN (0, ?)"]
+    params: list[object] = [guild_id]
     if elig is not None:
         where += ["rating_rank <= ?", "(declared_mask & ?) = 0"]
         params += [elig.max_rank, await library.mask("warning", elig.blocked)]

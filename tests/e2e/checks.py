@@ -14,13 +14,14 @@ def message_payloads(env: Any) -> list[dict[str, Any]]:
         body = req.json if isinstance(req.json, dict) else None
         if body is None or req.method not in ("POST", "PATCH"):
             continue
+        data = body.get("data")
         if "/callback" in req.path:
-            data = body.get("data")
-            if isinstance(data, dict) and ("content" in data or "embeds" in data):
+            if isinstance(data, dict) and {"content", "embeds"} & data.keys():
                 out.append(data)
-        elif req.path.endswith("/messages") or "/webhooks/" in req.path:
-            if "content" in body or "embeds" in body:
-                out.append(body)
+        elif (req.path.endswith("/messages") or "/webhooks/" in req.path) and (
+            {"content", "embeds"} & body.keys()
+        ):
+            out.append(body)
     return out
 
 
@@ -38,7 +39,9 @@ def assert_no_pings(env: Any, allowed_roles: frozenset[int] = frozenset()) -> in
 
 def embed_length(embed: dict[str, Any]) -> int:
     total = len(embed.get("title", "")) + len(embed.get("description", ""))
-    total += len(embed.get("footer", {}).get("text", "")) + len(embed.get("author", {}).get("name", ""))
+    total += len(embed.get("footer", {}).get("text", "")) + len(
+        embed.get("author", {}).get("name", "")
+    )
     for f in embed.get("fields", []):
         total += len(f.get("name", "")) + len(f.get("value", ""))
     return total

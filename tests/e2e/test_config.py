@@ -32,12 +32,22 @@ async def test_channel_override_beats_server_default_and_reset_restores(world: W
     await mod.slash(world.general, "config rating", max="general")
     await mod.slash(world.general, "config rating", max="teen", channel=world.writing)
     general = (await mod.slash(world.general, "config show")).response.embeds[0]
-    writing = (await mod.slash(world.general, "config show", channel=world.writing)).response.embeds[0]
-    assert next(f.value for f in general.fields if f.name == "Max rating") == "general (server default)"
+    writing = (
+        await mod.slash(world.general, "config show", channel=world.writing)
+    ).response.embeds[0]
+    assert (
+        next(f.value for f in general.fields if f.name == "Max rating")
+        == "general (server default)"
+    )
     assert next(f.value for f in writing.fields if f.name == "Max rating") == "teen (this channel)"
     await mod.slash(world.general, "config reset", channel=world.writing)
-    writing = (await mod.slash(world.general, "config show", channel=world.writing)).response.embeds[0]
-    assert next(f.value for f in writing.fields if f.name == "Max rating") == "general (server default)"
+    writing = (
+        await mod.slash(world.general, "config show", channel=world.writing)
+    ).response.embeds[0]
+    assert (
+        next(f.value for f in writing.fields if f.name == "Max rating")
+        == "general (server default)"
+    )
     changes = next(f.value for f in writing.fields if f.name == "Last changes")
     assert "reset" in changes and world.moderator.mention in changes
 

@@ -17,7 +17,7 @@ NY = ZoneInfo("America/New_York")
 DAY = 86400.0
 
 
-def _daily_posts(channel) -> list:  # noqa: ANN001
+def _daily_posts(channel) -> list:
     return sorted(
         (m for m in channel.history() if "Daily writing prompt" in m.content), key=lambda m: m.id
     )
@@ -31,8 +31,12 @@ async def _advance_to(world: World, when: datetime) -> None:
         await env.advance_time(max(step, 0.001))
 
 
-async def _set(world: World, channel, at: str = "09:00", tz: str = "America/New_York", **extra) -> None:  # noqa: ANN001
-    result = await world.moderator.slash(world.general, "daily set", channel=channel, time=at, timezone=tz, **extra)
+async def _set(
+    world: World, channel, at: str = "09:00", tz: str = "America/New_York", **extra
+) -> None:
+    result = await world.moderator.slash(
+        world.general, "daily set", channel=channel, time=at, timezone=tz, **extra
+    )
     assert "Daily prompt set" in result.response.content, result.response.content
 
 
@@ -46,20 +50,28 @@ async def test_400_days_exactly_once_at_nine_local(world: World, settings: Setti
     local = [m.created_at.astimezone(NY) for m in posts]
     days = Counter(t.date() for t in local)
     first = start.astimezone(NY).date()
-    expected = [first + timedelta(days=i) for i in range(400) if datetime.combine(
-        first + timedelta(days=i), datetime.min.time().replace(hour=9), NY) > start]
+    expected = [
+        first + timedelta(days=i)
+        for i in range(400)
+        if datetime.combine(first + timedelta(days=i), datetime.min.time().replace(hour=9), NY)
+        > start
+    ]
     duplicates = sum(c - 1 for c in days.values() if c > 1)
     misses = [d for d in expected if d not in days]
-    print(f"\n400-day run: posts={len(posts)} days={len(expected)} duplicates={duplicates} "
-          f"misses={len(misses)} wall={wall:.1f}s")
+    print(
+        f"\n400-day run: posts={len(posts)} days={len(expected)} duplicates={duplicates} "
+        f"misses={len(misses)} wall={wall:.1f}s"
+    )
     assert duplicates == 0
     assert misses == []
-    assert all((t.hour, t.minute) == (9, 0) for t in local), {t for t in local if (t.hour, t.minute) != (9, 0)}
+    assert all((t.hour, t.minute) == (9, 0) for t in local), {
+        t for t in local if (t.hour, t.minute) != (9, 0)
+    }
     # both DST changes were crossed
     assert {t.utcoffset() for t in local} == {timedelta(hours=-5), timedelta(hours=-4)}
     keys = [m.content.split("\n", 1)[1] for m in posts]
     for i in range(len(keys)):
-        window = keys[max(0, i - 29): i]
+        window = keys[max(0, i - 29) : i]
         assert keys[i] not in window, f"prompt repeated within 30 days on {local[i].date()}"
     assert_no_pings(world.env)
 
@@ -71,12 +83,17 @@ async def test_a_500_on_send_is_retried_and_posts_once(world: World) -> None:
     await _advance_to(world, start + timedelta(days=1, hours=12))
     posts = _daily_posts(world.writing)
     assert len(posts) == 1
-    assert posts[0].created_at.astimezone(NY).date() == (start + timedelta(days=1)).astimezone(NY).date() or \
-        posts[0].created_at.astimezone(NY).date() == start.astimezone(NY).date()
+    assert (
+        posts[0].created_at.astimezone(NY).date()
+        == (start + timedelta(days=1)).astimezone(NY).date()
+        or posts[0].created_at.astimezone(NY).date() == start.astimezone(NY).date()
+    )
     world.env.errors.clear() if hasattr(world.env.errors, "clear") else None
 
 
-async def test_restart_across_the_due_time_catches_up_once(world: World, settings: Settings) -> None:
+async def test_restart_across_the_due_time_catches_up_once(
+    world: World, settings: Settings
+) -> None:
     env = world.env
     await _set(world, world.writing)
     start = env.now()  # 2026-01-01 00:00 UTC = Dec 31 19:00 New York
@@ -105,13 +122,21 @@ async def test_servers_and_channels_do_not_interfere(world: World) -> None:
     await env.settle()
     await _set(world, world.writing, "09:00", "America/New_York")
     await _set(world, world.general, "21:30", "Asia/Kolkata")
-    result = await other.moderator.slash(other.general, "daily set", channel=other.writing,
-                                         time="07:15", timezone="Europe/London", role=other.mod_role)
+    result = await other.moderator.slash(
+        other.general,
+        "daily set",
+        channel=other.writing,
+        time="07:15",
+        timezone="Europe/London",
+        role=other.mod_role,
+    )
     assert "Daily prompt set" in result.response.content
     await _advance_to(world, env.now() + timedelta(days=5))
-    for channel, zone, hm in ((world.writing, "America/New_York", (9, 0)),
-                              (world.general, "Asia/Kolkata", (21, 30)),
-                              (other.writing, "Europe/London", (7, 15))):
+    for channel, zone, hm in (
+        (world.writing, "America/New_York", (9, 0)),
+        (world.general, "Asia/Kolkata", (21, 30)),
+        (other.writing, "Europe/London", (7, 15)),
+    ):
         local = [m.created_at.astimezone(ZoneInfo(zone)) for m in _daily_posts(channel)]
         assert len(local) in (5, 6)
         assert len({t.date() for t in local}) == len(local)
@@ -123,10 +148,16 @@ async def test_servers_and_channels_do_not_interfere(world: World) -> None:
 
 async def test_show_off_and_bad_input(world: World) -> None:
     mod = world.moderator
-    bad_time = await mod.slash(world.general, "daily set", channel=world.writing, time="25:00", timezone="Europe/London")
+    bad_time = await mod.slash(
+        world.general, "daily set", channel=world.writing, time="25:00", timezone="Europe/London"
+    )
     assert "09:00" in bad_time.response.content and bad_time.ephemeral
-    bad_zone = await mod.slash(world.general, "daily set", channel=world.writing, time="09:00", timezone="Mars/Olympus")
-    assert "Mars/Olympus" in bad_zone.response.content and "Europe/London" in bad_zone.response.content
+    bad_zone = await mod.slash(
+        world.general, "daily set", channel=world.writing, time="09:00", timezone="Mars/Olympus"
+    )
+    assert (
+        "Mars/Olympus" in bad_zone.response.content and "Europe/London" in bad_zone.response.content
+    )
     zones = await mod.autocomplete(world.general, "daily set", "timezone", "new york")
     assert zones[0]["value"] == "America/New_York" and len(zones) <= 25
     await _set(world, world.writing)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import zipfile
 from io import BytesIO
 
+import pytest
+
 from tests.e2e.checks import assert_no_pings, assert_within_limits
 from tests.e2e.conftest import World, age_restrict, make_world
 
@@ -32,7 +34,9 @@ def _file(name: str, text: str) -> tuple[str, bytes]:
 
 
 async def test_upload_is_indexed_and_reported(world: World) -> None:
-    result = await world.moderator.slash(world.general, "library add", file=_file("keeper.txt", STORY))
+    result = await world.moderator.slash(
+        world.general, "library add", file=_file("keeper.txt", STORY)
+    )
     assert result.ephemeral
     embed = (result.followups or [result.response])[-1].embeds[0]
     assert "Lighthouse Keeper" in embed.title
@@ -52,20 +56,28 @@ async def test_upload_in_one_server_is_invisible_in_another(world: World) -> Non
     home = await world.member.autocomplete(world.general, "excerpt", "story", "lighthouse")
     assert any("Lighthouse" in c["name"] for c in home)
     # invisible elsewhere: autocomplete, excerpt, info, warnings, find, query
-    for command, option in (("excerpt", "story"), ("story info", "story"),
-                            ("warnings story", "story"), ("library remove", "story")):
+    for command, option in (
+        ("excerpt", "story"),
+        ("story info", "story"),
+        ("warnings story", "story"),
+        ("library remove", "story"),
+    ):
         actor = other.moderator if command.startswith("library") else other.member
         choices = await actor.autocomplete(other.general, command, option, "lighthouse keeper")
         assert not any("Lighthouse" in c["name"] for c in choices), command
     for command in ("excerpt", "story info", "warnings story"):
-        result = await other.member.slash(other.general, command, story="The Lighthouse Keeper's Apprentice")
+        result = await other.member.slash(
+            other.general, command, story="The Lighthouse Keeper's Apprentice"
+        )
         text = result.response.content + "".join(e.title or "" for e in result.response.embeds)
         assert "Lighthouse" not in text.replace("“The Lighthouse Keeper's Apprentice”", ""), command
     found = await other.member.slash(other.general, "story find", query="lighthouse")
     assert "Lighthouse" not in found.response.embeds[0].description
     for _ in range(30):
         result = await other.member.slash(other.general, "excerpt")
-        assert "Lighthouse" not in (result.response.embeds[0].title if result.response.embeds else "")
+        assert "Lighthouse" not in (
+            result.response.embeds[0].title if result.response.embeds else ""
+        )
     query = await other.member.slash(other.general, "excerpt", query="lighthouse fog lens")
     assert not query.response.embeds
     for _ in range(10):
@@ -78,7 +90,9 @@ async def test_markdown_and_mentions_in_uploads_are_inert(world: World) -> None:
     mod = world.moderator
     await mod.slash(world.general, "config unblock", warning="strong-language")
     for _ in range(20):
-        result = await world.member.slash(world.general, "excerpt", story="Lighthouse Keeper", query="everyone")
+        result = await world.member.slash(
+            world.general, "excerpt", story="Lighthouse Keeper", query="everyone"
+        )
         if result.response.embeds:
             text = result.response.embeds[0].description
             assert "@everyone" not in text  # escaped: a zero-width space follows the @
@@ -136,9 +150,12 @@ async def test_remove_an_upload(world: World) -> None:
     assert not any("Lighthouse" in c["name"] for c in after)
 
 
-async def test_failed_attachment_download(world: World) -> None:
-    world.env.inject_error("GET", "*attachments*", status=500)
-    result = await world.moderator.slash(world.general, "library add", file=_file("keeper.txt", STORY))
+async def test_failed_attachment_download(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    # simcord's fault injection covers REST routes, not its CDN: make the CDN lose the file
+    monkeypatch.setattr(world.env.backend.cdn, "get", lambda _url: None)
+    result = await world.moderator.slash(
+        world.general, "library add", file=_file("keeper.txt", STORY)
+    )
     reply = (result.followups or [result.response])[-1]
     assert reply.ephemeral
     assert "download" in reply.content.lower() or "try" in reply.content.lower()

@@ -12,13 +12,34 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # CI clones the repository with shared/ beside it: <parent>/main and <parent>/shared.
 AO3_FIXTURES = (REPO_ROOT.parent / "shared" / "fixtures" / "ao3").resolve()
 
-CHROME = frozenset({
-    "Kudos", "Kudos ♥", "Bookmark", "Skip to content", "Comments", "Chapter Text",
-    "Work Text:", "Notes:", "Summary:", "Actions", "Work Header", "Share", "Entire Work",
-    "Next Chapter →", "← Previous Chapter", "Chapter Index", "Subscribe", "Download",
-    "Log in", "↑ Top", "Footer", "Series this work belongs to:",
-    "(See the end of the work for more notes.)", "Comments (3)",
-})
+CHROME = frozenset(
+    {
+        "Kudos",
+        "Kudos ♥",
+        "Bookmark",
+        "Skip to content",
+        "Comments",
+        "Chapter Text",
+        "Work Text:",
+        "Notes:",
+        "Summary:",
+        "Actions",
+        "Work Header",
+        "Share",
+        "Entire Work",
+        "Next Chapter →",
+        "← Previous Chapter",
+        "Chapter Index",
+        "Subscribe",
+        "Download",
+        "Log in",
+        "↑ Top",
+        "Footer",
+        "Series this work belongs to:",
+        "(See the end of the work for more notes.)",
+        "Comments (3)",
+    }
+)
 
 RATING_LABELS = {
     "general": "General Audiences",

@@ -14,7 +14,8 @@ def test_tiny_download_metadata() -> None:
     assert story.authors == ["paperwing", "inkblot"]  # not "someone" (translation credit)
     assert story.rating_label == "Mature"
     assert story.archive_warning_labels == [
-        "Major Character Death", "Graphic Depictions Of Violence"
+        "Major Character Death",
+        "Graphic Depictions Of Violence",
     ]
     assert story.categories == ["M/M", "Gen"]
     assert story.fandoms == ["Boku no Hero Academia"]
@@ -44,10 +45,12 @@ def test_tiny_download_text_summary_and_notes() -> None:
     assert "Chapter Text" not in all_text
     assert "tracking" not in all_text
     assert [p.text for p in story.chapters[1].paragraphs][-2:] == [
-        "One knot for every year.", "One more for luck."
+        "One knot for every year.",
+        "One more for luck.",
     ]
     assert [p.text for p in story.summary] == [
-        "The string was red.\nIt was always red.", "Warnings: self-harm."
+        "The string was red.\nIt was always red.",
+        "Warnings: self-harm.",
     ]
     assert [p.text for p in story.notes] == [
         "Beta by a friend.",
@@ -81,8 +84,11 @@ def test_html_that_is_not_ao3_is_refused() -> None:
 def test_deeply_nested_markup_does_not_overflow() -> None:
     html = (
         '<html><body><div id="preface"><h1>Deep</h1></div><div id="chapters">'
-        '<div class="userstuff">' + "<div><span>" * 3000 + "deep text"
-        + "</span></div>" * 3000 + "</div></div></body></html>"
+        '<div class="userstuff">'
+        + "<div><span>" * 3000
+        + "deep text"
+        + "</span></div>" * 3000
+        + "</div></div></body></html>"
     )
     story = read_ao3_html(html, "F")
     assert story.chapters[0].paragraphs[0].text == "deep text"

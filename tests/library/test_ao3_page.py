@@ -97,7 +97,10 @@ def test_full_page_with_chrome() -> None:
         "The door opened.",
     ]
     assert [p.text for p in story.notes] == [
-        "For my sister.", "Chapter one note.", "Chapter one end note.", "Work end note."
+        "For my sister.",
+        "Chapter one note.",
+        "Chapter one end note.",
+        "Work end note.",
     ]
     assert [p.text for p in story.summary] == ["They live two rooms apart and have never spoken."]
     _assert_no_chrome(story)
@@ -128,7 +131,9 @@ def test_chapter_words_inside_text_do_not_start_chapters() -> None:
     story = read_ao3_page(text, "F")
     assert len(story.chapters) == 1
     assert [p.text for p in story.chapters[0].paragraphs] == [
-        "He read it.", "Chapter 2", "More text."
+        "He read it.",
+        "Chapter 2",
+        "More text.",
     ]
 
 

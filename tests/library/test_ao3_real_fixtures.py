@@ -12,8 +12,13 @@ from bot.library import count_words, read_path, segment
 from tests.library.helpers import AO3_FIXTURES, RATING_LABELS, WARNING_LABELS, ao3_fixture
 
 NAMES = [
-    "23009290.html", "23009290.epub", "218676.html", "218676.epub", "47657656.html",
-    "41588007.html", "39565956.html",
+    "23009290.html",
+    "23009290.epub",
+    "218676.html",
+    "218676.epub",
+    "47657656.html",
+    "41588007.html",
+    "39565956.html",
 ]
 
 

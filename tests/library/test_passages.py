@@ -13,8 +13,25 @@ from tests.library.helpers import STORIES
 
 SETTINGS = settings(max_examples=200, deadline=None)
 
-_VOCABULARY = ["the", "red", "string", "was", "always", "there", "between", "them", "and",
-               "nobody", "could", "see", "it", "anyway", "extraordinarily", "a", "I"]
+_VOCABULARY = [
+    "the",
+    "red",
+    "string",
+    "was",
+    "always",
+    "there",
+    "between",
+    "them",
+    "and",
+    "nobody",
+    "could",
+    "see",
+    "it",
+    "anyway",
+    "extraordinarily",
+    "a",
+    "I",
+]
 _ENDINGS = [".", "!", "?", "…", '."', "。", ",", "", "?”"]
 _CJK = "的一是不了人我在有他这中大来上国" * 6
 
@@ -50,9 +67,9 @@ def stories(draw: st.DrawFn) -> Story:
     return Story(title="Generated", format="plain", chapters=chapters)
 
 
-_limits = st.tuples(
-    st.integers(1, 150), st.integers(20, 400), st.integers(100, 2500)
-).map(lambda t: (t[0], max(t[0], t[1]), t[2]))
+_limits = st.tuples(st.integers(1, 150), st.integers(20, 400), st.integers(100, 2500)).map(
+    lambda t: (t[0], max(t[0], t[1]), t[2])
+)
 
 
 def _squash(text: str) -> str:
@@ -107,7 +124,8 @@ def _check_chapter(chapter: Chapter, passages: list[Passage], max_chars: int) ->
     assert position == len(units)
     for index, passage in enumerate(passages):
         assert (passage.first_line, passage.last_line) == (
-            owner_lines[index][0], owner_lines[index][-1]
+            owner_lines[index][0],
+            owner_lines[index][-1],
         )
 
 

@@ -12,7 +12,10 @@ def test_fixture_prologue_chapters_and_scene_breaks() -> None:
     assert story.format == "plain"
     assert story.title == "The Long Way Home"
     assert [c.title for c in story.chapters] == [
-        "Prologue", "Crossing", "The Other Side", "Epilogue"
+        "Prologue",
+        "Crossing",
+        "The Other Side",
+        "Epilogue",
     ]
     assert [c.number for c in story.chapters] == [1, 2, 3, 4]
     texts = [p.text for c in story.chapters for p in c.paragraphs]
@@ -65,11 +68,19 @@ def test_heading_titles(line: str, title: str | None) -> None:
 @pytest.mark.parametrize(
     ("name", "title", "chapters", "min_words"),
     [
-        ("quirkless-soul-marks.txt", "Quirkless Soul Marks", ["Quirkless Soul Marks", "Epilogue"],
-         8000),
+        (
+            "quirkless-soul-marks.txt",
+            "Quirkless Soul Marks",
+            ["Quirkless Soul Marks", "Epilogue"],
+            8000,
+        ),
         ("swan-dive.txt", "Swan Dive", ["Swan Dive"], 4000),
-        ("soulmate-rejection-reader-insert.txt", "Soulmate Rejection Reader Insert",
-         ["Soulmate Rejection Reader Insert"], 650),
+        (
+            "soulmate-rejection-reader-insert.txt",
+            "Soulmate Rejection Reader Insert",
+            ["Soulmate Rejection Reader Insert"],
+            650,
+        ),
     ],
 )
 def test_seeds(name: str, title: str, chapters: list[str], min_words: int) -> None:

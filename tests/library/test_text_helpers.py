@@ -19,8 +19,23 @@ def test_fast_count_words_equals_count_words(text: str) -> None:
 
 @pytest.mark.parametrize(
     "line",
-    ["~*~", "***", "* * *", "—", "---", "oOo", "-oOo-", "XXX", "xXx", "ー荷ー荷", "-" * 128,
-     "＊＊＊", "~~~~", "x-x-x", "-x-x-x-"],
+    [
+        "~*~",
+        "***",
+        "* * *",
+        "—",
+        "---",
+        "oOo",
+        "-oOo-",
+        "XXX",
+        "xXx",
+        "ー荷ー荷",
+        "-" * 128,
+        "＊＊＊",
+        "~~~~",
+        "x-x-x",
+        "-x-x-x-",
+    ],
 )
 def test_scene_breaks(line: str) -> None:
     assert is_scene_break(line)
@@ -36,10 +51,21 @@ def test_not_scene_breaks(line: str) -> None:
 @pytest.mark.parametrize(
     ("name", "code"),
     [
-        ("English", "en"), ("中文-普通话 國語", "zh"), ("中文-广东话 粵語", "zh"),
-        ("Español", "es"), ("Русский", "ru"), ("日本語", "ja"), ("한국어", "ko"),
-        ("Português brasileiro", "pt"), ("Deutsch", "de"), ("Français", "fr"),
-        ("en", "en"), ("en-US", "en"), ("zh-CN", "zh"), ("Klingon Runes", None), (None, None),
+        ("English", "en"),
+        ("中文-普通话 國語", "zh"),
+        ("中文-广东话 粵語", "zh"),
+        ("Español", "es"),
+        ("Русский", "ru"),
+        ("日本語", "ja"),
+        ("한국어", "ko"),
+        ("Português brasileiro", "pt"),
+        ("Deutsch", "de"),
+        ("Français", "fr"),
+        ("en", "en"),
+        ("en-US", "en"),
+        ("zh-CN", "zh"),
+        ("Klingon Runes", None),
+        (None, None),
     ],
 )
 def test_language_codes(name: str | None, code: str | None) -> None:
@@ -61,8 +87,12 @@ def test_title_from_filename(name: str, title: str) -> None:
 
 @pytest.mark.parametrize(
     ("heading", "title"),
-    [("Chapter 1: Festival", "Festival"), ("Chapter 12", "Chapter 12"), ("Knots", "Knots"),
-     ("  Chapter 2:   Riversong  ", "Riversong")],
+    [
+        ("Chapter 1: Festival", "Festival"),
+        ("Chapter 12", "Chapter 12"),
+        ("Knots", "Knots"),
+        ("  Chapter 2:   Riversong  ", "Riversong"),
+    ],
 )
 def test_chapter_title(heading: str, title: str) -> None:
     assert chapter_title(heading) == title

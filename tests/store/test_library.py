@@ -1,0 +1,154 @@
+"""Library queries: atomic replace, guild isolation in SQL, uniform random draws."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from bot.store.db import Database
+from bot.store.library import Eligible, LibraryStore, PassageFilter
+from bot.store.records import PassageEntry, StoryEntry
+
+OPEN = Eligible(max_rank=3, blocked=frozenset())
+
+
+def entry(
+    source: str,
+    *,
+    guild: int = 0,
+    title: str = "A Story",
+    n: int = 4,
+    rank: int = 1,
+    declared: frozenset[str] = frozenset(),
+    passage_warnings: dict[int, set[str]] | None = None,
+    tropes: frozenset[str] = frozenset(),
+    chars: dict[int, set[str]] | None = None,
+) -> StoryEntry:
+    passage_warnings = passage_warnings or {}
+    chars = chars or {}
+    return StoryEntry(
+        guild_id=guild,
+        source=source,
+        content_hash=f"h-{source}",
+        file_size=1,
+        file_mtime_ns=1,
+        index_version="v",
+        format="plain",
+        title=title,
+        authors=["someone"],
+        fandoms=[],
+        relationships=[],
+        characters=[],
+        tags=[],
+        summary="",
+        language="en",
+        url=None,
+        rating="teen",
+        rating_rank=rank,
+        rating_source="declared",
+        words=100 * n,
+        warnings=declared | {w for ws in passage_warnings.values() for w in ws},
+        declared=declared,
+        tropes=tropes,
+        report={"title": title, "chapters": [], "warnings": []},
+        passages=[
+            PassageEntry(
+                1,
+                i + 1,
+                i + 1,
+                100,
+                f"{title} passage {i} lantern" if i == 0 else f"{title} passage {i}",
+                frozenset(passage_warnings.get(i, set())),
+                frozenset(chars.get(i, set())),
+            )
+            for i in range(n)
+        ],
+    )
+
+
+@pytest.fixture
+async def library(tmp_path: Path) -> LibraryStore:
+    db = await Database.open(tmp_path / "lib.db")
+    yield LibraryStore(db)
+    await db.close()
+
+
+async def test_save_replaces_atomically(library: LibraryStore) -> None:
+    await library.save(entry("a.txt", n=3))
+    assert await library.stats() == (1, 3)
+    await library.save(entry("a.txt", n=5))  # changed file: replaced, not added
+    assert await library.stats() == (1, 5)
+    broken = entry("a.txt", n=2)
+    broken.passages.append(broken.passages[0].__class__(1, 1, 1, 1, None, frozenset(), frozenset()))  # type: ignore[arg-type]
+    with pytest.raises(sqlite3.IntegrityError):  # a failure must leave the old version
+        await library.save(broken)
+    assert await library.stats() == (1, 5)
+    fts = await library.db.scalar(
+        "SELECT count(*) FROM passage_fts WHERE passage_fts MATCH 'passage'"
+    )
+    assert fts == 5
+
+
+async def test_guild_isolation_is_in_the_queries(library: LibraryStore) -> None:
+    await library.save(entry("bundled.txt", title="Bundled"))
+    await library.save(entry("upload:a", guild=111, title="Secret A"))
+    await library.save(entry("upload:b", guild=222, title="Secret B"))
+    titles = lambda names: {n.title for n in names}  # noqa: E731
+    assert titles(await library.story_names(111)) == {"Bundled", "Secret A"}
+    assert titles(await library.story_names(222)) == {"Bundled", "Secret B"}
+    b_id = next(n.id for n in await library.story_names(222) if n.title == "Secret B")
+    assert await library.story(111, b_id) is None
+    assert await library.count_passages(111, PassageFilter(story_id=b_id)) == 0
+    assert await library.find_stories(111, query="Secret") == [
+        s for s in await library.find_stories(111, query="Secret") if s.title == "Secret A"
+    ]
+    rng = random.Random(1)
+    for _ in range(200):
+        p = await library.random_passage(111, PassageFilter(), OPEN, rng)
+        assert p is not None
+        assert p.story_id != b_id
+    await library.purge_guild(222)
+    assert titles(await library.story_names(222)) == {"Bundled"}
+
+
+async def test_random_draw_is_uniform_over_eligible(library: LibraryStore) -> None:
+    await library.save(
+        entry("x.txt", title="X", n=6, passage_warnings={0: {"violence"}, 1: {"violence"}})
+    )
+    await library.save(entry("y.txt", title="Y", n=2, rank=3))
+    rng = random.Random(42)
+    elig = Eligible(max_rank=1, blocked=frozenset({"violence"}))
+    counts: Counter[int] = Counter()
+    for _ in range(4000):
+        p = await library.random_passage(0, PassageFilter(), elig, rng)
+        assert p is not None
+        assert "violence" not in p.warnings
+        counts[p.id] += 1
+    assert len(counts) == 4  # X's 4 clean passages; Y is above the max rating
+    assert max(counts.values()) / min(counts.values()) < 1.25
+
+
+async def test_filters_and_declared_blocks(library: LibraryStore) -> None:
+    await library.save(
+        entry("x.txt", title="X", declared=frozenset({"suicide"}), tropes=frozenset({"angst"}))
+    )
+    await library.save(
+        entry("y.txt", title="Y", tropes=frozenset({"fluff"}), chars={1: {"Midoriya Izuku"}})
+    )
+    rng = random.Random(3)
+    blocked = Eligible(max_rank=3, blocked=frozenset({"suicide"}))
+    assert await library.random_passage(0, PassageFilter(trope="angst"), blocked, rng) is None
+    assert await library.random_passage(0, PassageFilter(trope="angst"), OPEN, rng) is not None
+    p = await library.random_passage(0, PassageFilter(character="midoriya izuku"), OPEN, rng)
+    assert p is not None and p.text == "Y passage 1"
+    p = await library.random_passage(0, PassageFilter(query="lantern"), OPEN, rng)
+    assert p is not None and p.text.endswith("lantern")
+    assert (
+        await library.random_passage(0, PassageFilter(query='"); DROP TABLE x; --'), OPEN, rng)
+        is None
+    )
+    assert await library.random_passage(0, PassageFilter(trope="unknown-trope"), OPEN, rng) is None
