@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time
 
-from bench.build import LibraryInfo
+from bench.build import LibraryInfo, warm_file
 from bench.measure import Budget, Goal, Row, ms, percentile, sample, size_label
 from bot.directory import StoryDirectory
 from bot.store.db import Database
@@ -55,6 +56,7 @@ def _like(text: str) -> str:
 async def bench_autocomplete(info: LibraryInfo, budget: Budget, seed: int = 2) -> list[Row]:
     """Cold (first call: names loaded) and warm p50/p99, beside a bare LIKE-prefix query."""
     label = size_label(info.passages)
+    await asyncio.to_thread(warm_file, info.db)
     db = await Database.open(info.db)
     try:
         library = LibraryStore(db)

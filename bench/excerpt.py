@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from dataclasses import dataclass
 
-from bench.build import LibraryInfo
+from bench.build import LibraryInfo, warm_file
 from bench.measure import Budget, Goal, Row, ms, percentile, sample, size_label
 from bench.textgen import RARE_VOCABULARY, rare_word, seed_corpus
 from bench.vocab import Vocab, load_vocab
@@ -82,6 +83,7 @@ def rare_query() -> str:
 async def bench_excerpt(info: LibraryInfo, budget: Budget, seed: int = 1) -> list[Row]:
     """p50/p99 of random_passage per case, beside the bare SELECT by id."""
     label = size_label(info.passages)
+    await asyncio.to_thread(warm_file, info.db)
     db = await Database.open(info.db)
     rows: list[Row] = []
     try:

@@ -104,7 +104,9 @@ def markdown(rows: list[Row], info: dict[str, Any]) -> str:
             f"Measured {info['finished']} on {m['cpu']} ({m['cores']} cores, "
             f"{m['ram_gb']} GB RAM), Python {m['python']}, SQLite {m['sqlite']}. "
             f"`python -m bench --sizes {','.join(info['sizes'])}`; ratios are value ÷ a "
-            "baseline measured in the same run."
+            "baseline measured in the same run. Library: synthetic (bench/generator.py), 70 % "
+            "of stories bundled, the rest uploaded by many servers; latencies are read as the "
+            "server with the most uploads, OS page cache warm."
         ),
         "",
         "| " + " | ".join(COLUMNS) + " |",

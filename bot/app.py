@@ -60,6 +60,14 @@ class FicshelfBot(commands.Bot):
         self.synced = False
 
     async def setup_hook(self) -> None:
+        try:
+            await self._setup()
+        except BaseException:
+            await self.close()
+            raise
+
+    async def _setup(self) -> None:
+        """Migrate → index the library if stale → load cogs → sync if the commands changed."""
         self.db = await Database.open(self.settings.db_path)
         self.services = Services.build(
             self.db, self.settings, clock=discord.utils.utcnow, rng=self.rng, instance=self.instance
@@ -82,9 +90,13 @@ class FicshelfBot(commands.Bot):
 
     async def close(self) -> None:
         await super().close()
+        await self.release()
+
+    async def release(self) -> None:
+        """Close the database (also for hosts, like simcord, that detach without close())."""
         if self.db is not None:
-            await self.db.close()
-            self.db = None
+            db, self.db = self.db, None
+            await db.close()
 
     # -- command sync ---------------------------------------------------------------------
 

@@ -304,11 +304,18 @@ async def build_world(env: Any, bot: Any, *, member: bool, channel: str) -> Worl
 async def _main(
     settings: Settings, lines: list[str], *, member: bool, channel: str, out: Console
 ) -> int:
-    import simcord
-
     from bot.app import create_bot
 
     bot = create_bot(settings, always_sync=True)
+    try:
+        return await _session(bot, lines, member=member, channel=channel, out=out)
+    finally:
+        await bot.release()
+
+
+async def _session(bot: Any, lines: list[str], *, member: bool, channel: str, out: Console) -> int:
+    import simcord
+
     async with simcord.run(bot, check_errors=False) as env:
         world = await build_world(env, bot, member=member, channel=channel)
         session = Session(bot, world, out)

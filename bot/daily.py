@@ -1,26 +1,30 @@
 """Daily prompts: schedules per channel in local time, posted exactly once per local day.
 
 The poster (cogs/daily.py) asks `Daily.work(now)` what to post, sends, and reports back
-with `sent` / `failed` / `pause`. A post is *claimed* (a row unique on guild, channel and
-local date) before it is sent, so no day is ever posted twice — across retries, restarts
-and several processes; an unsent claim is retried on the next tick, the same local day.
+with `sent` / `failed` / `pause`. A post is *claimed* — a row unique on (guild, channel,
+local date), inserted before sending — so no day is ever posted twice, across retries,
+restarts and several processes; an unsent claim is retried on the next tick, the same
+local day, and never on a later one. Schedules and the last claimed day of each channel
+are cached in memory (SQLite stays the source of truth: a lost race to claim is simply
+a claim that returns None), so a tick with nothing due costs no database round trip.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.context import Where
 from bot.errors import UserError
 from bot.guild_config import GuildConfig
 from bot.prompting import Prompts
-from bot.scheduling import is_due, local_date, next_due, parse_hhmm, resolve_zone
+from bot.scheduling import due_instant, is_due, local_date, next_due, parse_hhmm, resolve_zone
 from bot.store.daily import ClaimRow, DailyStore, ScheduleRow
 
 ABANDONED = "abandoned"
+Key = tuple[int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,12 +34,24 @@ class Post:
     claim: ClaimRow
     schedule: ScheduleRow
     trope_name: str | None
+    fresh: bool = False  # claimed just now; otherwise a retry (maybe after a restart)
 
 
 @dataclass(frozen=True, slots=True)
 class ScheduleView:
     schedule: ScheduleRow
     next_post: datetime | None
+
+
+def baseline(s: ScheduleRow) -> date:
+    """The last local day a schedule owes nothing for: set after that day's time, or the
+    day before it was set. Catch-up never reaches back before a schedule existed."""
+    zone = ZoneInfo(s.timezone)
+    created = datetime.fromisoformat(s.created_at)
+    day = local_date(created, zone)
+    if due_instant(day, _time(s), zone) <= created:
+        return day
+    return day - timedelta(days=1)
 
 
 class Daily:
@@ -52,6 +68,24 @@ class Daily:
         self.config = config
         self.clock = clock
         self.instance = instance
+        self._schedules: dict[Key, ScheduleRow] | None = None
+        self._last: dict[Key, date] = {}
+        self._pending: dict[Key, ClaimRow] = {}
+
+    async def _state(self) -> dict[Key, ScheduleRow]:
+        if self._schedules is None:
+            self._schedules = {s.key: s for s in await self.store.schedules()}
+            self._last = await self.store.last_claimed()
+            self._pending = {(c.guild_id, c.channel_id): c for c in await self.store.unsent()}
+        return self._schedules
+
+    def _forget(self) -> None:
+        self._schedules = None
+
+    def _last_owed(self, s: ScheduleRow) -> date:
+        claimed = self._last.get(s.key)
+        base = baseline(s)
+        return max(claimed, base) if claimed else base
 
     # -- moderators' commands --------------------------------------------------------------
 
@@ -72,18 +106,31 @@ class Daily:
         except ValueError as exc:
             raise UserError(str(exc)) from None
         slug = self.prompts.trope(trope)
+        now = self.clock()
         row = ScheduleRow(
-            guild_id, channel_id, when.strftime("%H:%M"), zone.key, slug, role_id, None
+            guild_id,
+            channel_id,
+            when.strftime("%H:%M"),
+            zone.key,
+            slug,
+            role_id,
+            None,
+            now.isoformat(timespec="seconds"),
         )
-        await self.store.upsert(row, user_id=user_id, at=self.clock())
-        return await self._view(row, self.clock())
+        await self.store.upsert(row, user_id=user_id)
+        self._forget()
+        await self._state()
+        return self._view(row, now)
 
     async def off(self, guild_id: int, channel_id: int) -> bool:
-        return await self.store.delete(guild_id, channel_id)
+        removed = await self.store.delete(guild_id, channel_id)
+        self._forget()
+        return removed
 
     async def show(self, guild_id: int) -> list[ScheduleView]:
         now = self.clock()
-        return [await self._view(s, now) for s in await self.store.schedules(guild_id)]
+        await self._state()
+        return [self._view(s, now) for s in await self.store.schedules(guild_id)]
 
     async def preview(self, guild_id: int, where: Where) -> tuple[str, str | None]:
         """The kind of prompt the next daily post would be (not recorded as shown)."""
@@ -96,32 +143,30 @@ class Daily:
         prompt = await self.prompts.draw(guild_id, trope, view.store_filter, avoid)
         return prompt.text, self._trope_name(prompt.trope)
 
-    async def _view(self, s: ScheduleRow, now: datetime) -> ScheduleView:
+    def _view(self, s: ScheduleRow, now: datetime) -> ScheduleView:
         if s.paused:
             return ScheduleView(s, None)
-        last = await self.store.last_claimed(s.guild_id, s.channel_id)
-        return ScheduleView(s, next_due(_time(s), ZoneInfo(s.timezone), last, now))
+        return ScheduleView(s, next_due(_time(s), ZoneInfo(s.timezone), self._last_owed(s), now))
 
     # -- the poster ----------------------------------------------------------------------------
 
     async def work(self, now: datetime, age_restricted: Callable[[int], bool]) -> list[Post]:
         """Everything to send now: unsent claims of today (retries), then newly due posts."""
-        schedules = {(s.guild_id, s.channel_id): s for s in await self.store.schedules()}
+        schedules = await self._state()
         posts: list[Post] = []
-        for claim in await self.store.unsent():
-            s = schedules.get((claim.guild_id, claim.channel_id))
+        for key, claim in list(self._pending.items()):
+            s = schedules.get(key)
             if s is None or s.paused:
                 continue
             if claim.local_date != local_date(now, ZoneInfo(s.timezone)):
                 await self.store.mark_failed(claim.id, ABANDONED)  # never post a stale day late
+                del self._pending[key]
                 continue
             posts.append(Post(claim, s, self._trope_name(s.trope)))
-        claimed = {(p.claim.guild_id, p.claim.channel_id) for p in posts}
         for key, s in schedules.items():
-            if s.paused or key in claimed:
+            if s.paused or key in self._pending:
                 continue
-            last = await self.store.last_claimed(s.guild_id, s.channel_id)
-            day = is_due(_time(s), ZoneInfo(s.timezone), last, now)
+            day = is_due(_time(s), ZoneInfo(s.timezone), self._last_owed(s), now)
             if day is None:
                 continue
             where = Where(s.guild_id, s.channel_id, age_restricted(s.channel_id))
@@ -137,29 +182,31 @@ class Daily:
                 instance=self.instance,
                 at=now,
             )
-            if claim is not None:  # None: another process claimed it first
-                posts.append(Post(claim, s, self._trope_name(prompt.trope)))
+            self._last[key] = day
+            if claim is not None:  # None: another process claimed this day first
+                self._pending[key] = claim
+                posts.append(Post(claim, s, self._trope_name(prompt.trope), fresh=True))
         return posts
 
     async def next_wakeup(self, now: datetime) -> datetime | None:
         """The earliest instant any active schedule is due."""
-        times = [
-            v.next_post for v in [await self._view(s, now) for s in await self.store.schedules()]
-        ]
-        pending = [t for t in times if t is not None]
-        return min(pending) if pending else None
+        views = [self._view(s, now) for s in (await self._state()).values()]
+        times = [v.next_post for v in views if v.next_post is not None]
+        return min(times) if times else None
 
     async def attempt(self, post: Post) -> None:
         await self.store.attempted(post.claim.id)
 
     async def sent(self, post: Post, message_id: int) -> None:
         await self.store.mark_sent(post.claim.id, message_id, self.clock())
+        self._pending.pop(post.schedule.key, None)
 
     async def failed(self, post: Post, error: str) -> None:
         await self.store.mark_failed(post.claim.id, error)
 
     async def pause(self, post: Post, reason: str) -> None:
         await self.store.pause(post.schedule.guild_id, post.schedule.channel_id, reason)
+        self._forget()
 
     def _trope_name(self, slug: str | None) -> str | None:
         if not slug:
@@ -170,7 +217,3 @@ class Daily:
 
 def _time(s: ScheduleRow) -> time:
     return parse_hhmm(s.at_time)
-
-
-def today(now: datetime, zone_name: str) -> date:
-    return local_date(now, ZoneInfo(zone_name))

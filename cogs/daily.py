@@ -33,14 +33,13 @@ class Daily(commands.GroupCog, group_name="daily", group_description="A writing 
     def __init__(self, bot: FicshelfBot) -> None:
         self.bot = bot
         self.task: asyncio.Task[None] | None = None
-        self.nap: asyncio.Task[None] | None = None
+        self.sleeping = self.woken = self.stopping = False
 
     async def cog_load(self) -> None:
         self.task = asyncio.create_task(self.poster(), name="ficshelf-daily-poster")
 
     async def cog_unload(self) -> None:
-        if self.nap is not None:
-            self.nap.cancel()
+        self.stopping = True
         if self.task is not None:
             self.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -167,18 +166,27 @@ class Daily(commands.GroupCog, group_name="daily", group_description="A writing 
             except Exception:
                 log.exception("daily poster tick failed; retrying in %.0f s", RETRY_AFTER)
                 delay = RETRY_AFTER
-            self.nap = asyncio.create_task(asyncio.sleep(max(delay, 1.0)))
-            try:
-                await self.nap
-            except asyncio.CancelledError:
-                task = asyncio.current_task()
-                if task is not None and task.cancelling():
-                    raise  # the poster itself is being stopped, not just woken
+            await self._sleep(max(delay, 1.0))
+
+    async def _sleep(self, seconds: float) -> None:
+        """Sleep until the next check; `wake()` cuts it short. (A plain sleep, so the
+        virtual clock in tests can jump straight to the next due time.)"""
+        self.sleeping = True
+        try:
+            await asyncio.sleep(seconds)
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if not self.woken or self.stopping or task is None:
+                raise
+            task.uncancel()  # woken early on purpose: carry on planning
+        finally:
+            self.sleeping = self.woken = False
 
     def wake(self) -> None:
-        """Re-plan now (a schedule changed): cut the poster's sleep short."""
-        if self.nap is not None and not self.nap.done():
-            self.nap.cancel()
+        """Re-plan now (a schedule changed): interrupt the poster's sleep, and only that."""
+        if self.sleeping and not self.woken and self.task is not None:
+            self.woken = True
+            self.task.cancel()
 
     async def tick(self, now: datetime) -> bool:
         """Send everything due; True when a send failed and should be retried soon."""
@@ -202,12 +210,13 @@ class Daily(commands.GroupCog, group_name="daily", group_description="A writing 
             await daily.pause(post, "the channel is gone or I can no longer see it")
             return True
         body = render.daily_prompt(post.claim.text, post.trope_name, post.schedule.role_id)
-        if post.claim.attempts:
+        if not post.fresh:
+            # a retry, perhaps after a restart: the last attempt may have landed anyway
             landed = await self._already_posted(channel, body)
             if landed is not None:
                 await daily.sent(post, landed)
                 return True
-        await daily.attempt(post)
+            await daily.attempt(post)
         try:
             message = await channel.send(
                 body, allowed_mentions=render.daily_mentions(post.schedule.role_id)

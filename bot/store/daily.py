@@ -17,6 +17,11 @@ class ScheduleRow:
     trope: str | None
     role_id: int | None
     paused: str | None
+    created_at: str  # ISO instant the schedule was (last) set
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return self.guild_id, self.channel_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,44 +35,44 @@ class ClaimRow:
     attempts: int
 
 
-_SCHEDULE_COLUMNS = "guild_id, channel_id, at_time, timezone, trope, role_id, paused"
+_SCHEDULE_COLUMNS = "guild_id, channel_id, at_time, timezone, trope, role_id, paused, created_at"
+_CLAIM_COLUMNS = "id, guild_id, channel_id, local_date, prompt_key, text, attempts"
 
 
-def _schedule(row: object) -> ScheduleRow:
-    return ScheduleRow(*tuple(row))  # type: ignore[arg-type]
+def _claim(r: object) -> ClaimRow:
+    row = tuple(r)  # type: ignore[call-overload]
+    return ClaimRow(row[0], row[1], row[2], date.fromisoformat(row[3]), row[4], row[5], row[6])
 
 
 class DailyStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def upsert(self, s: ScheduleRow, *, user_id: int, at: datetime) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                f"INSERT INTO daily_schedules ({_SCHEDULE_COLUMNS}, created_by, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?)"
-                " ON CONFLICT (guild_id, channel_id) DO UPDATE SET at_time = excluded.at_time,"
-                " timezone = excluded.timezone, trope = excluded.trope, role_id = excluded.role_id,"
-                " paused = NULL",
-                (
-                    s.guild_id,
-                    s.channel_id,
-                    s.at_time,
-                    s.timezone,
-                    s.trope,
-                    s.role_id,
-                    user_id,
-                    at.isoformat(timespec="seconds"),
-                ),
-            )
+    async def upsert(self, s: ScheduleRow, *, user_id: int) -> None:
+        await self.db.write(
+            f"INSERT INTO daily_schedules ({_SCHEDULE_COLUMNS}, created_by)"
+            " VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?)"
+            " ON CONFLICT (guild_id, channel_id) DO UPDATE SET at_time = excluded.at_time,"
+            " timezone = excluded.timezone, trope = excluded.trope, role_id = excluded.role_id,"
+            " paused = NULL, created_at = excluded.created_at, created_by = excluded.created_by",
+            (
+                s.guild_id,
+                s.channel_id,
+                s.at_time,
+                s.timezone,
+                s.trope,
+                s.role_id,
+                s.created_at,
+                user_id,
+            ),
+        )
 
     async def delete(self, guild_id: int, channel_id: int) -> bool:
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "DELETE FROM daily_schedules WHERE guild_id = ? AND channel_id = ?",
-                (guild_id, channel_id),
-            )
-            return cur.rowcount > 0
+        changed, _ = await self.db.write(
+            "DELETE FROM daily_schedules WHERE guild_id = ? AND channel_id = ?",
+            (guild_id, channel_id),
+        )
+        return changed > 0
 
     async def schedules(self, guild_id: int | None = None) -> list[ScheduleRow]:
         if guild_id is None:
@@ -78,21 +83,21 @@ class DailyStore:
                 " ORDER BY channel_id",
                 (guild_id,),
             )
-        return [_schedule(r) for r in rows]
+        return [ScheduleRow(*tuple(r)) for r in rows]
 
     async def pause(self, guild_id: int, channel_id: int, reason: str) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE daily_schedules SET paused = ? WHERE guild_id = ? AND channel_id = ?",
-                (reason, guild_id, channel_id),
-            )
-
-    async def last_claimed(self, guild_id: int, channel_id: int) -> date | None:
-        value = await self.db.scalar(
-            "SELECT max(local_date) FROM daily_posts WHERE guild_id = ? AND channel_id = ?",
-            (guild_id, channel_id),
+        await self.db.write(
+            "UPDATE daily_schedules SET paused = ? WHERE guild_id = ? AND channel_id = ?",
+            (reason, guild_id, channel_id),
         )
-        return date.fromisoformat(str(value)) if value else None
+
+    async def last_claimed(self) -> dict[tuple[int, int], date]:
+        """The latest claimed local date of every channel."""
+        rows = await self.db.fetchall(
+            "SELECT guild_id, channel_id, max(local_date) FROM daily_posts"
+            " GROUP BY guild_id, channel_id"
+        )
+        return {(r[0], r[1]): date.fromisoformat(r[2]) for r in rows}
 
     async def claim(
         self,
@@ -105,65 +110,46 @@ class DailyStore:
         instance: str,
         at: datetime,
     ) -> ClaimRow | None:
-        """Claim (channel, local day) for one post; None if it was already claimed."""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "INSERT OR IGNORE INTO daily_posts (guild_id, channel_id, local_date, prompt_key,"
-                " text, claimed_by, claimed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    guild_id,
-                    channel_id,
-                    day.isoformat(),
-                    key,
-                    text,
-                    instance,
-                    at.isoformat(timespec="seconds"),
-                ),
-            )
-            if cur.rowcount == 0:
-                return None
-            claim_id = cur.lastrowid
-            await conn.execute(
-                "INSERT INTO prompt_history (guild_id, prompt_key, shown_at) VALUES (?, ?, ?)",
-                (guild_id, key, at.isoformat(timespec="seconds")),
-            )
-        assert claim_id is not None
-        return ClaimRow(claim_id, guild_id, channel_id, day, key, text, 0)
+        """Claim (channel, local day) for one post, in one statement; None if already taken.
+
+        The claim counts as the first send attempt; a trigger records it in the history.
+        """
+        changed, claim_id = await self.db.write(
+            "INSERT OR IGNORE INTO daily_posts (guild_id, channel_id, local_date, prompt_key,"
+            " text, claimed_by, claimed_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
+            (
+                guild_id,
+                channel_id,
+                day.isoformat(),
+                key,
+                text,
+                instance,
+                at.isoformat(timespec="seconds"),
+            ),
+        )
+        if changed == 0 or claim_id is None:
+            return None
+        return ClaimRow(claim_id, guild_id, channel_id, day, key, text, 1)
 
     async def unsent(self) -> list[ClaimRow]:
         rows = await self.db.fetchall(
-            "SELECT id, guild_id, channel_id, local_date, prompt_key, text, attempts"
-            " FROM daily_posts WHERE sent_at IS NULL AND last_error IS NOT 'abandoned'"
+            f"SELECT {_CLAIM_COLUMNS} FROM daily_posts"
+            " WHERE sent_at IS NULL AND last_error IS NOT 'abandoned'"
         )
-        return [
-            ClaimRow(r[0], r[1], r[2], date.fromisoformat(r[3]), r[4], r[5], r[6]) for r in rows
-        ]
+        return [_claim(r) for r in rows]
 
     async def attempted(self, claim_id: int) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE daily_posts SET attempts = attempts + 1 WHERE id = ?", (claim_id,)
-            )
+        await self.db.write(
+            "UPDATE daily_posts SET attempts = attempts + 1 WHERE id = ?", (claim_id,)
+        )
 
     async def mark_sent(self, claim_id: int, message_id: int, at: datetime) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE daily_posts SET sent_at = ?, message_id = ?, last_error = NULL"
-                " WHERE id = ?",
-                (at.isoformat(timespec="seconds"), message_id, claim_id),
-            )
+        await self.db.write(
+            "UPDATE daily_posts SET sent_at = ?, message_id = ?, last_error = NULL WHERE id = ?",
+            (at.isoformat(timespec="seconds"), message_id, claim_id),
+        )
 
     async def mark_failed(self, claim_id: int, error: str) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE daily_posts SET last_error = ? WHERE id = ?", (error[:500], claim_id)
-            )
-
-    async def history(self, guild_id: int, channel_id: int) -> list[tuple[str, str | None]]:
-        """(local_date, sent_at) of every claimed day, oldest first."""
-        rows = await self.db.fetchall(
-            "SELECT local_date, sent_at FROM daily_posts WHERE guild_id = ? AND channel_id = ?"
-            " ORDER BY local_date",
-            (guild_id, channel_id),
+        await self.db.write(
+            "UPDATE daily_posts SET last_error = ? WHERE id = ?", (error[:500], claim_id)
         )
-        return [(r[0], r[1]) for r in rows]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import sqlite3
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -39,6 +41,7 @@ class Database:
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
+        self._write = asyncio.Lock()  # one transaction at a time on the shared connection
 
     @classmethod
     async def open(cls, path: Path) -> Database:
@@ -48,10 +51,13 @@ class Database:
         conn.row_factory = aiosqlite.Row
         db = cls(conn, path)
         try:
-            await conn.execute("PRAGMA journal_mode = WAL")
-            await conn.execute("PRAGMA foreign_keys = ON")
-            await conn.execute("PRAGMA synchronous = NORMAL")
-            await conn.execute("PRAGMA busy_timeout = 5000")
+            for pragma in (
+                "journal_mode = WAL",
+                "foreign_keys = ON",
+                "synchronous = NORMAL",
+                "busy_timeout = 5000",
+            ):  # fetch every result: an unread row would keep a statement open
+                await conn.execute_fetchall(f"PRAGMA {pragma}")
             await db.migrate()
         except BaseException:
             await conn.close()
@@ -62,9 +68,7 @@ class Database:
         await self.conn.close()
 
     async def user_version(self) -> int:
-        async with self.conn.execute("PRAGMA user_version") as cur:
-            row = await cur.fetchone()
-        return int(row[0]) if row else 0
+        return await self.count("PRAGMA user_version")
 
     async def migrate(self) -> int:
         """Apply pending migrations, each in its own transaction. Returns the new version."""
@@ -75,31 +79,50 @@ class Database:
                 f"{self.path} is at schema version {current}, newer than this Ficshelf "
                 f"({len(available)}): upgrade Ficshelf or use another database"
             )
-        for version, _name, sql in available[current:]:
+        for version, name, sql in available[current:]:
             # executescript commits first and runs outside our transaction, so wrap by hand.
-            await self.conn.executescript(
-                f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
-            )
+            try:
+                await self.conn.executescript(
+                    f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
+                )
+            except sqlite3.Error as exc:
+                if self.conn.in_transaction:
+                    await self.conn.rollback()
+                raise MigrationError(f"migration {name} failed: {exc}") from exc
         return len(available)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """BEGIN IMMEDIATE … COMMIT, rolled back on any exception (or cancellation)."""
-        await self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            await self.conn.rollback()
-            raise
-        await self.conn.commit()
+        """BEGIN IMMEDIATE … COMMIT, rolled back on any exception (or cancellation).
+
+        Tasks share one connection, so transactions are serialised by a lock; reads run
+        as single calls (`execute_fetchall`) so no statement is ever left open across an
+        await, which would make COMMIT fail.
+        """
+        async with self._write:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.rollback()
+                raise
+            await self.conn.commit()
+
+    async def write(self, sql: str, params: Params = ()) -> tuple[int, int | None]:
+        """One statement, atomic on its own: (rows changed, last row id). Waits for any
+        open transaction, so it never joins (or is rolled back with) another task's."""
+        async with self._write:
+            cur = await self.conn.execute(sql, params)
+            result = cur.rowcount, cur.lastrowid
+            await cur.close()
+            return result
 
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, params) as cur:
-            return await cur.fetchone()
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        return list(await self.conn.execute_fetchall(sql, params))  # type: ignore[arg-type]
 
     async def scalar(self, sql: str, params: Params = ()) -> object:
         row = await self.fetchone(sql, params)

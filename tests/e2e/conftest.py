@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,8 +15,18 @@ from bot.settings import Settings
 
 
 @pytest.fixture
-def simcord_bot(settings: Settings) -> discord.Client:
-    return create_bot(settings, rng=random.Random(20261123))
+async def simcord_bot(settings: Settings) -> AsyncIterator[discord.Client]:
+    bot = create_bot(settings, rng=random.Random(20261123))
+    yield bot
+    await bot.release()  # simcord detaches the bot without close(): free the database
+
+
+async def restart(env: Any, settings: Settings, seed: int) -> Any:
+    """Restart the bot as a new process would: a fresh bot on the same database."""
+    old = env.bot
+    await env.restart_bot(create_bot(settings, rng=random.Random(seed)))
+    await old.release()
+    return env.bot
 
 
 @dataclass

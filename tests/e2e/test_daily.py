@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import random
 import time
 from collections import Counter
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import create_bot
 from bot.settings import Settings
 from tests.e2e.checks import assert_no_pings
-from tests.e2e.conftest import World, make_world
+from tests.e2e.conftest import World, make_world, restart
 
 NY = ZoneInfo("America/New_York")
 DAY = 86400.0
@@ -44,7 +42,8 @@ async def test_400_days_exactly_once_at_nine_local(world: World, settings: Setti
     await _set(world, world.writing)
     started = time.perf_counter()
     start = world.env.now()
-    await _advance_to(world, start + timedelta(days=400))
+    end = start + timedelta(days=400)
+    await _advance_to(world, end)
     wall = time.perf_counter() - started
     posts = _daily_posts(world.writing)
     local = [m.created_at.astimezone(NY) for m in posts]
@@ -102,13 +101,13 @@ async def test_restart_across_the_due_time_catches_up_once(
     # ... and stays down three days, coming back on Jan 4 at 15:00 New York
     await _advance_to(world, datetime(2026, 1, 4, 15, 0, tzinfo=NY))
     assert _daily_posts(world.writing) == []
-    await env.restart_bot(create_bot(settings, rng=random.Random(7)))
+    await restart(env, settings, 7)
     await env.settle()
     posts = _daily_posts(world.writing)
     assert len(posts) == 1, "one catch-up post for today, none for the days missed"
     assert posts[0].created_at.astimezone(NY).date() == date(2026, 1, 4)
     # a restart after the post gives no second post
-    await env.restart_bot(create_bot(settings, rng=random.Random(8)))
+    await restart(env, settings, 8)
     await _advance_to(world, datetime(2026, 1, 4, 23, 0, tzinfo=NY))
     assert len(_daily_posts(world.writing)) == 1
     await _advance_to(world, datetime(2026, 1, 5, 10, 0, tzinfo=NY))
