@@ -50,10 +50,9 @@ async def test_400_days_exactly_once_at_nine_local(world: World, settings: Setti
     days = Counter(t.date() for t in local)
     first = start.astimezone(NY).date()
     expected = [
-        first + timedelta(days=i)
-        for i in range(400)
-        if datetime.combine(first + timedelta(days=i), datetime.min.time().replace(hour=9), NY)
-        > start
+        day
+        for day in (first + timedelta(days=i) for i in range(402))
+        if start < datetime(day.year, day.month, day.day, 9, tzinfo=NY) <= end
     ]
     duplicates = sum(c - 1 for c in days.values() if c > 1)
     misses = [d for d in expected if d not in days]
