@@ -12,7 +12,9 @@ import asyncio
 import logging
 import re
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,9 @@ CHANNELS = ("general", "writing", "after-dark")
 AGE_RESTRICTED = ("after-dark",)
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([dhms])$")
 _UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+_MENTION = re.compile(r"<(?:#|@[!&]?)(\d+)>")
+_TIMESTAMP = re.compile(r"<t:(-?\d+)(?::[tTdDfFR])?>")
+_ESCAPED = re.compile(r"\\([\\*_~`|>#\-\[\]()])")
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
 
@@ -92,6 +97,7 @@ class Session:
         self.bot = bot
         self.world = world
         self.out = out
+        self.failures = 0  # lines that ran no command, or that Discord would refuse
 
     async def run_line(self, line: str) -> bool:
         """Run one line; False when the user asked to quit."""
@@ -112,6 +118,7 @@ class Session:
             else:
                 await self._slash(path, options)
         except ConsoleError as exc:
+            self.failures += 1
             self.out.print(f"[red]{exc}[/red]")
         return True
 
@@ -145,6 +152,7 @@ class Session:
         try:
             result = await self.world.user.slash(channel, name, **values)
         except Exception as exc:  # simcord refuses what Discord's client would refuse
+            self.failures += 1
             self.out.print(f"[red]/{name}: {_refusal(exc)}[/red]")
             return
         shown = {m.id for m in [result.response, *result.followups] if m is not None}
@@ -247,24 +255,41 @@ class Session:
         label = f"Ficshelf in {where}" + (" (only you can see this)" if ephemeral else "")
         self.out.print(Text(label, style="bold magenta"))
         if content:
-            self.out.print(Text(content))
+            self.out.print(Text(self.humanize(content)))
         for embed in embeds:
-            self.out.print(render_embed(embed))
+            self.out.print(render_embed(embed, self.humanize))
+
+    def humanize(self, text: str) -> str:
+        """What Discord's client shows: names for mentions, dates for timestamps, no escapes."""
+        names = {c.id: f"#{n}" for n, c in self.world.channels.items()}
+        names |= {r.id: f"@{n}" for n, r in self.world.roles.items()}
+        names[self.world.user.id] = "@you"
+
+        def mention(m: re.Match[str]) -> str:
+            return names.get(int(m.group(1)), m.group(0))
+
+        def stamp(m: re.Match[str]) -> str:
+            when = datetime.fromtimestamp(int(m.group(1)), tz=UTC)
+            return f"{when:%a %Y-%m-%d %H:%M} UTC"
+
+        text = _MENTION.sub(mention, text)
+        text = _TIMESTAMP.sub(stamp, text)
+        return _ESCAPED.sub(r"\1", text)
 
 
-def render_embed(embed: Any) -> Panel:
-    """An embed as readable terminal text."""
+def render_embed(embed: Any, show: Callable[[str], str] = str) -> Panel:
+    """An embed as readable terminal text; `show` turns Discord markup into what users see."""
     body = Text()
     if embed.author and embed.author.name:
-        body.append(f"{embed.author.name}\n", style="italic")
+        body.append(f"{show(embed.author.name)}\n", style="italic")
     if embed.description:
-        body.append(f"{embed.description}\n")
+        body.append(f"{show(embed.description)}\n")
     for f in embed.fields:
-        body.append(f"\n{f.name}\n", style="bold")
-        body.append(f"{f.value}\n")
+        body.append(f"\n{show(f.name)}\n", style="bold")
+        body.append(f"{show(f.value)}\n")
     if embed.footer and embed.footer.text:
-        body.append(f"\n{embed.footer.text}", style="dim")
-    title = embed.title or ""
+        body.append(f"\n{show(embed.footer.text)}", style="dim")
+    title = show(embed.title or "")
     if embed.url:
         title += f"  <{embed.url}>"
     return Panel(body, title=Text(title, style="bold"), title_align="left", expand=True)
@@ -325,7 +350,7 @@ async def _session(bot: Any, lines: list[str], *, member: bool, channel: str, ou
                 out.print(Text(f"> {line}", style="bold cyan"))
                 if not await session.run_line(line):
                     break
-            return 0
+            return 1 if session.failures else 0
         out.print(
             f"[bold]Ficshelf console[/bold]: a simulated server with "
             f"{', '.join('#' + c for c in CHANNELS)} (#after-dark is age-restricted). "
@@ -346,6 +371,8 @@ async def _session(bot: Any, lines: list[str], *, member: bool, channel: str, ou
 def run_console(settings: Settings, *, commands: list[str], member: bool, channel: str) -> int:
     """Entry point for `ficshelf console`; returns the exit status."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # discord.py's start-up notes (voice libraries, the simulator's probe client) are noise here
+    logging.getLogger("discord").setLevel(logging.ERROR)
     out = Console(highlight=False, soft_wrap=False)
     try:
         return asyncio.run(

@@ -126,10 +126,19 @@ class Excerpts:
             )
         view = await self.config.view(where)
         subject = f"{total} passage{'s' if total != 1 else ''}" + (
-            f" match {wanted}" if wanted else " exist"
+            f" match{'es' if total == 1 else ''} {wanted}" if wanted else " exist"
         )
+        over, by_warning = await self.library.exclusions(where.guild_id, filt, view.store_filter)
+        names = self.config.names()
+        reasons = [f"{over} rated above what this channel allows"] if over else []
+        reasons += [
+            f"{n} with {names.get(slug, slug)}"
+            for slug, n in sorted(by_warning.items(), key=lambda kv: -kv[1])
+        ]
+        why = f" (left out: {'; '.join(reasons)})" if reasons else ""
         return (
-            f"{subject}, but no passage fits this channel's settings: {self.config.describe(view)}."
+            f"{subject}, but none fits this channel{why}. "
+            f"This channel's settings: {self.config.describe(view)}."
         )
 
 

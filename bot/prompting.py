@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -54,8 +55,8 @@ class Prompts:
         ):
             fandom = fandoms[0] if fandoms else None
             chars, rels = by_fandom.setdefault(fandom, ({}, {}))
-            chars.update(dict.fromkeys(characters))
-            rels.update(dict.fromkeys(relationships))
+            chars.update(dict.fromkeys(map(display_name, characters)))
+            rels.update(dict.fromkeys(map(display_relationship, relationships)))
         return [
             PromptMaterial(fandom=f, characters=list(c), relationships=list(r))
             for f, (c, r) in by_fandom.items()
@@ -79,3 +80,13 @@ class Prompts:
 
     async def recent_keys(self, guild_id: int, now: datetime) -> set[str]:
         return set(await self.history.since(guild_id, now - timedelta(days=REPEAT_DAYS)))
+
+
+def display_name(tag: str) -> str:
+    """A character tag as a prompt names them: "Shuzenji Chiyo | Recovery Girl" → the first."""
+    return tag.split("|", 1)[0].strip() or tag.strip()
+
+
+def display_relationship(tag: str) -> str:
+    """A relationship tag with each member's display name ("A | alias/B" → "A/B")."""
+    return re.sub(r"\s*\|[^/&]*", "", tag).strip() or tag.strip()

@@ -342,6 +342,28 @@ class LibraryStore:
             f"SELECT count(*) FROM passages p WHERE {' AND '.join(where)}", params
         )
 
+    async def exclusions(
+        self, guild_id: int, filt: PassageFilter, elig: Eligible
+    ) -> tuple[int, dict[str, int]]:
+        """Of the passages matching `filt`: how many are rated above the channel's maximum,
+        and per blocked warning how many carry it (one scan, only on the no-match path)."""
+        built = await self._where(guild_id, filt, None)
+        bits = await self.bits("warning")
+        blocked = sorted(s for s in elig.blocked if s in bits)
+        if built is None:
+            return 0, {}
+        where, params = built
+        sums = ["coalesce(sum(p.rating_rank > ?), 0)"] + [
+            "coalesce(sum((p.warn_mask & ?) != 0), 0)" for _ in blocked
+        ]
+        row = await self.db.fetchone(
+            f"SELECT {', '.join(sums)} FROM passages p WHERE {' AND '.join(where)}",
+            (elig.max_rank, *(1 << bits[s] for s in blocked), *params),
+        )
+        assert row is not None
+        counts = {slug: int(n) for slug, n in zip(blocked, tuple(row)[1:], strict=True) if n}
+        return int(row[0]), counts
+
     async def passage(self, passage_id: int) -> PassageRow | None:
         row = await self.db.fetchone(
             "SELECT id, story_id, chapter, first_line, last_line, text, warn_mask "

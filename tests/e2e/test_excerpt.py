@@ -97,9 +97,43 @@ async def test_no_match_is_an_answer_that_says_why(world: World) -> None:
     result = await world.member.slash(world.general, "excerpt", story=story)
     assert result.ephemeral
     text = result.response.content
-    assert "this channel's settings" in text
+    assert "this channel's settings" in text.lower()
     assert "rating ≤ teen" in text
-    assert "self-harm" in text.lower() or "Self-harm" in text
+    assert "self-harm" in text.lower()
+    # it says what left the matching passages out: this story is rated above teen
+    total = int(text.split(" ", 1)[0])
+    assert f"left out: {total} rated above what this channel allows" in text
+
+
+async def test_no_match_names_the_blocked_warning_that_excluded_it(world: World) -> None:
+    upload = ("alley.txt", ALLEY.encode())
+    added = await world.moderator.slash(world.general, "library add", file=upload)
+    assert "Violence" in str(added.response.embeds[0].to_dict())
+    before = await world.member.slash(world.general, "excerpt", story="The Alley Fight")
+    assert not before.ephemeral and "Kirishima" in before.response.embeds[0].description
+    await world.moderator.slash(
+        world.general, "config block", warning="violence", channel=world.general
+    )
+    after = await world.member.slash(world.general, "excerpt", story="The Alley Fight")
+    assert after.ephemeral
+    assert "left out: 1 with Violence" in after.response.content
+    elsewhere = await world.member.slash(world.writing, "excerpt", story="The Alley Fight")
+    assert not elsewhere.ephemeral
+
+
+ALLEY = """The Alley Fight
+
+Chapter 1
+
+The villain swung first. Kirishima took the punch on his hardened forearm and shoved the man \
+back against the brick wall of the alley, hard enough to knock the breath out of him.
+
+Bakugou did not wait for a signal. He tackled the second attacker to the ground and pinned him \
+there while the man kicked and clawed at his arms, shouting for his friends to help him.
+
+"Stay down," Bakugou snarled, and slammed the villain's wrist against the concrete until the \
+knife clattered away. The fight was over in under a minute, but his knuckles ached all night.
+"""
 
 
 async def test_unknown_trope_is_a_clear_error(world: World) -> None:
