@@ -76,7 +76,8 @@ def build_report(file: str, story: Story, analysis: Analysis) -> dict[str, Any]:
         "chapters": [
             {"number": c.number, "title": c.title, "words": c.words} for c in story.chapters
         ],
-        "words": story.words,
+        # AO3's own count when the file states one (what readers see on the work page)
+        "words": story.declared_words or story.words,
         "warnings": [_finding(f) for f in analysis.warnings],
         "tropes": [_finding(f) for f in analysis.tropes],
     }

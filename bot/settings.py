@@ -34,12 +34,11 @@ class Settings:
         """
         load_dotenv(env_file or Path.cwd() / ".env", override=False)
         env = os.environ
-        guild = env.get("FICSHELF_DEV_GUILD", "").strip()
         return cls(
             db_path=Path(env.get("FICSHELF_DB") or "ficshelf.db"),
             library_dir=Path(env.get("FICSHELF_LIBRARY") or default_library_dir()),
             token=env.get("DISCORD_TOKEN") or None,
-            dev_guild_id=int(guild) if guild else None,
+            dev_guild_id=_int_env("FICSHELF_DEV_GUILD", 0) or None,
             max_file_bytes=_int_env("FICSHELF_MAX_FILE_MB", 10) * MB,
             max_upload_bytes=_int_env("FICSHELF_MAX_UPLOAD_MB", 5) * MB,
             max_uploads_per_guild=_int_env("FICSHELF_MAX_UPLOADS", 200),

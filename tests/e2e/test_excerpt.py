@@ -10,6 +10,7 @@ from bot.analysis.taxonomy import load_taxonomy
 from tests.e2e.checks import assert_no_pings, assert_within_limits
 from tests.e2e.conftest import World
 from tests.e2e.truth import library, passage_for
+from tests.texts import ALLEY
 
 RANKS = {"general": 0, "teen": 1, "mature": 2, "explicit": 3, "not-rated": 3}
 
@@ -119,21 +120,6 @@ async def test_no_match_names_the_blocked_warning_that_excluded_it(world: World)
     assert "left out: 1 with Violence" in after.response.content
     elsewhere = await world.member.slash(world.writing, "excerpt", story="The Alley Fight")
     assert not elsewhere.ephemeral
-
-
-ALLEY = """The Alley Fight
-
-Chapter 1
-
-The villain swung first. Kirishima took the punch on his hardened forearm and shoved the man \
-back against the brick wall of the alley, hard enough to knock the breath out of him.
-
-Bakugou did not wait for a signal. He tackled the second attacker to the ground and pinned him \
-there while the man kicked and clawed at his arms, shouting for his friends to help him.
-
-"Stay down," Bakugou snarled, and slammed the villain's wrist against the concrete until the \
-knife clattered away. The fight was over in under a minute, but his knuckles ached all night.
-"""
 
 
 async def test_unknown_trope_is_a_clear_error(world: World) -> None:
