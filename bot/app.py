@@ -28,6 +28,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.settings",
     "cogs.library",
     "cogs.daily",
+    "cogs.housekeeping",
 )
 
 APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again."

@@ -79,7 +79,8 @@ class Daily:
             self._pending = {(c.guild_id, c.channel_id): c for c in await self.store.unsent()}
         return self._schedules
 
-    def _forget(self) -> None:
+    def reload(self) -> None:
+        """Read schedules from the database again on next use."""
         self._schedules = None
 
     def _last_owed(self, s: ScheduleRow) -> date:
@@ -118,13 +119,13 @@ class Daily:
             now.isoformat(timespec="seconds"),
         )
         await self.store.upsert(row, user_id=user_id)
-        self._forget()
+        self.reload()
         await self._state()
         return self._view(row, now)
 
     async def off(self, guild_id: int, channel_id: int) -> bool:
         removed = await self.store.delete(guild_id, channel_id)
-        self._forget()
+        self.reload()
         return removed
 
     async def show(self, guild_id: int) -> list[ScheduleView]:
@@ -206,7 +207,7 @@ class Daily:
 
     async def pause(self, post: Post, reason: str) -> None:
         await self.store.pause(post.schedule.guild_id, post.schedule.channel_id, reason)
-        self._forget()
+        self.reload()
 
     def _trope_name(self, slug: str | None) -> str | None:
         if not slug:

@@ -109,3 +109,10 @@ class Services:
             rng=rng,
             instance=instance,
         )
+
+    async def purge_departed(self) -> list[int]:
+        """Delete what servers the bot left more than `purge_after_days` ago had stored."""
+        purged = await self.guilds.purge_expired()
+        if purged:
+            self.daily.reload()  # their schedules are gone from the database
+        return purged

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 import zipfile
+from contextlib import closing
 from io import BytesIO
 
 import pytest
 
+from bot.settings import Settings
 from tests.e2e.checks import assert_no_pings, assert_within_limits
 from tests.e2e.conftest import World, age_restrict, make_world
 
@@ -159,3 +162,40 @@ async def test_failed_attachment_download(world: World, monkeypatch: pytest.Monk
     reply = (result.followups or [result.response])[-1]
     assert reply.ephemeral
     assert "download" in reply.content.lower() or "try" in reply.content.lower()
+
+
+
+def _stored(settings: Settings, guild_id: int) -> dict[str, int]:
+    """Rows a server owns in the database (read the way an operator would check)."""
+    with closing(sqlite3.connect(settings.db_path)) as conn:
+        return {
+            table: conn.execute(f"SELECT count(*) FROM {table} WHERE guild_id = ?", (guild_id,))
+            .fetchone()[0]
+            for table in ("stories", "passages", "channel_policy", "config_log")
+        }
+
+
+async def test_leaving_a_server_keeps_its_data_30_days_then_purges_it(
+    world: World, settings: Settings
+) -> None:
+    mod = world.moderator
+    await mod.slash(world.general, "library add", file=_file("keeper.txt", STORY))
+    await mod.slash(world.general, "config rating", max="mature")
+    other = make_world(world.env, "Other Server")  # stays: its data must survive the purge
+    await world.env.settle()
+    await other.moderator.slash(other.general, "library add", file=_file("keeper.txt", STORY))
+    before = _stored(settings, world.guild.id)
+    assert before["stories"] == 1 and before["passages"] >= 1 and before["channel_policy"] == 1
+
+    world.env.backend.remove_guild(world.guild.id)  # the bot is removed from the server
+    await world.env.settle()
+    for _ in range(29):
+        await world.env.advance_time(86400)
+    assert _stored(settings, world.guild.id) == before  # kept while they may re-invite us
+
+    for _ in range(2):
+        await world.env.advance_time(86400)
+    assert set(_stored(settings, world.guild.id).values()) == {0}
+    assert _stored(settings, other.guild.id)["stories"] == 1
+    still = await other.member.slash(other.general, "excerpt", story="Lighthouse Keeper")
+    assert "Lighthouse" in still.response.embeds[0].title
