@@ -10,6 +10,7 @@ import json
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 from bot.store.db import Database
 from bot.store.fts import fts_query
@@ -21,8 +22,6 @@ from bot.store.records import (
     StoryName,
     StoryRow,
 )
-
-_REJECTION_TRIES = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +46,80 @@ class Eligible:
     blocked: frozenset[str]
 
 
+_PROBE_ROUNDS = (64, 512)  # probes per round before listing the candidates instead
+_LIST_MATCHES_UNDER = 2000  # a full-text query with fewer matches is listed, not probed
+
+
+class _Span:
+    """A contiguous range of passage ids: a story's, or the whole table."""
+
+    rounds = _PROBE_ROUNDS
+
+    def __init__(self, lo: int, size: int) -> None:
+        self.lo, self.size = lo, size
+
+    async def candidates(self, db: Database, rng: random.Random, tries: int) -> list[int]:
+        return [self.lo + rng.randrange(self.size) for _ in range(tries)]
+
+    def listing(self) -> tuple[str, tuple[object, ...]]:
+        return "passages p", ()
+
+
+class _Matches:
+    """The passages matching a full-text query, addressed by rank (FTS5 has no random
+    access, so each probe is one `LIMIT 1 OFFSET r`; few matches are listed at once)."""
+
+    def __init__(self, match: str, size: int) -> None:
+        self.match, self.size = match, size
+        self.rounds = (2, 6) if size > _LIST_MATCHES_UNDER else ()
+
+    async def candidates(self, db: Database, rng: random.Random, tries: int) -> list[int]:
+        out = []
+        for _ in range(tries):
+            rows = await db.fetchall(
+                "SELECT rowid FROM passage_fts WHERE passage_fts MATCH ? LIMIT 1 OFFSET ?",
+                (self.match, rng.randrange(self.size)),
+            )
+            out += [r[0] for r in rows]
+        return out
+
+    def listing(self) -> tuple[str, tuple[object, ...]]:
+        return "passage_fts f JOIN passages p ON p.id = f.rowid AND passage_fts MATCH ?", (
+            self.match,
+        )
+
+
+class _Slots:
+    """The sampling slots of one trope or character (see migration 005)."""
+
+    rounds = _PROBE_ROUNDS
+
+    def __init__(self, key: str, size: int) -> None:
+        self.key, self.size = key, size
+
+    async def candidates(self, db: Database, rng: random.Random, tries: int) -> list[int]:
+        """Passage ids for `tries` random slots, in draw order (holes dropped)."""
+        probes = [rng.randrange(self.size) for _ in range(tries)]
+        rows = await db.fetchall(
+            f"WITH probe (i, r) AS (VALUES {','.join('(?,?)' for _ in probes)})"
+            " SELECT s.lo + probe.r - s.start FROM probe JOIN sample_slots s ON s.key = ?"
+            " AND s.start = (SELECT max(start) FROM sample_slots"
+            "  WHERE key = ? AND start <= probe.r)"
+            " WHERE probe.r < s.start + s.n ORDER BY probe.i",
+            (*(x for i, r in enumerate(probes) for x in (i, r)), self.key, self.key),
+        )
+        return [r[0] for r in rows]
+
+    def listing(self) -> tuple[str, tuple[object, ...]]:
+        return (
+            "sample_slots s JOIN passages p ON s.key = ? AND p.id BETWEEN s.lo AND s.lo + s.n - 1",
+            (self.key,),
+        )
+
+
+_Driver = _Span | _Slots | _Matches
+
+
 class LibraryStore:
     """Typed access to stories and passages."""
 
@@ -54,6 +127,7 @@ class LibraryStore:
         self.db = db
         self._bits: dict[str, dict[str, int]] = {}
         self.generation = 0  # bumped on every write, so caches know when to refresh
+        self._match_counts: dict[tuple[str, int], int] = {}
 
     # -- vocabulary bits ------------------------------------------------------------------
 
@@ -203,8 +277,46 @@ class LibraryStore:
                     for name in p.characters
                 ],
             )
+            await self._add_slots(story_id, entry, first)
         self.generation += 1
         return story_id
+
+    async def _add_slots(self, story_id: int, entry: StoryEntry, first: int) -> None:
+        """Give the story's passages sampling slots under its tropes and characters."""
+        runs: dict[str, list[tuple[int, int]]] = {  # key -> [(first passage id, length)]
+            trope_key(t): [(first, len(entry.passages))] for t in entry.tropes
+        }
+        for seq, p in enumerate(entry.passages):
+            for key in {character_key(name) for name in p.characters}:
+                mine = runs.setdefault(key, [])
+                lo, n = mine[-1] if mine else (0, 0)
+                if mine and lo + n == first + seq:
+                    mine[-1] = (lo, n + 1)
+                else:
+                    mine.append((first + seq, 1))
+        if not entry.passages or not runs:
+            return
+        keys = sorted(runs)
+        marks = ",".join("?" * len(keys))
+        rows = await self.db.fetchall(
+            f"SELECT key, top FROM sample_tops WHERE key IN ({marks})", keys
+        )
+        tops = {r[0]: r[1] for r in rows}
+        slots: list[tuple[str, int, int, int, int]] = []
+        for key in keys:
+            top = tops.get(key, 0)
+            for lo, n in runs[key]:
+                slots.append((key, top, story_id, n, lo))
+                top += n
+            tops[key] = top
+        await self.db.conn.executemany(
+            "INSERT INTO sample_slots (key, start, story_id, n, lo) VALUES (?,?,?,?,?)", slots
+        )
+        await self.db.conn.executemany(
+            "INSERT INTO sample_tops (key, top) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET top = excluded.top",
+            [(k, tops[k]) for k in keys],
+        )
 
     async def touch(self, story_id: int, file_size: int, file_mtime_ns: int) -> None:
         """Remember a new size/mtime for a file whose content did not change."""
@@ -271,7 +383,11 @@ class LibraryStore:
         return int(row[0]), int(row[1])
 
     async def _where(
-        self, guild_id: int, filt: PassageFilter, elig: Eligible | None
+        self,
+        guild_id: int,
+        filt: PassageFilter,
+        elig: Eligible | None,
+        query: Literal["in", "exists", "omit"] = "in",
     ) -> tuple[list[str], list[object]] | None:
         """SQL conditions on `passages p`; None when the filter can match nothing."""
         where: list[str] = ["p.guild_id IN (0, ?)"]
@@ -288,15 +404,24 @@ class LibraryStore:
                 return None
             where.append("(p.trope_mask & ?) != 0")
             params.append(1 << bit)
-        if filt.character:
-            where.append("p.id IN (SELECT passage_id FROM passage_characters WHERE character = ?)")
+        if filt.character:  # EXISTS: probed per row, never materialised
+            where.append(
+                "EXISTS (SELECT 1 FROM passage_characters c"
+                " WHERE c.character = ? AND c.passage_id = p.id)"
+            )
             params.append(filt.character)
         if filt.query is not None:
             match = fts_query(filt.query)
             if match is None:
                 return None
-            where.append("p.id IN (SELECT rowid FROM passage_fts WHERE passage_fts MATCH ?)")
-            params.append(match)
+            if query != "omit":  # last: the costliest test. "in" suits scans, "exists" probes
+                where.append(
+                    "p.id IN (SELECT rowid FROM passage_fts WHERE passage_fts MATCH ?)"
+                    if query == "in"
+                    else "EXISTS (SELECT 1 FROM passage_fts f"
+                    " WHERE passage_fts MATCH ? AND f.rowid = p.id)"
+                )
+                params.append(match)
         return where, params
 
     async def random_passage(
@@ -304,32 +429,82 @@ class LibraryStore:
     ) -> PassageRow | None:
         """A passage drawn uniformly from those visible, eligible and matching `filt`.
 
-        Unselective filters use rejection sampling over the dense rowid range (a handful of
-        primary-key probes in one query); selective ones list their candidates.
+        Rejection sampling over a dense slot range (no scan): the story's passage ids, a
+        trope's or character's sampling slots (whichever is smallest), else every passage
+        id. Each matching passage owns exactly one slot, so the first probe (in draw order)
+        that passes every condition is a uniform draw. When probes keep missing (a very
+        selective combination) the candidates are listed through the same driver instead.
         """
-        built = await self._where(guild_id, filt, elig)
+        driver = await self._driver(filt)
+        if driver is None:
+            return None
+        matched = isinstance(driver, _Matches)  # candidates match the query already
+        built = await self._where(guild_id, filt, elig, "omit" if matched else "exists")
         if built is None:
             return None
         where, params = built
         cond = " AND ".join(where)
-        if not filt.selective:
-            top = await self.db.count("SELECT coalesce(max(id), 0) FROM passages")
-            if top == 0:
-                return None
-            probes = [rng.randint(1, top) for _ in range(_REJECTION_TRIES)]
-            marks = ",".join("?" * len(probes))
+        for tries in driver.rounds:
+            candidates = await driver.candidates(self.db, rng, tries)
+            if not candidates:
+                continue
+            marks = ",".join("?" * len(candidates))
             rows = await self.db.fetchall(
                 f"SELECT p.id FROM passages p WHERE p.id IN ({marks}) AND {cond}",
-                (*probes, *params),
+                (*candidates, *params),
             )
             hits = {r[0] for r in rows}
-            for probe in probes:  # the first hit in draw order keeps the draw uniform
-                if probe in hits:
-                    return await self.passage(probe)
-        rows = await self.db.fetchall(f"SELECT p.id FROM passages p WHERE {cond}", params)
+            for candidate in candidates:  # the first hit in draw order keeps the draw uniform
+                if candidate in hits:
+                    return await self.passage(candidate)
+        built = await self._where(guild_id, filt, elig, "omit" if matched else "in")
+        assert built is not None
+        where, params = built
+        listed, extra = driver.listing()
+        rows = await self.db.fetchall(
+            f"SELECT p.id FROM {listed} WHERE {' AND '.join(where)}", (*extra, *params)
+        )
         if not rows:
             return None
         return await self.passage(rng.choice(rows)[0])
+
+    async def _driver(self, filt: PassageFilter) -> _Driver | None:
+        """The smallest dense slot range covering every passage `filt` can match."""
+        options: list[_Driver] = []
+        if filt.story_id is not None:
+            row = await self.db.fetchone(
+                "SELECT min(id), max(id) FROM passages WHERE story_id = ?", (filt.story_id,)
+            )
+            if row is None or row[0] is None:
+                return None
+            options.append(_Span(row[0], row[1] - row[0] + 1))
+        keys = [trope_key(filt.trope)] if filt.trope else []
+        keys += [character_key(filt.character)] if filt.character else []
+        for key in keys:
+            top = await self.db.count("SELECT top FROM sample_tops WHERE key = ?", (key,))
+            if top == 0:
+                return None
+            options.append(_Slots(key, top))
+        match = fts_query(filt.query) if filt.query else None
+        if match is not None:
+            options.append(_Matches(match, await self._match_count(match)))
+        top = await self.db.count("SELECT coalesce(max(id), 0) FROM passages")
+        if top == 0:
+            return None
+        options.append(_Span(1, top))
+        # a full-text probe costs ~20 index probes: prefer a slot range unless far larger
+        return min(options, key=lambda d: d.size * (1 if isinstance(d, _Matches) else 0.05))
+
+    async def _match_count(self, match: str) -> int:
+        """How many passages (in any guild) match a full-text query, cached per library state."""
+        key = (match, self.generation)
+        if key not in self._match_counts:
+            if len(self._match_counts) > 256:
+                self._match_counts.clear()
+            self._match_counts[key] = await self.db.count(
+                "SELECT count(*) FROM passage_fts WHERE passage_fts MATCH ?", (match,)
+            )
+        return self._match_counts[key]
 
     async def count_passages(
         self, guild_id: int, filt: PassageFilter, elig: Eligible | None = None
@@ -483,3 +658,16 @@ async def prompt_sources(
         (json.loads(r["fandoms"]), json.loads(r["characters"]), json.loads(r["relationships"]))
         for r in rows
     ]
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def trope_key(slug: str) -> str:
+    """The sampling key of a trope."""
+    return f"trope:{slug}"
+
+
+def character_key(name: str) -> str:
+    """The sampling key of a character: lower case as SQLite's lower() and NOCASE fold it."""
+    return f"character:{name.translate(_ASCII_LOWER)}"

@@ -152,3 +152,72 @@ async def test_filters_and_declared_blocks(library: LibraryStore) -> None:
         is None
     )
     assert await library.random_passage(0, PassageFilter(trope="unknown-trope"), OPEN, rng) is None
+
+
+@pytest.mark.parametrize("how", ["trope", "character", "trope+character"])
+async def test_trope_and_character_draws_are_uniform_despite_holes(
+    library: LibraryStore, how: str
+) -> None:
+    """Dense sampling slots: every matching passage equally likely, after deletes/replaces."""
+    angst = frozenset({"angst"})
+    izuku = {i: {"Midoriya Izuku"} for i in range(0, 8, 2)}  # passages 0, 2, 4, 6
+    await library.save(entry("a.txt", title="A", n=8, tropes=angst, chars=izuku))
+    await library.save(entry("gone.txt", title="Gone", n=5, tropes=angst, chars=izuku))
+    await library.save(entry("b.txt", title="B", n=3, tropes=angst, chars={1: {"midoriya izuku"}}))
+    await library.save(entry("other.txt", title="Other", n=4, chars=izuku))  # no trope
+    await library.save(entry("up", guild=9, title="Elsewhere", n=6, tropes=angst, chars=izuku))
+    await library.save(entry("b.txt", title="B", n=4, tropes=angst, chars={1: {"Midoriya Izuku"}}))
+    [gone] = [n.id for n in await library.story_names(0) if n.title == "Gone"]
+    await library.remove([gone])
+
+    filt = {
+        "trope": PassageFilter(trope="angst"),
+        "character": PassageFilter(character="Midoriya Izuku"),
+        "trope+character": PassageFilter(trope="angst", character="Midoriya Izuku"),
+    }[how]
+    expected = await library.db.fetchall(
+        "SELECT p.id, s.title FROM passages p JOIN stories s ON s.id = p.story_id"
+        " WHERE s.guild_id = 0 AND (? = 'character' OR s.title IN ('A', 'B'))"
+        " AND (? = 'trope' OR EXISTS (SELECT 1 FROM passage_characters c"
+        "  WHERE c.passage_id = p.id AND c.character = 'Midoriya Izuku'))",
+        (how, how),
+    )
+    wanted = {r[0] for r in expected}
+    assert len(wanted) == {"trope": 12, "character": 7, "trope+character": 5}[how]
+    rng = random.Random(7)
+    counts: Counter[int] = Counter()
+    for _ in range(300 * len(wanted)):
+        p = await library.random_passage(0, filt, OPEN, rng)
+        assert p is not None
+        counts[p.id] += 1
+    assert set(counts) == wanted  # nothing from the deleted story, other guilds or non-matches
+    assert max(counts.values()) / min(counts.values()) < 1.5
+
+
+async def test_migration_backfills_the_same_slots_as_saving(tmp_path: Path) -> None:
+    """A database indexed before migration 005 gets exactly the slots saving would give."""
+    path = tmp_path / "old.db"
+    db = await Database.open(path)
+    library = LibraryStore(db)
+    chars = {0: {"Midoriya Izuku"}, 1: {"Midoriya Izuku", "Bakugou Katsuki"}, 3: {"Deku"}}
+    await library.save(entry("a.txt", title="A", n=5, tropes=frozenset({"angst"}), chars=chars))
+    await library.save(entry("b.txt", title="B", n=3, tropes=frozenset({"angst", "fluff"})))
+    await library.save(entry("up", guild=5, title="C", n=4, chars={2: {"midoriya izuku"}}))
+    query = "SELECT key, story_id, n, lo FROM sample_slots ORDER BY key, lo"
+    saved = [tuple(r) for r in await db.fetchall(query)]
+    tops = [tuple(r) for r in await db.fetchall("SELECT key, top FROM sample_tops ORDER BY key")]
+    await db.close()
+    with sqlite3.connect(path) as conn:  # back to the schema before slots existed
+        conn.executescript(
+            "DROP TABLE sample_slots; DROP TABLE sample_tops; PRAGMA user_version = 4;"
+        )
+    db = await Database.open(path)
+    try:
+        assert [tuple(r) for r in await db.fetchall(query)] == saved
+        assert [
+            tuple(r) for r in await db.fetchall("SELECT key, top FROM sample_tops ORDER BY key")
+        ] == tops
+    finally:
+        await db.close()
+    assert ("character:midoriya izuku", 1, 2, 1) in saved  # a run of two passages
+    assert ("trope:angst", 2, 3, 6) in saved
