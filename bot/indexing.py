@@ -59,6 +59,7 @@ def prepare(data: bytes, name: str, *, max_bytes: int, display_path: str | None 
 
 def build_report(file: str, story: Story, analysis: Analysis) -> dict[str, Any]:
     """The `ficshelf analyze --json` object for one story."""
+    chapters = [{"number": c.number, "title": c.title, "words": c.words} for c in story.chapters]
     return {
         "file": file,
         "format": story.format,
@@ -73,11 +74,9 @@ def build_report(file: str, story: Story, analysis: Analysis) -> dict[str, Any]:
         "rating": analysis.rating,
         "rating_source": analysis.rating_source,
         "archive_warnings": analysis.archive_warnings,
-        "chapters": [
-            {"number": c.number, "title": c.title, "words": c.words} for c in story.chapters
-        ],
+        "chapters": chapters,
         # AO3's own count when the file states one (what readers see on the work page)
-        "words": story.declared_words or story.words,
+        "words": story.declared_words or sum(c["words"] for c in chapters),
         "warnings": [_finding(f) for f in analysis.warnings],
         "tropes": [_finding(f) for f in analysis.tropes],
     }
@@ -126,7 +125,7 @@ def to_entry(
         rating=analysis.rating,
         rating_rank=tax.rating_rank(analysis.rating),
         rating_source=analysis.rating_source,
-        words=story.words,
+        words=sum(c["words"] for c in prepared.report["chapters"]),  # story.words, counted once
         warnings=frozenset(analysis.warning_slugs()),
         declared=frozenset(analysis.warning_slugs("declared")),
         tropes=frozenset(f.slug for f in analysis.tropes),
@@ -183,17 +182,41 @@ class IndexSummary:
 
 def story_files(paths: Iterable[Path]) -> Iterator[Path]:
     """The story files named by `paths` (folders are walked, hidden files skipped)."""
+    for display, _source in _files(paths):
+        yield Path(display)
+
+
+def _files(paths: Iterable[Path]) -> Iterator[tuple[str, str]]:
+    """(path as named, resolved source) of each story file, folders walked in path order."""
     for path in paths:
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if (
-                    child.is_file()
-                    and not child.name.startswith(".")
-                    and child.suffix.lower() in STORY_SUFFIXES
-                ):
-                    yield child
-        else:
-            yield path
+        if not path.is_dir():
+            yield str(path), os.path.realpath(path)
+            continue
+        named, real = str(path), os.path.realpath(path)
+        for file, link in _walk(named):
+            yield file, os.path.realpath(file) if link else real + file[len(named) :]
+
+
+def _walk(folder: str) -> Iterator[tuple[str, bool]]:
+    """(path, is a symlink) of the story files under `folder`; symlinked folders are not
+    entered, hidden files are skipped, entries come in name order (depth first)."""
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except PermissionError:
+        return
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk(entry.path)
+            elif (
+                not entry.name.startswith(".")
+                and entry.name[entry.name.rfind(".") :].lower() in STORY_SUFFIXES
+                and entry.is_file()
+            ):
+                yield entry.path, entry.is_symlink()
+        except OSError:
+            continue
 
 
 def load_file(path: Path, max_bytes: int) -> tuple[bytes, os.stat_result]:
@@ -213,12 +236,27 @@ def load_file(path: Path, max_bytes: int) -> tuple[bytes, os.stat_result]:
         raise StoryReadError("is a folder, not a story file") from None
 
 
-def _prepare_path(path: Path, data: bytes, max_bytes: int) -> Prepared | str:
-    """Worker entry point: a Prepared, or the reason the file could not be read."""
+Todo = tuple[Path, str, bytes, os.stat_result, FileState | None]  # path, source, …
+
+
+def _entry_for(todo: Todo, max_bytes: int) -> StoryEntry | str:
+    """Worker entry point: the bundled StoryEntry of one file, or why it could not be read.
+
+    The entry (not the Prepared story) crosses back from a worker: less to pickle, and the
+    saving process is left only the writes."""
+    path, source, data, stat, _state = todo
     try:
-        return prepare(data, path.name, max_bytes=max_bytes, display_path=str(path))
+        prepared = prepare(data, path.name, max_bytes=max_bytes, display_path=str(path))
     except StoryReadError as exc:
         return str(exc)
+    return to_entry(
+        prepared,
+        guild_id=BUNDLED,
+        source=source,
+        content_hash=content_hash(data),
+        file_size=stat.st_size,
+        file_mtime_ns=stat.st_mtime_ns,
+    )
 
 
 ProgressFn = Callable[[Path, int], None]
@@ -241,49 +279,46 @@ async def index_paths(
     started = time.perf_counter()
     summary = IndexSummary()
     states = await library.file_states(BUNDLED)
-    files = list(dict.fromkeys(story_files(paths)))
-    todo: list[tuple[Path, bytes, os.stat_result, FileState | None]] = []
-    for path in files:
-        source = str(path.resolve())
+    version = index_version()
+    seen: set[str] = set()
+    todo: list[tuple[Path, str, bytes, os.stat_result, FileState | None]] = []
+    for file, source in _files(paths):
+        if source in seen:
+            continue
+        seen.add(source)
         state = states.get(source)
         try:
-            stat = path.stat()
-            if _same_file(state, stat):
+            stat = os.stat(file)
+            if (
+                state is not None
+                and state.file_size == stat.st_size
+                and state.file_mtime_ns == stat.st_mtime_ns
+                and state.index_version == version
+            ):
                 summary.unchanged += 1
                 if progress:
-                    progress(path, stat.st_size)
+                    progress(Path(file), stat.st_size)
                 continue
+            path = Path(file)
             data, stat = load_file(path, max_bytes)
         except (StoryReadError, OSError) as exc:
-            summary.failed.append({"file": str(path), "error": _reason(exc)})
+            summary.failed.append({"file": str(Path(file)), "error": _reason(exc)})
             if progress:
-                progress(path, 0)
+                progress(Path(file), 0)
             continue
-        if (
-            state
-            and state.content_hash == content_hash(data)
-            and (state.index_version == index_version())
-        ):
+        if state and state.content_hash == content_hash(data) and state.index_version == version:
             summary.unchanged += 1
             await library.touch(state.story_id, stat.st_size, stat.st_mtime_ns)
             if progress:
                 progress(path, stat.st_size)
             continue
-        todo.append((path, data, stat, state))
+        todo.append((path, source, data, stat, state))
 
-    for path, data, stat, state, result in _prepare_all(todo, max_bytes, workers):
+    for (path, _source, data, stat, state), result in _prepare_all(todo, max_bytes, workers):
         if isinstance(result, str):
             summary.failed.append({"file": str(path), "error": result})
         else:
-            entry = to_entry(
-                result,
-                guild_id=BUNDLED,
-                source=str(path.resolve()),
-                content_hash=content_hash(data),
-                file_size=stat.st_size,
-                file_mtime_ns=stat.st_mtime_ns,
-            )
-            await library.save(entry)
+            await library.save(result)
             summary.bytes += len(data)
             if state is None:
                 summary.added += 1
@@ -292,59 +327,39 @@ async def index_paths(
         if progress:
             progress(path, stat.st_size)
 
-    gone = _vanished(states, list(prune_dirs))
-    summary.removed = await library.remove(gone)
+    summary.removed = await library.remove(_vanished(states, prune_dirs, seen))
     summary.stories, summary.passages = await library.stats(BUNDLED)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
 def _prepare_all(
-    todo: list[tuple[Path, bytes, os.stat_result, FileState | None]],
-    max_bytes: int,
-    workers: int | None,
-) -> Iterator[tuple[Path, bytes, os.stat_result, FileState | None, Prepared | str]]:
+    todo: list[Todo], max_bytes: int, workers: int | None
+) -> Iterator[tuple[Todo, StoryEntry | str]]:
+    """Each file with its entry, in order; many files are prepared in worker processes
+    (the caller saves one file's entry while the workers prepare the next ones)."""
     n = workers if workers is not None else (os.cpu_count() or 1)
     if len(todo) < _POOL_THRESHOLD or n <= 1:
-        for path, data, stat, state in todo:
-            yield path, data, stat, state, _prepare_path(path, data, max_bytes)
+        for t in todo:
+            yield t, _entry_for(t, max_bytes)
         return
     with ProcessPoolExecutor(max_workers=n) as pool:
-        results = pool.map(
-            _prepare_path,
-            [t[0] for t in todo],
-            [t[1] for t in todo],
-            [max_bytes] * len(todo),
-            chunksize=4,
-        )
-        for (path, data, stat, state), result in zip(todo, results, strict=True):
-            yield path, data, stat, state, result
+        results = pool.map(_entry_for, todo, [max_bytes] * len(todo), chunksize=2)
+        yield from zip(todo, results, strict=True)
 
 
-def _vanished(states: dict[str, FileState], prune_dirs: list[Path]) -> list[int]:
+def _vanished(
+    states: dict[str, FileState], prune_dirs: Iterable[Path], seen: set[str]
+) -> list[int]:
     """Stories whose source file lay under one of `prune_dirs` and is gone now."""
+    roots = [os.path.join(os.path.realpath(d), "") for d in prune_dirs]
     return [
         state.story_id
         for source, state in states.items()
-        if any(_under(Path(source), d) for d in prune_dirs) and not Path(source).exists()
+        if source not in seen
+        and any((source + os.sep).startswith(r) for r in roots)
+        and not os.path.exists(source)
     ]
-
-
-def _same_file(state: FileState | None, stat: os.stat_result) -> bool:
-    return (
-        state is not None
-        and state.file_size == stat.st_size
-        and state.file_mtime_ns == stat.st_mtime_ns
-        and state.index_version == index_version()
-    )
-
-
-def _under(path: Path, folder: Path) -> bool:
-    try:
-        path.relative_to(folder.resolve())
-    except ValueError:
-        return False
-    return True
 
 
 def _reason(exc: BaseException) -> str:

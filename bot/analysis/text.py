@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 
 # One character in, one character out.
 _CHAR_MAP = str.maketrans(
@@ -53,8 +54,9 @@ _KEY_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _NON_ALNUM = re.compile(r"[\W_]+")
-# everything but letters, digits and in-word apostrophes
-_NOT_WORD = re.compile(r"[^\w']|_|(?<![^\W_])'|'(?![^\W_])")
+# everything but letters, digits and in-word apostrophes (a space is left as it is; every
+# branch starts with a character class, so the regex engine skips letters quickly)
+_NOT_WORD = re.compile(r"[^\w' ]|_|'(?![^\W_])|'(?<![^\W_]')")
 _WORDS = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 
 
@@ -82,6 +84,7 @@ def normalize(text: str) -> str:
     return out
 
 
+@lru_cache(maxsize=2)  # detection and character counting both ask for each passage
 def match_form(norm: str) -> str:
     """Normalised text with every non-word character turned into a space (same length),
     so that matching `" " + term` finds terms only where a word starts."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.library.words import fast_count_words
+
 FORMATS = ("plain", "ao3-page", "ao3-html", "ao3-epub")
 
 
@@ -29,7 +31,7 @@ class Chapter:
 
     @property
     def words(self) -> int:
-        return sum(count_words(p.text) for p in self.paragraphs)
+        return sum(fast_count_words(p.text) for p in self.paragraphs)
 
 
 @dataclass(slots=True)

@@ -374,9 +374,10 @@ class LibraryStore:
                 "SELECT (SELECT count(*) FROM stories), (SELECT count(*) FROM passages)"
             )
         else:
-            row = await self.db.fetchone(
-                "SELECT (SELECT count(*) FROM stories WHERE guild_id IN (0, ?)),"
-                " (SELECT count(*) FROM passages WHERE guild_id IN (0, ?))",
+            row = await self.db.fetchone(  # passages counted through the (story_id, seq) index
+                "SELECT count(*), (SELECT count(*) FROM passages WHERE story_id IN"
+                " (SELECT id FROM stories WHERE guild_id IN (0, ?)))"
+                " FROM stories WHERE guild_id IN (0, ?)",
                 (guild_id, guild_id),
             )
         assert row is not None
