@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -314,11 +315,54 @@ async def index_paths(
             continue
         todo.append((path, source, data, stat, state))
 
-    for (path, _source, data, stat, state), result in _prepare_all(todo, max_bytes, workers):
+    batch: list[tuple[Todo, StoryEntry]] = []
+    for item, result in _prepare_all(todo, max_bytes, workers):
         if isinstance(result, str):
-            summary.failed.append({"file": str(path), "error": result})
+            summary.failed.append({"file": str(item[0]), "error": result})
+            if progress:
+                progress(item[0], item[3].st_size)
+            continue
+        batch.append((item, result))
+        if len(batch) >= SAVE_BATCH_FILES or sum(len(t[2]) for t, _ in batch) >= SAVE_BATCH_BYTES:
+            await _save_batch(library, batch, summary, progress)
+            batch = []
+    await _save_batch(library, batch, summary, progress)
+
+    summary.removed = await library.remove(_vanished(states, prune_dirs, seen))
+    summary.stories, summary.passages = await library.stats(BUNDLED)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+SAVE_BATCH_FILES = 32  # files written per transaction while indexing a folder
+SAVE_BATCH_BYTES = 8 * 1024 * 1024
+
+
+async def _save_batch(
+    library: LibraryStore,
+    batch: list[tuple[Todo, StoryEntry]],
+    summary: IndexSummary,
+    progress: ProgressFn | None,
+) -> None:
+    """Save prepared files in one transaction; if that fails, file by file, so one file
+    that cannot be written is reported alone and the others still land."""
+    if not batch:
+        return
+    try:
+        await library.save_many([entry for _todo, entry in batch])
+        saved = [(todo, None) for todo, _entry in batch]
+    except sqlite3.Error:
+        saved = []
+        for todo, entry in batch:
+            try:
+                await library.save(entry)
+                saved.append((todo, None))
+            except sqlite3.Error as exc:
+                saved.append((todo, f"could not be saved: {exc}"))
+    for (path, _source, data, stat, state), error in saved:
+        if error is not None:
+            summary.failed.append({"file": str(path), "error": error})
         else:
-            await library.save(result)
             summary.bytes += len(data)
             if state is None:
                 summary.added += 1
@@ -326,11 +370,6 @@ async def index_paths(
                 summary.updated += 1
         if progress:
             progress(path, stat.st_size)
-
-    summary.removed = await library.remove(_vanished(states, prune_dirs, seen))
-    summary.stories, summary.passages = await library.stats(BUNDLED)
-    summary.seconds = time.perf_counter() - started
-    return summary
 
 
 def _prepare_all(

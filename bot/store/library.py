@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+import aiosqlite
+
 from bot.store.db import Database
 from bot.store.fts import fts_query
 from bot.store.records import (
@@ -185,100 +187,110 @@ class LibraryStore:
 
     async def save(self, entry: StoryEntry) -> int:
         """Replace the story stored for (guild, source) by `entry`, atomically."""
-        async with self.db.transaction() as conn:
-            wbits = await self._ensure_bits(
-                "warning", entry.warnings | {w for p in entry.passages for w in p.warnings}
-            )
-            tbits = await self._ensure_bits("trope", entry.tropes)
-            self._bits["warning"], self._bits["trope"] = wbits, tbits
-            await conn.execute(
-                "DELETE FROM stories WHERE guild_id = ? AND source = ?",
-                (entry.guild_id, entry.source),
-            )
-            declared = _mask(wbits, entry.declared)
-            tropes = _mask(tbits, entry.tropes)
-            cur = await conn.execute(
-                "INSERT INTO stories (guild_id, source, content_hash, file_size, file_mtime_ns,"
-                " index_version, format, title, authors, fandoms, relationships, characters,"
-                " tags, summary, language, url, rating, rating_rank, rating_source, words,"
-                " warn_mask, declared_mask, trope_mask, report, added_by, added_at)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-                " strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
-                (
-                    entry.guild_id,
-                    entry.source,
-                    entry.content_hash,
-                    entry.file_size,
-                    entry.file_mtime_ns,
-                    entry.index_version,
-                    entry.format,
-                    entry.title,
-                    json.dumps(entry.authors),
-                    json.dumps(entry.fandoms),
-                    json.dumps(entry.relationships),
-                    json.dumps(entry.characters),
-                    json.dumps(entry.tags),
-                    entry.summary,
-                    entry.language,
-                    entry.url,
-                    entry.rating,
-                    entry.rating_rank,
-                    entry.rating_source,
-                    entry.words,
-                    _mask(wbits, entry.warnings),
-                    declared,
-                    tropes,
-                    json.dumps(entry.report, ensure_ascii=False),
-                    entry.added_by,
-                ),
-            )
-            story_id = cur.lastrowid
-            assert story_id is not None
-            await conn.execute(
-                "INSERT INTO story_fts (rowid, title, authors, tags, characters, fandoms)"
-                " VALUES (?,?,?,?,?,?)",
-                (
-                    story_id,
-                    entry.title,
-                    " ".join(entry.authors),
-                    " ".join(entry.tags + entry.relationships),
-                    " ".join(entry.characters),
-                    " ".join(entry.fandoms),
-                ),
-            )
-            first = await self.db.count("SELECT coalesce(max(id), 0) FROM passages") + 1
-            await conn.executemany(
-                "INSERT INTO passages (id, story_id, guild_id, seq, chapter, first_line,"
-                " last_line, words, rating_rank, warn_mask, trope_mask, text)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                [
-                    (
-                        first + seq,
-                        story_id,
-                        entry.guild_id,
-                        seq,
-                        p.chapter,
-                        p.first_line,
-                        p.last_line,
-                        p.words,
-                        entry.rating_rank,
-                        declared | _mask(wbits, p.warnings),
-                        tropes,
-                        p.text,
-                    )
-                    for seq, p in enumerate(entry.passages)
-                ],
-            )
-            await conn.executemany(
-                "INSERT OR IGNORE INTO passage_characters (character, passage_id) VALUES (?, ?)",
-                [
-                    (name, first + seq)
-                    for seq, p in enumerate(entry.passages)
-                    for name in p.characters
-                ],
-            )
-            await self._add_slots(story_id, entry, first)
+        return (await self.save_many([entry]))[0]
+
+    async def save_many(self, entries: list[StoryEntry]) -> list[int]:
+        """Replace several stories in one transaction (one commit instead of one per file:
+        indexing a folder writes in batches); all of them are saved, or none is."""
+        try:
+            async with self.db.transaction() as conn:
+                ids = [await self._save_in(conn, entry) for entry in entries]
+        except BaseException:
+            self._bits.clear()  # bits assigned in the rolled-back transaction are gone
+            raise
         self.generation += 1
+        return ids
+
+    async def _save_in(self, conn: aiosqlite.Connection, entry: StoryEntry) -> int:
+        """The writes of `save`, inside the caller's transaction."""
+        wbits = await self._ensure_bits(
+            "warning", entry.warnings | {w for p in entry.passages for w in p.warnings}
+        )
+        tbits = await self._ensure_bits("trope", entry.tropes)
+        self._bits["warning"], self._bits["trope"] = wbits, tbits
+        await conn.execute(
+            "DELETE FROM stories WHERE guild_id = ? AND source = ?",
+            (entry.guild_id, entry.source),
+        )
+        declared = _mask(wbits, entry.declared)
+        tropes = _mask(tbits, entry.tropes)
+        cur = await conn.execute(
+            "INSERT INTO stories (guild_id, source, content_hash, file_size, file_mtime_ns,"
+            " index_version, format, title, authors, fandoms, relationships, characters,"
+            " tags, summary, language, url, rating, rating_rank, rating_source, words,"
+            " warn_mask, declared_mask, trope_mask, report, added_by, added_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+            " strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
+            (
+                entry.guild_id,
+                entry.source,
+                entry.content_hash,
+                entry.file_size,
+                entry.file_mtime_ns,
+                entry.index_version,
+                entry.format,
+                entry.title,
+                json.dumps(entry.authors),
+                json.dumps(entry.fandoms),
+                json.dumps(entry.relationships),
+                json.dumps(entry.characters),
+                json.dumps(entry.tags),
+                entry.summary,
+                entry.language,
+                entry.url,
+                entry.rating,
+                entry.rating_rank,
+                entry.rating_source,
+                entry.words,
+                _mask(wbits, entry.warnings),
+                declared,
+                tropes,
+                json.dumps(entry.report, ensure_ascii=False),
+                entry.added_by,
+            ),
+        )
+        story_id = cur.lastrowid
+        assert story_id is not None
+        await conn.execute(
+            "INSERT INTO story_fts (rowid, title, authors, tags, characters, fandoms)"
+            " VALUES (?,?,?,?,?,?)",
+            (
+                story_id,
+                entry.title,
+                " ".join(entry.authors),
+                " ".join(entry.tags + entry.relationships),
+                " ".join(entry.characters),
+                " ".join(entry.fandoms),
+            ),
+        )
+        first = await self.db.count("SELECT coalesce(max(id), 0) FROM passages") + 1
+        await conn.executemany(
+            "INSERT INTO passages (id, story_id, guild_id, seq, chapter, first_line,"
+            " last_line, words, rating_rank, warn_mask, trope_mask, text)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    first + seq,
+                    story_id,
+                    entry.guild_id,
+                    seq,
+                    p.chapter,
+                    p.first_line,
+                    p.last_line,
+                    p.words,
+                    entry.rating_rank,
+                    declared | _mask(wbits, p.warnings),
+                    tropes,
+                    p.text,
+                )
+                for seq, p in enumerate(entry.passages)
+            ],
+        )
+        await conn.executemany(
+            "INSERT OR IGNORE INTO passage_characters (character, passage_id) VALUES (?, ?)",
+            [(name, first + seq) for seq, p in enumerate(entry.passages) for name in p.characters],
+        )
+        await self._add_slots(story_id, entry, first)
         return story_id
 
     async def _add_slots(self, story_id: int, entry: StoryEntry, first: int) -> None:

@@ -221,3 +221,19 @@ async def test_migration_backfills_the_same_slots_as_saving(tmp_path: Path) -> N
         await db.close()
     assert ("character:midoriya izuku", 1, 2, 1) in saved  # a run of two passages
     assert ("trope:angst", 2, 3, 6) in saved
+
+
+async def test_save_many_is_all_or_nothing(library: LibraryStore) -> None:
+    await library.save(entry("a.txt", n=3))
+    broken = entry("c.txt", n=2)
+    broken.passages.append(broken.passages[0].__class__(1, 1, 1, 1, None, frozenset(), frozenset()))  # type: ignore[arg-type]
+    with pytest.raises(sqlite3.IntegrityError):
+        await library.save_many([entry("a.txt", n=6), entry("b.txt"), broken])
+    assert await library.stats() == (1, 3)  # a.txt as it was, b.txt not added
+    ids = await library.save_many(
+        [entry("a.txt", n=6, tropes=frozenset({"new-trope"})), entry("b.txt")]
+    )
+    assert len(set(ids)) == 2
+    assert await library.stats() == (2, 10)
+    p = await library.random_passage(0, PassageFilter(trope="new-trope"), OPEN, random.Random(1))
+    assert p is not None and p.story_id == ids[0]
