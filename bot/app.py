@@ -144,9 +144,16 @@ class FicshelfBot(commands.Bot):
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         await self.services.guilds.departed(guild.id)
+        self._departures_changed()
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
         await self.services.guilds.returned(guild.id)
+        self._departures_changed()
+
+    def _departures_changed(self) -> None:
+        housekeeping = self.get_cog("Housekeeping")
+        if housekeeping is not None:
+            housekeeping.departures_changed()  # type: ignore[attr-defined]
 
 
 def _missing_permissions(exc: BaseException) -> str:

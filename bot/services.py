@@ -42,6 +42,11 @@ class Guilds:
     async def returned(self, guild_id: int) -> None:
         await self.store.mark_returned(guild_id)
 
+    async def next_purge(self) -> datetime | None:
+        """When the earliest departed server's data is due to be purged (None: none left)."""
+        left = await self.store.earliest_departure()
+        return None if left is None else left + timedelta(days=self.keep_days)
+
     async def purge_expired(self) -> list[int]:
         cutoff = self.clock() - timedelta(days=self.keep_days)
         purged = await self.store.departed_before(cutoff)

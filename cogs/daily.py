@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -17,6 +16,7 @@ from bot.daily import Post
 from bot.directory import Choice, timezone_names
 from bot.errors import UserError
 from cogs._common import choices, reply, require_manage_guild, services, where
+from cogs._sleeper import Sleeper
 
 if TYPE_CHECKING:
     from bot.app import FicshelfBot
@@ -33,17 +33,13 @@ class Daily(commands.GroupCog, group_name="daily", group_description="A writing 
     def __init__(self, bot: FicshelfBot) -> None:
         self.bot = bot
         self.task: asyncio.Task[None] | None = None
-        self.sleeping = self.woken = self.stopping = False
+        self.sleeper = Sleeper()
 
     async def cog_load(self) -> None:
         self.task = asyncio.create_task(self.poster(), name="ficshelf-daily-poster")
 
     async def cog_unload(self) -> None:
-        self.stopping = True
-        if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
+        await self.sleeper.stop(self.task)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
         require_manage_guild(interaction)
@@ -166,27 +162,11 @@ class Daily(commands.GroupCog, group_name="daily", group_description="A writing 
             except Exception:
                 log.exception("daily poster tick failed; retrying in %.0f s", RETRY_AFTER)
                 delay = RETRY_AFTER
-            await self._sleep(max(delay, 1.0))
-
-    async def _sleep(self, seconds: float) -> None:
-        """Sleep until the next check; `wake()` cuts it short. (A plain sleep, so the
-        virtual clock in tests can jump straight to the next due time.)"""
-        self.sleeping = True
-        try:
-            await asyncio.sleep(seconds)
-        except asyncio.CancelledError:
-            task = asyncio.current_task()
-            if not self.woken or self.stopping or task is None:
-                raise
-            task.uncancel()  # woken early on purpose: carry on planning
-        finally:
-            self.sleeping = self.woken = False
+            await self.sleeper.sleep(max(delay, 1.0))
 
     def wake(self) -> None:
         """Re-plan now (a schedule changed): interrupt the poster's sleep, and only that."""
-        if self.sleeping and not self.woken and self.task is not None:
-            self.woken = True
-            self.task.cancel()
+        self.sleeper.wake()
 
     async def tick(self, now: datetime) -> bool:
         """Send everything due; True when a send failed and should be retried soon."""

@@ -3,44 +3,56 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import TYPE_CHECKING
 
+import discord
 from discord.ext import commands
+
+from cogs._sleeper import Sleeper
 
 if TYPE_CHECKING:
     from bot.app import FicshelfBot
 
 log = logging.getLogger(__name__)
 
-PURGE_EVERY = 6 * 3600.0  # seconds between purge runs (and one at start-up)
+IDLE_SLEEP = 7 * 86400.0  # nothing pending: sleep long (a departure wakes the purger)
+RETRY_AFTER = 3600.0
 
 
 class Housekeeping(commands.Cog):
     def __init__(self, bot: FicshelfBot) -> None:
         self.bot = bot
         self.task: asyncio.Task[None] | None = None
+        self.sleeper = Sleeper()
 
     async def cog_load(self) -> None:
         self.task = asyncio.create_task(self.purger(), name="ficshelf-purger")
 
     async def cog_unload(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
+        await self.sleeper.stop(self.task)
+
+    def departures_changed(self) -> None:
+        """A server was left or rejoined: re-plan the next purge."""
+        self.sleeper.wake()
 
     async def purger(self) -> None:
+        """Purge at start-up, then exactly when the next departed server's time is up."""
         await self.bot.wait_until_ready()
+        guilds = self.bot.services.guilds
         while not self.bot.is_closed():
+            delay = IDLE_SLEEP
             try:
                 purged = await self.bot.services.purge_departed()
                 if purged:
                     log.info("purged the data of %d departed server(s): %s", len(purged), purged)
+                due = await guilds.next_purge()
+                if due is not None:
+                    delay = min(delay, (due - discord.utils.utcnow()).total_seconds())
             except Exception:
                 log.exception("purging departed servers failed; will try again")
-            await asyncio.sleep(PURGE_EVERY)
+                delay = RETRY_AFTER
+            await self.sleeper.sleep(max(delay, 1.0))
 
 
 async def setup(bot: FicshelfBot) -> None:

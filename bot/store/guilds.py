@@ -29,6 +29,10 @@ class GuildStore:
         )
         return [r[0] for r in rows]
 
+    async def earliest_departure(self) -> datetime | None:
+        value = await self.db.scalar("SELECT min(left_at) FROM departed_guilds")
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+
     async def forget(self, guild_id: int) -> None:
         async with self.db.transaction() as conn:
             await conn.execute("DELETE FROM departed_guilds WHERE guild_id = ?", (guild_id,))
