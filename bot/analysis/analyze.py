@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 from bot.analysis.characters import CharacterCounter, canonical_tags
 from bot.analysis.declared import Declared, parse_declared
 from bot.analysis.detect import Detector, Hit, Unit, detector_for, noisy_or
 from bot.analysis.model import Analysis, Evidence, Finding, PassageFacts, RatingSource
 from bot.analysis.taxonomy import Density, Rules, Taxonomy, load_taxonomy
-from bot.analysis.text import normalize, word_spans, words
+from bot.analysis.text import form_word_count, match_form, normalize, word_spans
 from bot.library.model import Paragraph, Passage, Story
 
 _PIECE_SEPARATOR = "\n\n"
+_QUOTED = re.compile(r'"[^"\n]*"?')  # from a quote mark to the next one or the line end
 _DENSITY_MIN_PASSAGE_WORDS = 20
 _CUE_RATES_MIN = 0.5
 _MAX_CONFIDENCE = 0.99
@@ -116,8 +119,9 @@ def detect_story(
         hits = det.scan(unit, position, norm, quotes=False)
         scan = PassageScan(passage.chapter, hits, *_confidence(hits))
         scan.text = unit.text
+        tokens = _Tokens(norm)
         for rules, rule in densities:
-            matched, count = _density(norm, rule)
+            matched, count = tokens.density(rule)
             scan.density[rules.slug] = (matched, count)
             if count >= _DENSITY_MIN_PASSAGE_WORDS and matched * 1000 >= rule.per_kword * count:
                 scan.local[rules.slug] = max(scan.local.get(rules.slug, 0.0), rule.weight)
@@ -167,17 +171,45 @@ def _confidence(hits: list[Hit]) -> tuple[dict[str, float], dict[str, float]]:
     return confidence, support
 
 
-def _density(norm: str, rule: Density) -> tuple[int, int]:
-    matched = count = 0
-    for para in norm.split("\n"):
-        segments = para.split('"')[::2] if rule.outside_quotes else [para]
-        for seg in segments:
-            toks = words(seg)
-            count += len(toks)
-            matched += sum(1 for t in toks if t in rule.terms)
-    if rule.outside_quotes:
-        count = len(words(norm))
-    return matched, count
+class _Tokens:
+    """The words of one passage's normalised text, counted for every density rule."""
+
+    def __init__(self, norm: str) -> None:
+        self.norm = norm
+        form = match_form(norm)  # detection made it; its pieces are the words of norm
+        self.spaced = f" {form} "
+        self.words = form_word_count(form)
+        self._quoted: str | None = None
+
+    def quoted(self) -> str:
+        """The match form of the text inside double quotes (parity restarts at each line),
+        padded with spaces."""
+        if self._quoted is None:
+            spans = _QUOTED.findall(self.norm) if '"' in self.norm else []
+            # words never span a line break or a quote mark, so the spans may be joined
+            joined = "\n".join(spans)
+            self._quoted = f" {match_form(joined)} "
+        return self._quoted
+
+    def density(self, rule: Density) -> tuple[int, int]:
+        """(words of ``rule.terms``, words counted) for one density rule."""
+        pattern = _term_pattern(rule.terms)
+        if pattern is None:
+            return 0, self.words
+        matched = len(pattern.findall(self.spaced))
+        if matched and rule.outside_quotes:
+            matched -= len(pattern.findall(self.quoted()))
+        return matched, self.words
+
+
+@cache
+def _term_pattern(terms: frozenset[str]) -> re.Pattern[str] | None:
+    """Finds each word equal to one of ``terms`` in a padded match form (a term of
+    several words, or none, can never equal a word)."""
+    single = sorted((t for t in terms if t.split() == [t]), key=len, reverse=True)
+    if not single:
+        return None
+    return re.compile(f" (?:{'|'.join(map(re.escape, single))})(?= )")
 
 
 def _report(
@@ -193,11 +225,16 @@ def _report(
     settings = tax.detection
     totals: dict[str, float] = {}
     best: dict[str, float] = {}
+    confidences: dict[str, list[float]] = {}  # by slug, in scan order
+    hits: dict[str, list[tuple[Hit, PassageScan]]] = {}  # by slug, in scan order
     for scan in [*scans, *titles]:
         for slug, value in scan.support.items():
             totals[slug] = totals.get(slug, 0.0) + value
+        for slug, value in scan.confidence.items():
+            confidences.setdefault(slug, []).append(value)
         for h in scan.hits:
             best[h.slug] = max(best.get(h.slug, 0.0), h.weight)
+            hits.setdefault(h.slug, []).append((h, scan))
     density_evidence: dict[str, list[Evidence]] = {}
     for rules, rule in densities:
         matched = sum(s.density.get(rules.slug, (0, 0))[0] for s in scans)
@@ -215,11 +252,9 @@ def _report(
         strongest = best.get(slug, 0.0)
         if strongest < rules.single and (total < threshold or strongest < rules.anchor):
             continue
-        confs = [s.confidence[slug] for s in [*scans, *titles] if slug in s.confidence]
+        confs = confidences.get(slug, [])
         confidence = min(_MAX_CONFIDENCE, max(noisy_or(confs), best.get(slug, 0.0)))
-        evidence = _evidence(
-            det, [*scans, *titles], slug, settings.evidence_min, settings.max_evidence
-        )
+        evidence = _evidence(det, hits.get(slug, []), settings.evidence_min, settings.max_evidence)
         if len(evidence) < settings.max_evidence:
             seen = {(e.chapter, e.line) for e in evidence}
             extra = [e for e in density_evidence.get(slug, []) if (e.chapter, e.line) not in seen]
@@ -229,14 +264,10 @@ def _report(
 
 
 def _evidence(
-    det: Detector, scans: list[PassageScan], slug: str, minimum: float, limit: int
+    det: Detector, hits: list[tuple[Hit, PassageScan]], minimum: float, limit: int
 ) -> list[Evidence]:
-    candidates = [
-        (h.weight, scan.chapter, h, scan)
-        for scan in scans
-        for h in scan.hits
-        if h.slug == slug and h.weight >= minimum
-    ]
+    """Quotes of the strongest of one slug's ``hits``, at most one per line."""
+    candidates = [(h.weight, scan.chapter, h, scan) for h, scan in hits if h.weight >= minimum]
     candidates.sort(key=lambda c: (-c[0], c[1], c[2].line))
     out: list[Evidence] = []
     seen: set[tuple[int, int]] = set()

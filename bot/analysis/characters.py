@@ -21,7 +21,10 @@ _MIN_FANDOM_MENTIONS = 3
 class _Name:
     character: int
     ambiguous: bool
-    length: int
+    length: int  # of the name's key, with its leading space
+
+
+_WORD_ENDS = " '"  # what follows a whole word in match form (or the padding space)
 
 
 class CharacterIndex:
@@ -47,9 +50,12 @@ class CharacterIndex:
                 term = normalize_term(name)
                 key = match_key(term)
                 if term and key not in names:
-                    names[key] = _Name(i, term in ch.ambiguous, len(key) - 1)
+                    names[key] = _Name(i, term in ch.ambiguous, len(key))
+        # a name must be a whole word: its key is added with each character that can end
+        # a word in match form, so only word-bounded matches are reported
         for key, info in names.items():
-            auto.add_word(key, info)
+            for tail in _WORD_ENDS:
+                auto.add_word(key + tail, info)
         auto.make_automaton()
         self._auto = auto
         self._keys = list(self.by_key)
@@ -106,25 +112,20 @@ class CharacterIndex:
     def find(self, text: str, norm: str | None = None) -> Counter[tuple[int, bool]]:
         """Mentions in ``text``: (character index, ambiguous name?) -> count."""
         norm = normalize(text) if norm is None else norm
-        form = match_form(norm)
-        n = len(form)
-        spans: list[tuple[int, int, _Name]] = []
-        for last, info in self._auto.iter(" " + form):
-            start = last - info.length
-            end = last
-            if end < n and form[end].isalnum():
-                continue
-            if info.ambiguous and not text[start].isupper():
-                continue
-            spans.append((start, end, info))
-        spans.sort(key=lambda s: (s[0], -s[1]))
+        # a match reported at ``last`` (the word end) spans ``last - length : last - 1``
+        spans = [
+            (last - info.length, 1 - last, info.character, info.ambiguous)
+            for last, info in self._auto.iter(f" {match_form(norm)} ")
+            if not info.ambiguous or text[last - info.length].isupper()
+        ]
+        spans.sort()  # by start, the longest first
         counts: Counter[tuple[int, bool]] = Counter()
         taken = -1
-        for start, end, info in spans:
+        for start, neg_end, character, ambiguous in spans:
             if start < taken:
                 continue
-            taken = end
-            counts[(info.character, info.ambiguous)] += 1
+            taken = -neg_end
+            counts[(character, ambiguous)] += 1
         return counts
 
 

@@ -10,7 +10,6 @@ the text whatever its length or layout.
 from __future__ import annotations
 
 import bisect
-import itertools
 import math
 import re
 import weakref
@@ -20,15 +19,17 @@ from dataclasses import dataclass, field
 import ahocorasick
 
 from bot.analysis.taxonomy import Context, Cue, Rules, Taxonomy
-from bot.analysis.text import match_form, match_key, normalize, words
+from bot.analysis.text import form_words, match_form, match_key, normalize
 
 _CLAUSE_BREAKS = '.!?;:,"()[]\n'
 _CLAUSE_BREAK = re.compile(r'[.!?;:,"()\[\]\n]')
-_LAST_CLAUSE_BREAK = re.compile(r'[.!?;:,"()\[\]\n](?=[^.!?;:,"()\[\]\n]*$)')
+_UP_TO_CLAUSE_BREAK = re.compile(r'(?s:.*)[.!?;:,"()\[\]\n]')  # to the last break
 _SENTENCE_BREAKS = ".!?\n"
 _LOOKBACK = 160  # characters scanned back for a clause or sentence start
 _SENTENCE_REACH = 400
 _MAX_EXTEND = 40  # a prefix term ("stab*") may extend over at most this many letters
+_WORD_ENDS = " '"  # what follows a whole word in match form (or the padding space)
+_LETTERS = re.compile(r"[^\W_]*")  # letters and digits (str.isalnum), as in a word
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,30 +56,82 @@ class _Role:
 
 
 @dataclass(slots=True)
-class _Matches:
-    """Word-bounded matches of one unit, grouped for window queries."""
+class _Variant:
+    """What matches of one automaton term mean: the roles of a term, whole-word or (for
+    ``term*``) as the start of a longer word."""
 
+    prefix: bool
+    cues: list[tuple[tuple[int, int], int, int]] = field(default_factory=list)  # order, ri, ci
+    ctx: set[int] = field(default_factory=set)
+    idiom: bool = False
+    excl: list[int] = field(default_factory=list)  # rules
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """A compiled context: its own automaton of terms and where they count around a cue."""
+
+    terms: ahocorasick.Automaton  # values as in the main automaton, without the variant
+    reach: int  # the longest key, in characters
+    window: int
+    before: bool  # the window reaches before the cue
+    after: bool  # the window reaches after the cue
+    only_before: bool  # a required term must end before the cue starts
+
+
+_Contexts = tuple[tuple[tuple[int, ...], Context], ...]  # (context term ids, context)
+
+
+@dataclass(frozen=True, slots=True)
+class _CuePlan:
+    """One cue with its compiled forbids and requires."""
+
+    cue: Cue
+    forbids: tuple[_Window, ...]
+    requires: tuple[_Window, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Clause:
+    """The words of the clause before a cue, and whether they negate or hedge it."""
+
+    words: list[str]
+    negated: bool
+    hypothetical: bool
+
+
+@dataclass(slots=True)
+class _Matches:
+    """Word-bounded matches of one unit (context terms are looked up around cues on
+    demand), and what was worked out around them."""
+
+    form: str  # match form of the unit's text
+    haystack: str  # ``form`` padded with a space on each side, as the automata read it
     cues: list[tuple[int, int, int, int]] = field(default_factory=list)  # start, end, rules, cue
-    ctx_starts: dict[int, list[int]] = field(default_factory=dict)
-    ctx_ends: dict[int, list[int]] = field(default_factory=dict)
     idioms: list[tuple[int, int]] = field(default_factory=list)
     excl: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
-    _merged: dict[tuple[int, ...], tuple[list[int], list[int]]] = field(default_factory=dict)
+    clauses: dict[int, _Clause] = field(default_factory=dict)  # by cue start
+    similes: dict[tuple[int, int], bool] = field(default_factory=dict)  # by cue span
 
-    def merged(self, ids: tuple[int, ...]) -> tuple[list[int], list[int]]:
-        """Matches of any of ``ids``, sorted by start (computed once per context)."""
-        found = self._merged.get(ids)
-        if found is None:
-            pairs = sorted(
-                pair
-                for cid in ids
-                for pair in zip(
-                    self.ctx_starts.get(cid, ()), self.ctx_ends.get(cid, ()), strict=True
-                )
-            )
-            found = ([a for a, _ in pairs], [b for _, b in pairs])
-            self._merged[ids] = found
-        return found
+    def near(self, win: _Window, start: int, end: int, *, overlap: bool) -> bool:
+        """Whether a term of ``win`` starts in its window around ``start:end``."""
+        lo = start - win.window if win.before else (start if overlap else end)
+        hi = end + win.window if win.after else (end if overlap else start)
+        if hi < max(lo, 0):
+            return False
+        form, haystack = self.form, self.haystack
+        # a match starting at ``a`` has its leading space at haystack index ``a``; the end
+        # must be clamped (pyahocorasick 2.3 reads past the end of the string otherwise)
+        stop = min(hi + win.reach, len(haystack))
+        for last, (back, trim, prefix) in win.terms.iter(haystack, max(lo, 0), stop):
+            a = last - back
+            if a > hi:
+                continue
+            b = _word_end(form, last) if prefix else last - trim
+            clear = b <= start or a >= end  # a required term may not be the cue itself
+            if overlap or (clear and not (win.only_before and b > start)):
+                return True
+        return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,16 +193,16 @@ class Detector:
         return found
 
     def _compile(self) -> None:
-        self._cue_ctx: dict[tuple[int, int], tuple[tuple[tuple[int, ...], Context], ...]] = {}
-        self._cue_forbid: dict[tuple[int, int], tuple[tuple[tuple[int, ...], Context], ...]] = {}
+        cue_ctx: dict[tuple[int, int], _Contexts] = {}
+        cue_forbid: dict[tuple[int, int], _Contexts] = {}
         for ri, rules in enumerate(self.rules):
             for ci, cue in enumerate(rules.cues):
                 for term in cue.terms:
                     self._add(term, _Role("cue", term.endswith("*"), rules=ri, cue=ci))
-                self._cue_ctx[(ri, ci)] = tuple(
+                cue_ctx[(ri, ci)] = tuple(
                     (tuple(self._ctx_id(t) for t in ctx.terms), ctx) for ctx in cue.requires
                 )
-                self._cue_forbid[(ri, ci)] = tuple(
+                cue_forbid[(ri, ci)] = tuple(
                     (tuple(self._ctx_id(t) for t in ctx.terms), ctx) for ctx in cue.forbids
                 )
             for term in rules.excludes:
@@ -158,23 +211,80 @@ class Detector:
         for term in self.settings.idioms:
             self._add(term, _Role("idiom", term.endswith("*")))
             self.max_idiom = max(self.max_idiom, len(term) + _MAX_EXTEND)
-        auto = ahocorasick.Automaton()
-        self._role_list: list[list[_Role]] = []
         keyed: dict[str, list[_Role]] = {}
         for term, roles in self._roles.items():
             keyed.setdefault(match_key(term), []).extend(roles)
-        for i, (key, roles) in enumerate(keyed.items()):
-            self._role_list.append(roles)
-            auto.add_word(key, (i, len(key) - 1))
-        auto.make_automaton()
-        self._auto = auto
+        self._compile_automaton(keyed)
+        self._plans = [
+            [
+                _CuePlan(
+                    cue,
+                    tuple(self._window(ids, ctx) for ids, ctx in cue_forbid[(ri, ci)]),
+                    tuple(self._window(ids, ctx) for ids, ctx in cue_ctx[(ri, ci)]),
+                )
+                for ci, cue in enumerate(rules.cues)
+            ]
+            for ri, rules in enumerate(self.rules)
+        ]
         self._neg_terms = [(r.terms, r.suffixes, r.distance) for r in self.settings.negation]
         self._max_neg = max((r.distance for r in self.settings.negation), default=0)
         s = self.settings
         self._hyp = _phrases(s.hypothetical_before)
         self._sim_before = _phrases(s.simile_before)
+        # the words after a cue start with one of these phrases
+        self._sim_after = (
+            re.compile(rf"(?:{'|'.join(map(re.escape, s.simile_after))})(?: |\Z)")
+            if s.simile_after
+            else None
+        )
         self._habit_after = _phrases(s.habit_after)
         self._habit_before = _phrases(s.habit_before)
+
+    def _compile_automaton(self, keyed: dict[str, list[_Role]]) -> None:
+        """The variants of every term (its roles, as a whole word or as a ``term*``) and
+        the main automaton: cues, idioms and exclusions. Context terms are only looked up
+        around cues, with one automaton per context (:meth:`_window`)."""
+        ids: dict[tuple[str, bool], int] = {}
+        self._variants: list[_Variant] = []
+        for key, roles in keyed.items():
+            for rank, role in enumerate(roles):
+                vid = ids.setdefault((key, role.prefix), len(ids))
+                if vid == len(self._variants):
+                    self._variants.append(_Variant(role.prefix))
+                var = self._variants[vid]
+                if role.kind == "cue":
+                    # AC order of the cue matches ending together: longest key first
+                    var.cues.append(((-len(key), rank), role.rules, role.cue))
+                elif role.kind == "ctx":
+                    var.ctx.add(role.ctx)
+                elif role.kind == "idiom":
+                    var.idiom = True
+                else:
+                    var.excl.append(role.rules)
+        self._keys = {vid: key for (key, _prefix), vid in ids.items()}
+        main = [v for v, var in enumerate(self._variants) if var.cues or var.idiom or var.excl]
+        self._auto = _automaton({v: (v,) for v in main}, self._keys, self._variants)
+        self._cue_variants = frozenset(v for v in main if self._variants[v].cues)
+        self._rare_variants = frozenset(
+            v for v in main if self._variants[v].idiom or self._variants[v].excl
+        )
+        self._windows: dict[frozenset[int], tuple[ahocorasick.Automaton, int]] = {}
+
+    def _window(self, ids: tuple[int, ...], ctx: Context) -> _Window:
+        wanted = frozenset(ids)
+        compiled = self._windows.get(wanted)
+        if compiled is None:
+            group = [v for v, var in enumerate(self._variants) if var.ctx & wanted]
+            auto = _automaton(dict.fromkeys(group, ()), self._keys, self._variants)
+            compiled = self._windows[wanted] = (auto, max(len(self._keys[v]) + 1 for v in group))
+        return _Window(
+            terms=compiled[0],
+            reach=compiled[1],
+            window=ctx.window,
+            before=ctx.side in ("before", "both"),
+            after=ctx.side in ("after", "both"),
+            only_before=ctx.side == "before",
+        )
 
     # -- scan -------------------------------------------------------------------------------
 
@@ -197,13 +307,13 @@ class Detector:
         found = self._match(norm)
         best: dict[tuple[int, int], Hit] = {}
         n = len(norm)
-        cache: dict[tuple[str, int], object] = {}
         for start, end, ri, ci in found.cues:
             rules = self.rules[ri]
-            cue = rules.cues[ci]
+            plan = self._plans[ri][ci]
+            cue = plan.cue
             if cue.position is not None and not self._in_position(cue, start, n, position):
                 continue
-            weight = self._weigh(norm, found, start, end, ri, ci, cue, cache)
+            weight = self._weigh(norm, found, start, end, ri, plan)
             if weight <= 0.0:
                 continue
             key = (ri, start)
@@ -246,154 +356,102 @@ class Detector:
         return frac >= 1.0 - self.settings.end_fraction
 
     def _match(self, norm: str) -> _Matches:
-        found = _Matches()
         form = match_form(norm)
-        n = len(form)
-        roles_of = self._role_list
-        # keys start with a space: matches begin at word starts only
-        for last, (idx, length) in self._auto.iter(" " + form):
-            start = last - length
-            end = last
-            bounded = end >= n or not form[end].isalnum()
-            ext = end
-            for role in roles_of[idx]:
-                if role.prefix:
-                    if ext == end:
-                        limit = min(n, end + _MAX_EXTEND)
-                        while ext < limit and form[ext].isalnum():
-                            ext += 1
-                    span_end = ext
-                elif bounded:
-                    span_end = end
-                else:
-                    continue
-                if role.kind == "cue":
-                    found.cues.append((start, span_end, role.rules, role.cue))
-                elif role.kind == "ctx":
-                    found.ctx_starts.setdefault(role.ctx, []).append(start)
-                    found.ctx_ends.setdefault(role.ctx, []).append(span_end)
-                elif role.kind == "idiom":
-                    found.idioms.append((start, span_end))
-                else:
-                    found.excl.setdefault(role.rules, []).append((start, span_end))
-        # AC reports matches by end offset; window queries need them by start.
-        for cid, starts in found.ctx_starts.items():
-            if any(a > b for a, b in itertools.pairwise(starts)):
-                pairs = sorted(zip(starts, found.ctx_ends[cid], strict=True))
-                found.ctx_starts[cid] = [a for a, _ in pairs]
-                found.ctx_ends[cid] = [b for _, b in pairs]
+        found = _Matches(form, f" {form} ")
+        # (variant, start, end, end before a prefix term's extension)
+        spans = [
+            (v, last - back, _word_end(form, last) if prefix else last - trim, last - trim)
+            for last, (back, trim, prefix, v) in self._auto.iter(found.haystack)
+        ]
+        variants = self._variants
+        cue_variants = self._cue_variants
+        # in automaton order: by term end, the longest term first, then its roles in order
+        cues = [
+            (end0, order, start, end, ri, ci)
+            for v, start, end, end0 in spans
+            if v in cue_variants
+            for order, ri, ci in variants[v].cues
+        ]
+        cues.sort()
+        found.cues = [(start, end, ri, ci) for _e, _o, start, end, ri, ci in cues]
+        rare = self._rare_variants
+        for v, start, end, _end0 in (m for m in spans if m[0] in rare):
+            var = variants[v]
+            if var.idiom:
+                found.idioms.append((start, end))
+            for ri in var.excl:
+                found.excl.setdefault(ri, []).append((start, end))
         found.idioms.sort()
-        for spans in found.excl.values():
-            spans.sort()
+        for excl in found.excl.values():
+            excl.sort()
         return found
 
     # -- rules ------------------------------------------------------------------------------
 
     def _weigh(
-        self,
-        norm: str,
-        found: _Matches,
-        start: int,
-        end: int,
-        ri: int,
-        ci: int,
-        cue: Cue,
-        cache: dict[tuple[str, int], object],
+        self, norm: str, found: _Matches, start: int, end: int, ri: int, plan: _CuePlan
     ) -> float:
         s = self.settings
-        if _overlaps(found.idioms, start, end, self.max_idiom):
+        if found.idioms and _overlaps(found.idioms, start, end, self.max_idiom):
             return 0.0
-        if _overlaps(found.excl.get(ri, []), start, end, self.max_excl):
+        excl = found.excl.get(ri)
+        if excl and _overlaps(excl, start, end, self.max_excl):
             return 0.0
-        for ids, ctx in self._cue_forbid[(ri, ci)]:
-            if self._near(found, ids, ctx, start, end, overlap=True):
+        for win in plan.forbids:
+            if found.near(win, start, end, overlap=True):
                 return 0.0
-        for ids, ctx in self._cue_ctx[(ri, ci)]:
-            if not self._near(found, ids, ctx, start, end, overlap=False):
+        for win in plan.requires:
+            if not found.near(win, start, end, overlap=False):
                 return 0.0
+        cue = plan.cue
         weight = cue.weight
-        # several cues often share a start: the context checks are computed once
-        clause = cache.get(("clause", start))
+        # several cues often share a start: the clause is read once
+        clause = found.clauses.get(start)
         if clause is None:
-            clause = cache[("clause", start)] = self._clause_words(norm, start)
-        assert isinstance(clause, list)
-        if cue.negatable:
-            negated = cache.get(("neg", start))
-            if negated is None:
-                negated = cache[("neg", start)] = self._negated(clause)
-            if negated:
-                if not self._habitual(norm, start, end):
-                    return 0.0
-                weight *= s.habit_factor
+            clause = found.clauses[start] = self._clause(norm, found.form, start)
+        if cue.negatable and clause.negated:
+            if not self._habitual(norm, found.form, start, end):
+                return 0.0
+            weight *= s.habit_factor
         if cue.simile:
-            simile = cache.get(("sim", start * 100_000 + end))
+            simile = found.similes.get((start, end))
             if simile is None:
-                simile = cache[("sim", start * 100_000 + end)] = self._simile(norm, clause, end)
+                simile = self._simile(norm, found.form, clause.words, end)
+                found.similes[(start, end)] = simile
             if simile:
                 return 0.0
-        hyp = cache.get(("hyp", start))
-        if hyp is None:
-            hyp = cache[("hyp", start)] = self._hypothetical(clause)
-        if hyp:
+        if clause.hypothetical:
             factor = cue.hypothetical if cue.hypothetical is not None else s.hypothetical_factor
             weight *= factor
         return weight
 
-    def _near(
-        self,
-        found: _Matches,
-        ids: tuple[int, ...],
-        ctx: Context,
-        start: int,
-        end: int,
-        *,
-        overlap: bool,
-    ) -> bool:
-        w = ctx.window
-        lo = start - w if ctx.side in ("before", "both") else (start if overlap else end)
-        hi = end + w if ctx.side in ("after", "both") else (end if overlap else start)
-        starts, ends = found.merged(ids)
-        i = bisect.bisect_left(starts, lo)
-        while i < len(starts) and starts[i] <= hi:
-            a, b = starts[i], ends[i]
-            clear = b <= start or a >= end  # a required term may not be the cue itself
-            if overlap or (clear and not (ctx.side == "before" and b > start)):
-                return True
-            i += 1
-        return False
-
-    def _clause_words(self, norm: str, start: int) -> list[str]:
-        lo = max(0, start - _LOOKBACK)
-        m = _LAST_CLAUSE_BREAK.search(norm, lo, start)
-        return words(norm[m.end() if m else lo : start])
+    def _clause(self, norm: str, form: str, start: int) -> _Clause:
+        words = form_words(form, _clause_start(norm, start), start)
+        return _Clause(words, self._negated(words), self._hypothetical(words))
 
     def _negated(self, clause: list[str]) -> bool:
-        if not clause:
-            return False
         breakers = self.settings.breakers
-        for i, tok in enumerate(reversed(clause)):
-            distance = i + 1
-            if distance > self._max_neg:
-                return False
+        recent = clause[max(len(clause) - self._max_neg, 0) :]  # within reach of any rule
+        for distance, tok in enumerate(reversed(recent), 1):
             if tok in breakers:
                 return False
             for terms, suffixes, limit in self._neg_terms:
-                if distance <= limit and (tok in terms or any(tok.endswith(x) for x in suffixes)):
+                if distance <= limit and (tok in terms or tok.endswith(suffixes)):
                     return True
         return False
 
-    def _habitual(self, norm: str, start: int, end: int) -> bool:
+    def _habitual(self, norm: str, form: str, start: int, end: int) -> bool:
         stop = _sentence_end(norm, end)
         if self._habit_after is not None and self._habit_after.search(
-            " ".join(words(norm[end:stop]))
+            " ".join(form_words(form, end, stop))
         ):
             return True
         lo = _sentence_start(norm, start)
         return self._habit_before is not None and bool(
-            self._habit_before.search(" ".join(words(norm[lo:start])))
+            self._habit_before.search(" ".join(form_words(form, lo, start)))
         )
 
-    def _simile(self, norm: str, clause: list[str], end: int) -> bool:
+    def _simile(self, norm: str, form: str, clause: list[str], end: int) -> bool:
         s = self.settings
         near = " ".join(clause[-s.simile_before_distance :])
         if self._sim_before is not None and self._sim_before.search(near):
@@ -401,11 +459,8 @@ class Detector:
         stop = min(len(norm), end + 60)
         m = _CLAUSE_BREAK.search(norm, end, stop)
         cut = m.start() if m else stop
-        after = " ".join(words(norm[end:cut])[: s.simile_after_distance + 2])
-        return any(
-            after.startswith(m) and (len(after) == len(m) or after[len(m)] == " ")
-            for m in s.simile_after
-        )
+        after = " ".join(form_words(form, end, cut)[: s.simile_after_distance + 2])
+        return self._sim_after is not None and bool(self._sim_after.match(after))
 
     def _hypothetical(self, clause: list[str]) -> bool:
         near = " ".join(clause[-self.settings.hypothetical_scope :])
@@ -461,6 +516,33 @@ def _phrases(items: Sequence[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![^\s])(?:{alts})(?![^\s])")
 
 
+def _automaton(
+    values: dict[int, tuple[int, ...]], keys: dict[int, str], variants: list[_Variant]
+) -> ahocorasick.Automaton:
+    """An automaton of the given variants' keys. Keys start with a space (matches begin at
+    word starts; the text is padded with one). A whole-word key is added with each
+    character that can end a word in match form, so only word-bounded matches are
+    reported; a ``term*`` key is added bare and its match extended over the word. Each
+    value is ``(back, trim, prefix, *extra)``: a match reported at ``last`` starts at
+    ``last - back`` and (unless extended) ends at ``last - trim``."""
+    auto = ahocorasick.Automaton()
+    for v, extra in values.items():
+        key = keys[v]
+        if variants[v].prefix:
+            auto.add_word(key, (len(key) - 1, 0, True, *extra))
+        else:
+            for tail in _WORD_ENDS:
+                auto.add_word(key + tail, (len(key), 1, False, *extra))
+    auto.make_automaton()
+    return auto
+
+
+def _word_end(form: str, end: int) -> int:
+    """Where the word running on from ``form[end]`` ends (at most ``_MAX_EXTEND`` on)."""
+    m = _LETTERS.match(form, end, end + _MAX_EXTEND)
+    return m.end() if m else end
+
+
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int, max_len: int) -> bool:
     if not spans:
         return False
@@ -471,6 +553,18 @@ def _overlaps(spans: list[tuple[int, int]], start: int, end: int, max_len: int) 
             return True
         i += 1
     return False
+
+
+def _clause_start(text: str, start: int) -> int:
+    """Where the clause ending at ``start`` begins: after the last clause break, looking
+    back at most ``_LOOKBACK``. A line break right before ``start`` is looked past when
+    an earlier break is in reach (as the regex ``break(?=[^breaks]*$)`` used to do)."""
+    lo = max(0, start - _LOOKBACK)
+    stop = start - 1 if start > lo and text[start - 1] == "\n" else start
+    m = _UP_TO_CLAUSE_BREAK.match(text, lo, stop)
+    if m:
+        return m.end()
+    return start if stop < start else lo
 
 
 def _sentence_start(text: str, start: int) -> int:

@@ -48,7 +48,8 @@ _CHAR_MAP = str.maketrans(
         "\r": "\n",
     }
 )
-_HYPHEN_IN_WORD = re.compile(r"(?<=[^\W_])-(?=[^\W_])")
+# starts with the hyphen itself, so the regex engine jumps from hyphen to hyphen
+_HYPHEN_IN_WORD = re.compile(r"-(?<=[^\W_]-)(?=[^\W_])")
 _KEY_PREFIX = re.compile(
     r"^\s*(?:tw|cw|tws|cws|tw/cw|cw/tw|trigger\s+warnings?|content\s+warnings?)\b[\s:.\-–—]*",
     re.IGNORECASE,
@@ -57,6 +58,10 @@ _NON_ALNUM = re.compile(r"[\W_]+")
 # everything but letters, digits and in-word apostrophes (a space is left as it is; every
 # branch starts with a character class, so the regex engine skips letters quickly)
 _NOT_WORD = re.compile(r"[^\w' ]|_|'(?![^\W_])|'(?<![^\W_]')")
+# the same for ASCII text: a table for the characters, then the apostrophes not in a word
+_ASCII_NOT_WORD = {c: " " for c in range(128) if not (chr(c).isalnum() or chr(c) in " '")}
+_STRAY_APOSTROPHE = re.compile(r"'(?:(?![^\W_])|(?<![^\W_]'))")
+_ASCII_TO_X = {c: "x" for c in range(128) if c != ord(" ")}  # to count runs of non-spaces
 _WORDS = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 
 
@@ -87,7 +92,14 @@ def normalize(text: str) -> str:
 @lru_cache(maxsize=2)  # detection and character counting both ask for each passage
 def match_form(norm: str) -> str:
     """Normalised text with every non-word character turned into a space (same length),
-    so that matching `" " + term` finds terms only where a word starts."""
+    so that matching `" " + term` finds terms only where a word starts. Its
+    whitespace-separated pieces are the :func:`words` of ``norm``."""
+    return _match_form(norm)
+
+
+def _match_form(norm: str) -> str:
+    if norm.isascii():
+        return _STRAY_APOSTROPHE.sub(" ", norm.translate(_ASCII_NOT_WORD))
     return _NOT_WORD.sub(" ", norm)
 
 
@@ -121,6 +133,26 @@ def word_form(term: str) -> str:
 def words(text: str) -> list[str]:
     """Words of already-normalised text, contractions kept whole ("wasn't")."""
     return _WORDS.findall(text)
+
+
+def form_word_count(form: str) -> int:
+    """How many words a match form holds (``len(form.split())``, without the list)."""
+    if form.isascii():
+        return f" {form}".translate(_ASCII_TO_X).count(" x")
+    return len(form.split())
+
+
+def form_words(form: str, start: int, end: int) -> list[str]:
+    """``words(norm[start:end])`` given ``form = match_form(norm)``. An apostrophe at either
+    end of the slice is inside a word in ``form`` but not in the slice on its own."""
+    out = form[start:end].split()
+    if out and form[start] == "'":
+        out[0] = out[0][1:]
+    if out and form[end - 1] == "'":
+        out[-1] = out[-1][:-1]
+    if out and not out[0]:  # the slice was a lone apostrophe
+        out.pop()
+    return out
 
 
 def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
