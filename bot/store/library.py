@@ -50,6 +50,7 @@ class Eligible:
 
 _PROBE_ROUNDS = (64, 512)  # probes per round before listing the candidates instead
 _LIST_MATCHES_UNDER = 2000  # a full-text query with fewer matches is listed, not probed
+_MATCH_STRIDE = 500  # every 500th match of a full-text query is remembered for rank seeks
 
 
 class _Span:
@@ -68,19 +69,22 @@ class _Span:
 
 
 class _Matches:
-    """The passages matching a full-text query, addressed by rank (FTS5 has no random
-    access, so each probe is one `LIMIT 1 OFFSET r`; few matches are listed at once)."""
+    """The passages matching a full-text query, addressed by rank. FTS5 has no random
+    access by rank, so every STRIDE-th matching rowid is kept (`marks`): the r-th match is
+    a seek to marks[r // STRIDE] and a short skip. Few matches are simply listed."""
 
-    def __init__(self, match: str, size: int) -> None:
-        self.match, self.size = match, size
-        self.rounds = (2, 6) if size > _LIST_MATCHES_UNDER else ()
+    def __init__(self, match: str, size: int, marks: list[int]) -> None:
+        self.match, self.size, self.marks = match, size, marks
+        self.rounds = (4, 16) if size > _LIST_MATCHES_UNDER else ()
 
     async def candidates(self, db: Database, rng: random.Random, tries: int) -> list[int]:
         out = []
         for _ in range(tries):
+            mark, skip = divmod(rng.randrange(self.size), _MATCH_STRIDE)
             rows = await db.fetchall(
-                "SELECT rowid FROM passage_fts WHERE passage_fts MATCH ? LIMIT 1 OFFSET ?",
-                (self.match, rng.randrange(self.size)),
+                "SELECT rowid FROM passage_fts WHERE passage_fts MATCH ? AND rowid >= ?"
+                " ORDER BY rowid LIMIT 1 OFFSET ?",
+                (self.match, self.marks[mark], skip),
             )
             out += [r[0] for r in rows]
         return out
@@ -129,7 +133,7 @@ class LibraryStore:
         self.db = db
         self._bits: dict[str, dict[str, int]] = {}
         self.generation = 0  # bumped on every write, so caches know when to refresh
-        self._match_counts: dict[tuple[str, int], int] = {}
+        self._match_marks: dict[tuple[str, int], tuple[int, list[int]]] = {}
 
     # -- vocabulary bits ------------------------------------------------------------------
 
@@ -500,7 +504,7 @@ class LibraryStore:
             options.append(_Slots(key, top))
         match = fts_query(filt.query) if filt.query else None
         if match is not None:
-            options.append(_Matches(match, await self._match_count(match)))
+            options.append(_Matches(match, *await self._match_index(match)))
         top = await self.db.count("SELECT coalesce(max(id), 0) FROM passages")
         if top == 0:
             return None
@@ -508,16 +512,23 @@ class LibraryStore:
         # a full-text probe costs ~20 index probes: prefer a slot range unless far larger
         return min(options, key=lambda d: d.size * (1 if isinstance(d, _Matches) else 0.05))
 
-    async def _match_count(self, match: str) -> int:
-        """How many passages (in any guild) match a full-text query, cached per library state."""
+    async def _match_index(self, match: str) -> tuple[int, list[int]]:
+        """(matches in any guild, every STRIDE-th matching rowid) of a full-text query,
+        cached per library state: one pass over the query's matches, in SQLite."""
         key = (match, self.generation)
-        if key not in self._match_counts:
-            if len(self._match_counts) > 256:
-                self._match_counts.clear()
-            self._match_counts[key] = await self.db.count(
+        if key not in self._match_marks:
+            if len(self._match_marks) > 256:
+                self._match_marks.clear()
+            size = await self.db.count(
                 "SELECT count(*) FROM passage_fts WHERE passage_fts MATCH ?", (match,)
             )
-        return self._match_counts[key]
+            rows = await self.db.fetchall(
+                "SELECT rowid FROM (SELECT rowid, row_number() OVER (ORDER BY rowid) - 1 AS rank"
+                " FROM passage_fts WHERE passage_fts MATCH ?) WHERE rank % ? = 0 ORDER BY rowid",
+                (match, _MATCH_STRIDE),
+            )
+            self._match_marks[key] = (size, [r[0] for r in rows])
+        return self._match_marks[key]
 
     async def count_passages(
         self, guild_id: int, filt: PassageFilter, elig: Eligible | None = None

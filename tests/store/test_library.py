@@ -237,3 +237,24 @@ async def test_save_many_is_all_or_nothing(library: LibraryStore) -> None:
     assert await library.stats() == (2, 10)
     p = await library.random_passage(0, PassageFilter(trope="new-trope"), OPEN, random.Random(1))
     assert p is not None and p.story_id == ids[0]
+
+
+async def test_query_draws_by_rank_are_uniform(
+    library: LibraryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many matches: drawn by rank through remembered rowids (a tiny stride here)."""
+    import bot.store.library as store
+
+    monkeypatch.setattr(store, "_LIST_MATCHES_UNDER", 0)
+    monkeypatch.setattr(store, "_MATCH_STRIDE", 3)
+    for i in range(7):  # each story's first passage says "lantern": 7 matches
+        await library.save(entry(f"s{i}.txt", title=f"S{i}", n=3))
+    await library.save(entry("up", guild=4, title="Elsewhere", n=3))  # matches, not visible
+    rng = random.Random(5)
+    counts: Counter[int] = Counter()
+    for _ in range(2100):
+        p = await library.random_passage(0, PassageFilter(query="lantern"), OPEN, rng)
+        assert p is not None and p.text.endswith("lantern") and not p.text.startswith("Else")
+        counts[p.id] += 1
+    assert len(counts) == 7
+    assert max(counts.values()) / min(counts.values()) < 1.4
