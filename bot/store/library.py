@@ -505,12 +505,12 @@ class LibraryStore:
         match = fts_query(filt.query) if filt.query else None
         if match is not None:
             options.append(_Matches(match, *await self._match_index(match)))
-        top = await self.db.count("SELECT coalesce(max(id), 0) FROM passages")
-        if top == 0:
-            return None
-        options.append(_Span(1, top))
-        # a full-text probe costs ~20 index probes: prefer a slot range unless far larger
-        return min(options, key=lambda d: d.size * (1 if isinstance(d, _Matches) else 0.05))
+        if not options:  # unfiltered: every passage id
+            top = await self.db.count("SELECT coalesce(max(id), 0) FROM passages")
+            if top == 0:
+                return None
+            options.append(_Span(1, top))
+        return min(options, key=lambda d: d.size)
 
     async def _match_index(self, match: str) -> tuple[int, list[int]]:
         """(matches in any guild, every STRIDE-th matching rowid) of a full-text query,
