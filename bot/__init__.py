@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Any
 from bot.settings import Settings
 
 if TYPE_CHECKING:
-    from discord.ext import commands
+    from bot.app import FicshelfBot
 
 __all__ = ["Settings", "create_bot"]
 
 
-def create_bot(settings: Settings, **options: Any) -> commands.Bot:
+def create_bot(settings: Settings, **options: Any) -> FicshelfBot:
     """Build the bot (see bot.app.create_bot). Imported lazily so `bot` stays light."""
     from bot.app import create_bot as _create_bot
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import weakref
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -129,17 +128,9 @@ class CharacterIndex:
         return counts
 
 
-_INDEXES: weakref.WeakKeyDictionary[Taxonomy, CharacterIndex] = weakref.WeakKeyDictionary()
-
-
 def character_index(tax: Taxonomy | None = None) -> CharacterIndex:
     """The compiled character index of ``tax`` (default taxonomy when None)."""
-    tax = tax or load_taxonomy()
-    found = _INDEXES.get(tax)
-    if found is None:
-        found = CharacterIndex(tax)
-        _INDEXES[tax] = found
-    return found
+    return (tax or load_taxonomy()).compiled(CharacterIndex)
 
 
 def resolve_character(name: str, taxonomy: Taxonomy | None = None) -> str | None:

@@ -10,7 +10,6 @@ archive warnings and tropes; "-bakudeku" or "-boyxboy" match nothing and are ign
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -106,15 +105,9 @@ class TermMatcher:
         return last in self.negators or two in self.negators
 
 
-_MATCHERS: weakref.WeakKeyDictionary[Taxonomy, TermMatcher] = weakref.WeakKeyDictionary()
-
-
 def term_matcher(tax: Taxonomy) -> TermMatcher:
-    found = _MATCHERS.get(tax)
-    if found is None:
-        found = TermMatcher(tax)
-        _MATCHERS[tax] = found
-    return found
+    """The compiled term matcher of ``tax`` (built once per taxonomy)."""
+    return tax.compiled(TermMatcher)
 
 
 def parse_declared(story: Story, tax: Taxonomy) -> Declared:
@@ -244,25 +237,21 @@ def _phrase_declarations(text: str, tax: Taxonomy, matcher: TermMatcher) -> list
     return out
 
 
-_HEADERS: weakref.WeakKeyDictionary[Taxonomy, re.Pattern[str]] = weakref.WeakKeyDictionary()
-
-
 def _header_pattern(tax: Taxonomy) -> re.Pattern[str]:
     """A header at the start of a paragraph, or anywhere when a colon, slash or asterisk
-    closes it ("... (tw: suicide)", "*trigger warning*")."""
-    found = _HEADERS.get(tax)
-    if found is not None:
-        return found
+    closes it ("... (tw: suicide)", "*trigger warning*"); compiled once per taxonomy."""
+    return tax.compiled(_compile_header_pattern)
+
+
+def _compile_header_pattern(tax: Taxonomy) -> re.Pattern[str]:
     alts = sorted(tax.declaration.headers, key=len, reverse=True)
     words = "|".join(r"[\s/]*".join(re.escape(w) for w in h.split()) for h in alts)
     lead = r"[\s*_~\[(>•\-–—|#!]*"
     close = r"[\s]*(?:[:：]+|//+|\*+|!+|[\-–—]+|\|)"
-    pattern = re.compile(
+    return re.compile(
         rf"(?:^{lead}(?:{words})\b(?:{close})?|(?<![\w])(?:{words})\b{close})[\s*_~)\]\-–—:]*",
         re.IGNORECASE,
     )
-    _HEADERS[tax] = pattern
-    return pattern
 
 
 def _trim(text: str) -> str:

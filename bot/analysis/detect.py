@@ -12,7 +12,6 @@ from __future__ import annotations
 import bisect
 import math
 import re
-import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -587,13 +586,6 @@ def noisy_or(values: Sequence[float]) -> float:
     return 1.0 - math.prod(1.0 - min(max(v, 0.0), 1.0) for v in values)
 
 
-_DETECTORS: weakref.WeakKeyDictionary[Taxonomy, Detector] = weakref.WeakKeyDictionary()
-
-
 def detector_for(tax: Taxonomy) -> Detector:
     """The compiled detector of ``tax`` (built once per taxonomy)."""
-    found = _DETECTORS.get(tax)
-    if found is None:
-        found = Detector(tax)
-        _DETECTORS[tax] = found
-    return found
+    return tax.compiled(Detector)

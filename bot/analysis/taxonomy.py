@@ -7,13 +7,15 @@ spelled in code. ``load_taxonomy()`` without arguments returns a cached instance
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypeVar, cast
 
 from bot.analysis.text import lookup_key, normalize_term, word_form
+
+T = TypeVar("T")
 
 Kind = Literal["rating", "archive-warning", "warning", "trope"]
 Side = Literal["before", "after", "both"]
@@ -198,12 +200,20 @@ class Taxonomy:
     _by_slug: dict[str, Entry] = field(default_factory=dict, repr=False)
     _by_key: dict[str, Entry] = field(default_factory=dict, repr=False)
     _tag_keys: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _compiled: dict[Callable[[Taxonomy], Any], Any] = field(default_factory=dict, repr=False)
 
     def __hash__(self) -> int:
         return id(self)
 
     def __eq__(self, other: object) -> bool:
         return self is other
+
+    def compiled(self, build: Callable[[Taxonomy], T]) -> T:
+        """What `build` makes of this taxonomy (a detector, a matcher, a pattern), built
+        once and kept as long as the taxonomy is."""
+        if build not in self._compiled:
+            self._compiled[build] = build(self)
+        return self._compiled[build]
 
     # -- lookups ----------------------------------------------------------------------------
 
