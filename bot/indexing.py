@@ -282,7 +282,7 @@ async def index_paths(
     states = await library.file_states(BUNDLED)
     version = index_version()
     seen: set[str] = set()
-    todo: list[tuple[Path, str, bytes, os.stat_result, FileState | None]] = []
+    todo: list[Todo] = []
     for file, source in _files(paths):
         if source in seen:
             continue
@@ -316,6 +316,7 @@ async def index_paths(
         todo.append((path, source, data, stat, state))
 
     batch: list[tuple[Todo, StoryEntry]] = []
+    batch_bytes = 0
     for item, result in _prepare_all(todo, max_bytes, workers):
         if isinstance(result, str):
             summary.failed.append({"file": str(item[0]), "error": result})
@@ -323,9 +324,10 @@ async def index_paths(
                 progress(item[0], item[3].st_size)
             continue
         batch.append((item, result))
-        if len(batch) >= SAVE_BATCH_FILES or sum(len(t[2]) for t, _ in batch) >= SAVE_BATCH_BYTES:
+        batch_bytes += len(item[2])
+        if len(batch) >= SAVE_BATCH_FILES or batch_bytes >= SAVE_BATCH_BYTES:
             await _save_batch(library, batch, summary, progress)
-            batch = []
+            batch, batch_bytes = [], 0
     await _save_batch(library, batch, summary, progress)
 
     summary.removed = await library.remove(_vanished(states, prune_dirs, seen))
