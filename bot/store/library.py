@@ -35,10 +35,6 @@ class PassageFilter:
     character: str | None = None
     query: str | None = None
 
-    @property
-    def selective(self) -> bool:
-        return bool(self.story_id or self.character or self.query)
-
 
 @dataclass(frozen=True, slots=True)
 class Eligible:
