@@ -247,8 +247,14 @@ def name_forms(tag: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 @dataclass(frozen=True, slots=True)
 class _Declared:
     name: int  # index into DeclaredNames.names
-    capital: bool  # a one-word form: counts only written with a capital letter
+    capital: bool  # counts only written with a capital letter
     length: int  # of the key, with its leading space
+
+
+def _needs_capital(form: str, key: str) -> bool:
+    """A one-word name written with a capital ("Will", "Yang") may be an ordinary word too:
+    it counts only written with a capital letter."""
+    return " " not in key[1:] and form[:1].isupper()
 
 
 class DeclaredNames:
@@ -269,7 +275,7 @@ class DeclaredNames:
             for form in full:
                 key = match_key(normalize_term(form))
                 if key.strip() and key not in keys:
-                    keys[key] = _Declared(i, " " not in key[1:], len(key))
+                    keys[key] = _Declared(i, _needs_capital(form, key), len(key))
             for form in partial:
                 key = match_key(normalize_term(form))
                 if (
@@ -279,7 +285,7 @@ class DeclaredNames:
                     and owners[key] == {i}
                     and lookup_key(form) not in index.by_key
                 ):
-                    keys[key] = _Declared(i, " " not in key[1:], len(key))
+                    keys[key] = _Declared(i, _needs_capital(form, key), len(key))
         auto = ahocorasick.Automaton()
         for key, info in keys.items():
             for tail in _WORD_ENDS:

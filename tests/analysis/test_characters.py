@@ -215,3 +215,11 @@ def test_character_filter_resolves_declared_names(typed: str, name: str) -> None
 def test_name_after_a_title_is_a_partial_form() -> None:
     assert name_forms("Captain Hook") == (("Captain Hook",), ("Hook",))
     assert name_forms("Dr. Jane Foster") == (("Dr. Jane Foster",), ("Jane", "Foster"))
+
+
+def test_a_caseless_one_word_name_needs_no_capital() -> None:
+    story = story_from_lines(["杨威利 smiled.", "Nobody else."])
+    story.fandoms = [LOGH]
+    story.characters = ["杨威利"]
+    a = analyze(story, one_passage_each(story))
+    assert [p.characters for p in a.passages] == [{"杨威利"}, set()]
