@@ -6,7 +6,7 @@ import logging
 import random
 from dataclasses import dataclass
 
-from bot.analysis.characters import resolve_character
+from bot.analysis.characters import character_filter
 from bot.analysis.taxonomy import Taxonomy
 from bot.context import Where
 from bot.directory import StoryDirectory
@@ -73,7 +73,8 @@ class Excerpts:
             trope_slug = entry.slug
         name = None
         if character:
-            name = resolve_character(character) or character.strip()
+            known = await self.library.story_characters(where.guild_id)
+            name = character_filter(character, known, self.tax)
         return PassageFilter(
             story_id=story_id, trope=trope_slug, character=name, query=query or None
         )

@@ -25,7 +25,7 @@ from bot.paths import TAXONOMY_DIR
 from bot.store.library import LibraryStore
 from bot.store.records import BUNDLED, FileState, PassageEntry, StoryEntry
 
-CODE_VERSION = "2"  # bump when readers, segmentation or analysis change their output
+CODE_VERSION = "3"  # bump when readers, segmentation or analysis change their output
 STORY_SUFFIXES = (".txt", ".html", ".htm", ".epub", ".md", ".text")
 _POOL_THRESHOLD = 8
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 
-from bot.analysis.characters import resolve_character
+from bot.analysis.characters import character_filter
 from bot.analysis.taxonomy import Entry, Taxonomy
 from bot.context import Where
 from bot.directory import MAX_CHOICES, Choice, StoryDirectory
@@ -159,7 +159,10 @@ class Lookups:
         max_rank = None
         if max_rating:
             max_rank = self.tax.rating_rank(self._slug(max_rating, "rating"))
-        name = (resolve_character(character) or character.strip()) if character else None
+        name = None
+        if character:
+            known = await self.library.story_characters(where.guild_id)
+            name = character_filter(character, known, self.tax)
         return await self.library.find_stories(
             where.guild_id,
             query=query or None,

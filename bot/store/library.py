@@ -130,6 +130,7 @@ class LibraryStore:
         self._bits: dict[str, dict[str, int]] = {}
         self.generation = 0  # bumped on every write, so caches know when to refresh
         self._match_marks: dict[tuple[str, int], tuple[int, list[int]]] = {}
+        self._story_characters: dict[tuple[int, int], list[str]] = {}
 
     # -- vocabulary bits ------------------------------------------------------------------
 
@@ -611,12 +612,14 @@ class LibraryStore:
                 return []
             where.append("(s.trope_mask & ?) != 0")
             params.append(1 << bit)
-        if character:
+        if character:  # named in a passage, or declared by the story
             where.append(
-                "s.id IN (SELECT p.story_id FROM passages p JOIN passage_characters c"
+                "(s.id IN (SELECT p.story_id FROM passages p JOIN passage_characters c"
                 " ON c.passage_id = p.id WHERE c.character = ?)"
+                " OR EXISTS (SELECT 1 FROM json_each(s.characters) j"
+                " WHERE j.value = ? COLLATE NOCASE))"
             )
-            params.append(character)
+            params += [character, character]
         excluded = await self.mask("warning", exclude)
         if excluded:
             where.append("(s.warn_mask & ?) = 0")
@@ -638,6 +641,22 @@ class LibraryStore:
             (guild_id,),
         )
         return [r[0] for r in rows]
+
+    async def story_characters(self, guild_id: int) -> list[str]:
+        """Every character name of a story visible in the guild (its declared characters,
+        else those detected), most common first: what a character option may stand for.
+        Cached per library state."""
+        key = (guild_id, self.generation)
+        if key not in self._story_characters:
+            if len(self._story_characters) > 256:
+                self._story_characters.clear()
+            rows = await self.db.fetchall(
+                "SELECT j.value, count(*) AS n FROM stories s, json_each(s.characters) j"
+                " WHERE s.guild_id IN (0, ?) GROUP BY j.value ORDER BY n DESC, j.value",
+                (guild_id,),
+            )
+            self._story_characters[key] = [r[0] for r in rows]
+        return self._story_characters[key]
 
     async def purge_guild(self, guild_id: int) -> int:
         """Delete every story uploaded in the guild."""

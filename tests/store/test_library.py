@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import sqlite3
 from collections import Counter
@@ -258,3 +259,25 @@ async def test_query_draws_by_rank_are_uniform(
         counts[p.id] += 1
     assert len(counts) == 7
     assert max(counts.values()) / min(counts.values()) < 1.4
+
+
+async def test_find_stories_by_a_declared_character_named_in_no_passage(
+    library: LibraryStore,
+) -> None:
+    named = dataclasses.replace(
+        entry("named.txt", title="Named", chars={0: {"Yang Wenli"}}), characters=["Yang Wenli"]
+    )
+    declared = dataclasses.replace(
+        entry("declared.txt", title="Declared"), characters=["Yang Wenli", "Staden (LOGH)"]
+    )
+    other = dataclasses.replace(entry("up", guild=7, title="Elsewhere"), characters=["Yang Wenli"])
+    for e in (named, declared, other):
+        await library.save(e)
+    found = await library.find_stories(0, character="yang wenli")
+    assert {s.title for s in found} == {"Named", "Declared"}
+    assert [s.title for s in await library.find_stories(0, character="STADEN (LOGH)")] == [
+        "Declared"
+    ]
+    assert await library.story_characters(0) == ["Yang Wenli", "Staden (LOGH)"]
+    await library.save(dataclasses.replace(entry("new.txt"), characters=["Honoroit Banlardois"]))
+    assert "Honoroit Banlardois" in await library.story_characters(0)  # no stale cache
