@@ -12,9 +12,22 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bot.errors import UserError
 from bot.settings import Settings
 
 log = logging.getLogger("ficshelf")
+
+
+class CliError(UserError):
+    """A user error at the command line: one line `ficshelf: …` on stderr, exit `status`."""
+
+    def __init__(self, message: str, status: int = 2) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _error(message: str) -> None:
+    print(f"ficshelf: {message}", file=sys.stderr)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -327,12 +340,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one verb; a user error is one line on stderr and a non-zero exit, no traceback."""
+    from bot.store.db import DatabaseFileError, MigrationError
+
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except ValueError as exc:  # e.g. a malformed setting
-        print(f"ficshelf: {exc}", file=sys.stderr)
+    except CliError as exc:
+        _error(str(exc))
+        return exc.status
+    except (DatabaseFileError, MigrationError) as exc:
+        _error(str(exc))
         return 2
+    except ValueError as exc:  # e.g. a malformed setting
+        _error(str(exc))
+        return 2
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

@@ -1,0 +1,124 @@
+"""User errors at the command line: one clear line on stderr, a non-zero exit, no traceback;
+and `ficshelf index` leaves no worker process behind when it is killed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.paths import STORIES_DIR
+
+SEED_COUNT = sum(1 for p in STORIES_DIR.iterdir() if p.is_file())
+
+
+@pytest.fixture(autouse=True)
+def _no_dotenv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run in an empty folder, so no developer's .env or token leaks in."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("DISCORD_TOKEN", "FICSHELF_DB", "FICSHELF_LIBRARY", "FICSHELF_DEV_GUILD"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    """A private copy of the bundled stories, free to edit."""
+    folder = tmp_path / "stories"
+    shutil.copytree(STORIES_DIR, folder)
+    return folder
+
+
+def ficshelf_argv(*args: str) -> list[str]:
+    return [sys.executable, "-m", "bot", *args]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FICSHELF_", "DISCORD_"))}
+    return env | {"COLUMNS": "200"} | extra
+
+
+def run(
+    cwd: Path, *args: str, timeout: float = 30, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """`ficshelf ARGS` in a subprocess, as a person runs it (a hang fails the test)."""
+    return subprocess.run(
+        ficshelf_argv(*args),
+        cwd=cwd,
+        env=clean_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def one_error_line(err: str) -> str:
+    """The single line a user error prints (asserting there is exactly one, no traceback)."""
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("ficshelf: ")
+    return lines[0]
+
+
+def write_stories(folder: Path, count: int, paragraphs: int = 3) -> None:
+    """`count` small plain-text stories, each different (so each is indexed)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        body = "\n\n".join(
+            f"Story {i}, paragraph {j}: the rain kept falling on the old harbour while "
+            f"Mara counted the boats that had not come home, and the lamps burned low. "
+            * 4
+            for j in range(paragraphs)
+        )
+        (folder / f"story-{i:03d}.txt").write_text(f"Harbour Lights {i}\n\n{body}\n")
+
+
+# -- the database ------------------------------------------------------------------------
+
+
+def test_two_index_runs_on_one_new_database_at_once_both_succeed(tmp_path: Path) -> None:
+    for round_ in range(3):  # the race is timing-dependent: several fresh databases
+        db = tmp_path / f"race-{round_}.db"
+        argv = ficshelf_argv("index", str(STORIES_DIR), "--db", str(db), "--json")
+        procs = [
+            subprocess.Popen(
+                argv,
+                cwd=tmp_path,
+                env=clean_env(),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        outcomes = [(p.wait(timeout=60), *p.communicate()) for p in procs]
+        for status, _out, err in outcomes:
+            assert "Traceback" not in err
+            assert status == 0, err
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            assert conn.execute("PRAGMA user_version").fetchone()[0] >= 5
+            assert conn.execute("SELECT count(*) FROM stories").fetchone() == (SEED_COUNT,)
+            sources = conn.execute("SELECT count(DISTINCT source) FROM stories").fetchone()
+            assert sources == (SEED_COUNT,)
+
+
+def test_db_that_is_not_a_database_is_one_clear_line(
+    tmp_path: Path, library: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("shopping list: tea, milk, a new kettle\n" * 50)
+    assert main(["index", str(library), "--db", str(notes)]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert str(notes) in line
+    assert "not a Ficshelf database" in line
+    assert notes.read_text().startswith("shopping list")  # left as it was
