@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -250,19 +251,33 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from bot.store.db import Database
 
     settings = _settings(args)
+    if not args.dest:
+        raise CliError("the backup destination is empty: name the file to write")
     dest = Path(args.dest)
-    if dest.exists() and not args.force:
-        print(f"ficshelf: {dest} exists; pass --force to overwrite", file=sys.stderr)
-        return 1
+    folder = dest.parent
+    if not folder.is_dir():
+        why = f"{folder} is not a folder" if folder.exists() else f"no folder {folder}"
+        raise CliError(f"cannot back up to {dest}: {why}", status=1)
+    if dest.is_dir():
+        raise CliError(f"cannot back up to {dest}: it is a folder", status=1)
+    if dest.exists():
+        if not args.force:
+            raise CliError(f"{dest} exists; pass --force to overwrite", status=1)
+        if settings.db_path.exists() and dest.samefile(settings.db_path):
+            raise CliError(f"cannot back up to {dest}: it is the database itself", status=1)
 
     async def main() -> None:
-        db = await Database.open(settings.db_path)
+        db = await Database.open(settings.db_path, create=False, migrate=False)
         try:
             await db.backup(dest)
         finally:
             await db.close()
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except (OSError, sqlite3.Error) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise CliError(f"cannot back up to {dest}: {reason}", status=1) from None
     print(f"backed up {settings.db_path} to {dest}")
     return 0
 

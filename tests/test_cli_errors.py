@@ -122,3 +122,52 @@ def test_db_that_is_not_a_database_is_one_clear_line(
     assert str(notes) in line
     assert "not a Ficshelf database" in line
     assert notes.read_text().startswith("shopping list")  # left as it was
+
+
+# -- backup ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def indexed_db(tmp_path: Path, library: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    db = tmp_path / "f.db"
+    assert main(["index", str(library), "--db", str(db), "--json"]) == 0
+    capsys.readouterr()
+    return db
+
+
+@pytest.mark.parametrize("where", ["missing-folder/copy.db", "a-file/copy.db"])
+def test_backup_to_an_unwritable_place_is_one_clear_line(
+    tmp_path: Path, indexed_db: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    (tmp_path / "a-file").write_text("a regular file, not a folder\n")
+    dest = tmp_path / where
+    assert main(["backup", str(dest), "--db", str(indexed_db)]) == 1
+    line = one_error_line(capsys.readouterr().err)
+    assert str(dest.parent) in line
+    assert not (tmp_path / "missing-folder").exists()  # not created as a side effect
+
+
+def test_backup_of_a_missing_database_is_an_error_and_creates_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "missing.db"
+    dest = tmp_path / "copy.db"
+    assert main(["backup", str(dest), "--db", str(missing)]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert str(missing) in line
+    assert "no database" in line
+    assert not missing.exists()
+    assert not dest.exists()
+
+
+def test_backup_force_overwrites_an_existing_destination(
+    tmp_path: Path, indexed_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dest = tmp_path / "copy.db"
+    dest.write_text("an old file in the way\n")
+    assert main(["backup", str(dest), "--db", str(indexed_db)]) == 1
+    assert "--force" in one_error_line(capsys.readouterr().err)
+    assert main(["backup", str(dest), "--db", str(indexed_db), "--force"]) == 0
+    with sqlite3.connect(dest) as conn:
+        assert conn.execute("SELECT count(*) FROM stories").fetchone() == (SEED_COUNT,)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".copy")) == []

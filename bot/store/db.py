@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
@@ -64,10 +65,11 @@ class Database:
         self._write = asyncio.Lock()  # one transaction at a time on the shared connection
 
     @classmethod
-    async def open(cls, path: Path, *, create: bool = True) -> Database:
-        """Open and migrate the database at `path`; it is created (with its folder) if
-        missing, unless `create` is false. Raises DatabaseFileError for a file that is
-        missing (with `create` false), not an SQLite database, or cannot be opened."""
+    async def open(cls, path: Path, *, create: bool = True, migrate: bool = True) -> Database:
+        """Open and (unless `migrate` is false) migrate the database at `path`; it is
+        created (with its folder) if missing, unless `create` is false. Raises
+        DatabaseFileError for a file that is missing (with `create` false), not an SQLite
+        database, or cannot be opened."""
         if create:
             path.parent.mkdir(parents=True, exist_ok=True)
         elif not path.is_file():
@@ -90,7 +92,8 @@ class Database:
                 "synchronous = NORMAL",
             ):  # fetch every result: an unread row would keep a statement open
                 await conn.execute_fetchall(f"PRAGMA {pragma}")
-            await db.migrate()
+            if migrate:
+                await db.migrate()
         except sqlite3.Error as exc:
             await conn.close()
             if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
@@ -184,7 +187,13 @@ class Database:
         return int(value) if isinstance(value, int | float | str) else 0
 
     async def backup(self, dest: Path) -> None:
-        """A consistent copy of the live database (SQLite's online backup API)."""
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        async with aiosqlite.connect(dest) as target:
-            await self.conn.backup(target)
+        """A consistent copy of the live database (SQLite's online backup API), written
+        beside `dest` and then moved over it: `dest` is replaced whole or not at all.
+        Its folder must exist. Raises OSError or sqlite3.Error."""
+        partial = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
+        try:
+            async with aiosqlite.connect(partial) as target:
+                await self.conn.backup(target)
+            os.replace(partial, dest)
+        finally:
+            partial.unlink(missing_ok=True)
