@@ -43,6 +43,27 @@ def migrations() -> list[tuple[int, str, str]]:
     return found
 
 
+def _checked_uri(path: Path, create: bool) -> str:
+    """The SQLite URI that opens `path`, creating it (and its folder) only if `create`.
+
+    The file is opened once here, synchronously: a failed aiosqlite connect leaves its
+    worker thread to report on a closed event loop (a stray traceback at exit)."""
+    if path.is_dir():
+        raise DatabaseFileError(f"{path} is a folder, not a database file")
+    if create:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise DatabaseFileError(
+                f"cannot create the database {path}: {path.parent} is not a folder"
+            ) from None
+    elif not path.is_file():
+        raise DatabaseFileError(f"there is no database at {path}")
+    uri = f"{path.absolute().as_uri()}?mode={'rwc' if create else 'rw'}"
+    sqlite3.connect(uri, uri=True).close()
+    return uri
+
+
 def _statements(sql: str) -> Iterator[str]:
     """The statements of a migration script, one by one (a trigger body stays whole)."""
     pending = ""
@@ -70,18 +91,11 @@ class Database:
         created (with its folder) if missing, unless `create` is false. Raises
         DatabaseFileError for a file that is missing (with `create` false), not an SQLite
         database, or cannot be opened."""
-        if create:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        elif not path.is_file():
-            raise DatabaseFileError(f"there is no database at {path}")
         try:
-            conn = await aiosqlite.connect(
-                f"{path.absolute().as_uri()}?mode={'rwc' if create else 'rw'}",
-                isolation_level=None,
-                uri=True,
-            )
-        except sqlite3.Error as exc:
-            raise DatabaseFileError(f"cannot open the database {path}: {exc}") from None
+            conn = await aiosqlite.connect(_checked_uri(path, create), isolation_level=None, uri=True)
+        except (sqlite3.Error, OSError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise DatabaseFileError(f"cannot open the database {path}: {reason}") from None
         conn.row_factory = aiosqlite.Row
         db = cls(conn, path)
         try:
