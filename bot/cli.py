@@ -105,8 +105,10 @@ async def _index(settings: Settings, paths: list[Path], *, show_progress: bool) 
 
 def _print_summary(summary: Any) -> None:
     from rich.console import Console
+    from rich.markup import escape
 
-    out = Console(highlight=False)
+    out = Console(highlight=False, soft_wrap=True)  # one line each, however narrow
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
     d = summary.as_dict()
     out.print(
         f"{d['added']} added, {d['updated']} updated, {d['unchanged']} unchanged, "
@@ -114,9 +116,7 @@ def _print_summary(summary: Any) -> None:
         f"{d['passages']} passages · {d['seconds']:.2f} s"
     )
     for failure in summary.failed:
-        Console(stderr=True, highlight=False).print(
-            f"[red]failed[/red] {failure['file']}: {failure['error']}"
-        )
+        err.print(f"[red]failed[/red] {escape(failure['file'])}: {escape(failure['error'])}")
 
 
 # -- analyze ---------------------------------------------------------------------------------
@@ -141,6 +141,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             )
         except StoryReadError as exc:
             reports.append({"file": name, "error": str(exc)})
+            _error(f"{name}: {exc}")
             failed = True
     if args.json:
         payload: Any = reports[0] if len(reports) == 1 else reports
@@ -152,14 +153,17 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def _print_reports(reports: list[dict[str, Any]]) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     out = Console(highlight=False)
     for r in reports:
         if "error" in r:
-            out.print(f"[bold red]{r['file']}[/]: {r['error']}")
-            continue
-        out.rule(f"[bold]{r['title']}[/] by {', '.join(r['authors']) or 'unknown'}")
+            continue  # already on stderr
+        # "Anonymous", as the bot shows a story without authors
+        out.rule(
+            f"[bold]{escape(r['title'])}[/] by {escape(', '.join(r['authors']) or 'Anonymous')}"
+        )
         out.print(
             f"{r['file']} · {r['format']} · {r['language'] or '?'} · {r['words']:,} words in "
             f"{len(r['chapters'])} chapter(s) · rated {r['rating']} ({r['rating_source']})"

@@ -171,3 +171,65 @@ def test_backup_force_overwrites_an_existing_destination(
     with sqlite3.connect(dest) as conn:
         assert conn.execute("SELECT count(*) FROM stories").fetchone() == (SEED_COUNT,)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".copy")) == []
+
+
+# -- files that are not stories -------------------------------------------------------------
+
+
+def test_a_fifo_in_a_folder_is_reported_failed_and_never_read(
+    tmp_path: Path, library: Path
+) -> None:
+    os.mkfifo(library / "pipe.txt")
+    done = run(tmp_path, "index", str(library), "--db", str(tmp_path / "f.db"), timeout=30)
+    assert "Traceback" not in done.stderr
+    assert done.returncode == 1
+    assert f"{SEED_COUNT} added" in done.stdout
+    [line] = [ln for ln in done.stderr.splitlines() if "pipe.txt" in ln]
+    assert "not a regular file" in line
+
+
+def test_a_fifo_named_directly_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    indexed = run(tmp_path, "index", str(fifo), "--db", str(tmp_path / "f.db"), timeout=30)
+    assert "Traceback" not in indexed.stderr
+    assert indexed.returncode == 1
+    [line] = indexed.stderr.strip().splitlines()
+    assert line.startswith(f"failed {fifo}")
+    assert "not a regular file" in line
+    analyzed = run(tmp_path, "analyze", str(fifo), timeout=30)
+    assert analyzed.returncode == 1
+    assert "not a regular file" in one_error_line(analyzed.stderr)
+
+
+def test_a_dangling_symlink_in_a_folder_is_reported_failed(
+    tmp_path: Path, library: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (library / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    assert main(["index", str(library), "--db", str(tmp_path / "f.db")]) == 1
+    out, err = capsys.readouterr()
+    assert f"{SEED_COUNT} added" in out
+    assert "1 failed" in out
+    assert "Traceback" not in err
+    [line] = err.strip().splitlines()
+    assert "gone.txt" in line
+    assert "broken link" in line
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a mode-000 folder")
+def test_an_unreadable_subfolder_is_reported_failed(
+    tmp_path: Path, library: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    locked = library / "locked"
+    locked.mkdir()
+    shutil.copy(library / "swan-dive.txt", locked / "copy.txt")
+    locked.chmod(0)
+    try:
+        assert main(["index", str(library), "--db", str(tmp_path / "f.db")]) == 1
+    finally:
+        locked.chmod(0o755)
+    out, err = capsys.readouterr()
+    assert f"{SEED_COUNT} added" in out
+    [line] = err.strip().splitlines()
+    assert "locked" in line
+    assert "permission denied" in line
