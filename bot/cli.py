@@ -50,7 +50,10 @@ def _replace(settings: Settings, **changes: Any) -> Settings:
 def cmd_index(args: argparse.Namespace) -> int:
     """Index files and folders (default: the library dir) into the database."""
     settings = _settings(args)
-    paths = [Path(p) for p in args.paths] or [settings.library_dir]
+    paths = _paths(args.paths)
+    warning = None if paths else _warn_library(settings)
+    if not paths and warning is None:
+        paths = [settings.library_dir]
     summary = asyncio.run(
         _index(settings, paths, show_progress=sys.stderr.isatty() and not args.json)
     )
@@ -58,7 +61,22 @@ def cmd_index(args: argparse.Namespace) -> int:
         print(json.dumps(summary.as_dict(), indent=2, ensure_ascii=False))
     else:
         _print_summary(summary)
-    return 1 if summary.failed else 0
+    return 1 if summary.failed or warning else 0
+
+
+def _paths(names: list[str]) -> list[Path]:
+    """The PATH arguments; an empty one is a user error (it would mean the current folder)."""
+    if any(name == "" for name in names):
+        raise CliError("an empty path names no file or folder")
+    return [Path(name) for name in names]
+
+
+def _warn_library(settings: Settings) -> str | None:
+    """Warn (one line on stderr) when the library folder is missing; returns the warning."""
+    warning = settings.library_warning()
+    if warning:
+        _error(f"warning: {warning}")
+    return warning
 
 
 async def _index(settings: Settings, paths: list[Path], *, show_progress: bool) -> Any:
@@ -111,9 +129,9 @@ def _print_summary(summary: Any) -> None:
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     d = summary.as_dict()
     out.print(
-        f"{d['added']} added, {d['updated']} updated, {d['unchanged']} unchanged, "
-        f"{d['removed']} removed, {len(d['failed'])} failed · library: {d['stories']} stories, "
-        f"{d['passages']} passages · {d['seconds']:.2f} s"
+        f"{d['added']:,} added, {d['updated']:,} updated, {d['unchanged']:,} unchanged, "
+        f"{d['removed']:,} removed, {len(d['failed']):,} failed · "
+        f"library: {d['stories']:,} stories, {d['passages']:,} passages · {d['seconds']:,.2f} s"
     )
     for failure in summary.failed:
         err.print(f"[red]failed[/red] {escape(failure['file'])}: {escape(failure['error'])}")
@@ -130,8 +148,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     settings = _settings(args)
     reports: list[dict[str, Any]] = []
     failed = False
-    for name in args.paths:
-        path = Path(name)
+    for name, path in zip(args.paths, _paths(args.paths), strict=True):
         try:
             data, _stat = load_file(path, settings.max_file_bytes)
             reports.append(
@@ -166,7 +183,7 @@ def _print_reports(reports: list[dict[str, Any]]) -> None:
         )
         out.print(
             f"{r['file']} · {r['format']} · {r['language'] or '?'} · {r['words']:,} words in "
-            f"{len(r['chapters'])} chapter(s) · rated {r['rating']} ({r['rating_source']})"
+            f"{len(r['chapters']):,} chapter(s) · rated {r['rating']} ({r['rating_source']})"
         )
         for label, key in (
             ("Fandoms", "fandoms"),
@@ -202,6 +219,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    _warn_library(settings)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -245,6 +263,7 @@ def cmd_console(args: argparse.Namespace) -> int:
     from bot.console import run_console
 
     settings = _settings(args)
+    _warn_library(settings)
     return run_console(
         settings, commands=args.command, member=args.as_ == "member", channel=args.channel
     )
@@ -291,10 +310,41 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from bot.analysis.evaluate import evaluate, format_report
 
     settings = _settings(args)
+    gold = _gold_file(args.gold)
     stories = Path(args.stories) if args.stories else settings.library_dir
-    report = evaluate(Path(args.gold), stories)
+    if not stories.is_dir():
+        raise CliError(f"the stories folder {stories} does not exist (see --stories)")
+    report = evaluate(gold, stories)
     print(format_report(report))
     return 0
+
+
+def _gold_file(name: str) -> Path:
+    """The gold file, checked: readable TOML text, else one clear sentence (CliError)."""
+    import tomllib
+
+    if not name:
+        raise CliError("the gold file name is empty")
+    path = Path(name)
+    if not path.is_file():
+        if not path.exists():
+            why = "no such file"
+        elif path.is_dir():
+            why = "it is a folder"
+        else:
+            why = "not a regular file"
+        raise CliError(f"cannot read the gold file {path}: {why}")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CliError(f"cannot read the gold file {path}: {exc.strerror or exc}") from None
+    try:
+        tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise CliError(f"{path} is not a gold file: it is binary, not TOML text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CliError(f"{path} is not a valid gold file: {exc}") from None
+    return path
 
 
 # -- parser ----------------------------------------------------------------------------------

@@ -233,3 +233,88 @@ def test_an_unreadable_subfolder_is_reported_failed(
     [line] = err.strip().splitlines()
     assert "locked" in line
     assert "permission denied" in line
+
+
+def test_eval_on_a_binary_file_is_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gold = tmp_path / "gold.toml"
+    gold.write_bytes(bytes(range(256)) * 16)
+    assert main(["eval", str(gold)]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert str(gold) in line
+    assert "binary" in line
+
+
+def test_index_of_an_empty_path_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "f.db"
+    assert main(["index", "", "--db", str(db)]) == 2
+    assert "empty" in one_error_line(capsys.readouterr().err)
+    assert not db.exists()
+
+
+# -- FICSHELF_LIBRARY ---------------------------------------------------------------------
+
+
+def test_index_warns_when_the_library_setting_points_nowhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("FICSHELF_LIBRARY", str(tmp_path / "nowhere"))
+    assert main(["index", "--db", str(tmp_path / "f.db")]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    first = err.splitlines()[0]
+    assert first.startswith("ficshelf: warning: ")
+    assert "FICSHELF_LIBRARY" in first
+    assert str(tmp_path / "nowhere") in first
+
+
+def test_console_warns_when_the_library_setting_points_nowhere(tmp_path: Path) -> None:
+    done = run(
+        tmp_path,
+        "console",
+        "--db",
+        str(tmp_path / "console.db"),
+        "-c",
+        "/help",
+        timeout=120,
+        FICSHELF_LIBRARY=str(tmp_path / "nowhere"),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    first = done.stderr.splitlines()[0]
+    assert first.startswith("ficshelf: warning: ")
+    assert "FICSHELF_LIBRARY" in first
+
+
+# -- analyze and numbers --------------------------------------------------------------------
+
+
+def test_analyze_prints_errors_to_stderr_and_names_no_author_anonymous(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_stories(tmp_path / "mine", 1)
+    story = tmp_path / "mine" / "story-000.txt"
+    missing = tmp_path / "missing.txt"
+    assert main(["analyze", str(story), str(missing)]) == 1
+    out, err = capsys.readouterr()
+    assert "by Anonymous" in out
+    assert "unknown" not in out
+    assert str(missing) not in out
+    line = one_error_line(err)
+    assert str(missing) in line
+    assert "not found" in line
+
+
+def test_index_summary_uses_thousands_separators(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_stories(tmp_path / "many", 40, paragraphs=30)
+    assert main(["index", str(tmp_path / "many"), "--db", str(tmp_path / "f.db")]) == 0
+    out = capsys.readouterr().out
+    with sqlite3.connect(tmp_path / "f.db") as conn:
+        (passages,) = conn.execute("SELECT count(*) FROM passages").fetchone()
+    assert passages >= 1000
+    assert f"{passages:,} passages" in out

@@ -92,7 +92,8 @@ class Database:
         DatabaseFileError for a file that is missing (with `create` false), not an SQLite
         database, or cannot be opened."""
         try:
-            conn = await aiosqlite.connect(_checked_uri(path, create), isolation_level=None, uri=True)
+            uri = _checked_uri(path, create)
+            conn = await aiosqlite.connect(uri, isolation_level=None, uri=True)
         except (sqlite3.Error, OSError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
             raise DatabaseFileError(f"cannot open the database {path}: {reason}") from None
