@@ -54,8 +54,15 @@ def cmd_index(args: argparse.Namespace) -> int:
     warning = None if paths else _warn_library(settings)
     if not paths and warning is None:
         paths = [settings.library_dir]
+    if args.workers is not None and args.workers < 1:
+        raise CliError("--workers must be at least 1")
     summary = asyncio.run(
-        _index(settings, paths, show_progress=sys.stderr.isatty() and not args.json)
+        _index(
+            settings,
+            paths,
+            show_progress=sys.stderr.isatty() and not args.json,
+            workers=args.workers,
+        )
     )
     if args.json:
         print(json.dumps(summary.as_dict(), indent=2, ensure_ascii=False))
@@ -79,7 +86,9 @@ def _warn_library(settings: Settings) -> str | None:
     return warning
 
 
-async def _index(settings: Settings, paths: list[Path], *, show_progress: bool) -> Any:
+async def _index(
+    settings: Settings, paths: list[Path], *, show_progress: bool, workers: int | None
+) -> Any:
     from bot.indexing import index_paths, story_files
     from bot.store.db import Database
     from bot.store.library import LibraryStore
@@ -90,7 +99,7 @@ async def _index(settings: Settings, paths: list[Path], *, show_progress: bool) 
         prune = [p for p in paths if p.is_dir()]
         if not show_progress:
             return await index_paths(
-                library, paths, max_bytes=settings.max_file_bytes, prune_dirs=prune
+                library, paths, max_bytes=settings.max_file_bytes, prune_dirs=prune, workers=workers
             )
         from rich.progress import (
             BarColumn,
@@ -115,7 +124,12 @@ async def _index(settings: Settings, paths: list[Path], *, show_progress: bool) 
                 bar.update(task, advance=1, name=path.name)
 
             return await index_paths(
-                library, paths, max_bytes=settings.max_file_bytes, prune_dirs=prune, progress=step
+                library,
+                paths,
+                max_bytes=settings.max_file_bytes,
+                prune_dirs=prune,
+                progress=step,
+                workers=workers,
             )
     finally:
         await db.close()
@@ -358,6 +372,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", metavar="PATH")
     p.add_argument("--db", metavar="PATH", help="database file (default: $FICSHELF_DB)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="processes that read and analyse files (default: one per CPU)",
+    )
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("analyze", help="what the bot knows about story files (no indexing)")
