@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import sqlite3
 import stat as stat_module
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -444,9 +447,56 @@ def _prepare_all(
         for t in todo:
             yield t, _entry_for(t, max_bytes)
         return
-    with ProcessPoolExecutor(max_workers=n) as pool:
+    with ProcessPoolExecutor(
+        max_workers=n, initializer=_die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         results = pool.map(_entry_for, todo, [max_bytes] * len(todo), chunksize=2)
         yield from zip(todo, results, strict=True)
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker when `parent` (the indexing process) dies,
+    even by SIGKILL, so no orphan outlives `ficshelf index`.
+
+    A worker forked or spawned by `parent` itself asks the Linux kernel for SIGKILL when
+    its parent thread (the one that started the pool) dies. Otherwise (no prctl, or a
+    forkserver in between, which the workers themselves keep alive) a thread polls."""
+    if os.getppid() == parent and sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+            if os.getppid() != parent:  # it died before the signal was armed
+                os._exit(1)
+            return
+    direct = os.getppid() == parent
+
+    def watch() -> None:
+        while not _gone(parent, direct=direct):
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _gone(pid: int, *, direct: bool) -> bool:
+    """Whether process `pid` has died (a zombie counts as dead)."""
+    if direct and os.getppid() != pid:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] in {"Z", "X"}
+    except (OSError, IndexError):
+        return False
 
 
 def _vanished(

@@ -318,3 +318,71 @@ def test_index_summary_uses_thousands_separators(
         (passages,) = conn.execute("SELECT count(*) FROM passages").fetchone()
     assert passages >= 1000
     assert f"{passages:,} passages" in out
+
+
+# -- no orphans -------------------------------------------------------------------------------
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below `pid` (from /proc/<pid>/task/*/children)."""
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        for children in Path(f"/proc/{parent}/task").glob("*/children"):
+            try:
+                kids = {int(p) for p in children.read_text().split()}
+            except OSError:
+                continue
+            todo.extend(kids - found)
+            found |= kids
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie waiting for its reaper counts as dead)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return False
+    return fields[0] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_killing_index_leaves_no_worker_behind(tmp_path: Path, sig: signal.Signals) -> None:
+    write_stories(tmp_path / "many", 40)
+    db = tmp_path / "f.db"
+    (tmp_path / "empty").mkdir()
+    assert main(["index", str(tmp_path / "empty"), "--db", str(db), "--json"]) == 0  # migrate
+    blocker = sqlite3.connect(db, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # the saves wait on this lock: the workers stay up
+    proc = subprocess.Popen(
+        ficshelf_argv("index", str(tmp_path / "many"), "--db", str(db), "--workers", "2"),
+        cwd=tmp_path,
+        env=clean_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    workers: set[int] = set()
+    try:
+        deadline = time.monotonic() + 15
+        while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
+            workers = _descendants(proc.pid)
+            time.sleep(0.05)
+        assert len(workers) >= 2, "the pool never started"
+        proc.send_signal(sig)
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [w for w in workers if _alive(w)] == []
+    finally:
+        blocker.rollback()
+        blocker.close()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for w in workers:
+            if _alive(w):
+                os.kill(w, signal.SIGKILL)
