@@ -235,6 +235,32 @@ def test_an_unreadable_subfolder_is_reported_failed(
     assert "permission denied" in line
 
 
+def test_a_folder_that_cannot_be_listed_is_reported_failed(
+    tmp_path: Path,
+    library: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same as above, for root too: listing the folder is refused."""
+    locked = library / "locked"
+    locked.mkdir()
+    shutil.copy(library / "swan-dive.txt", locked / "copy.txt")
+    real_scandir = os.scandir
+
+    def scandir(path: str) -> object:
+        if os.fspath(path) == str(locked):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert main(["index", str(library), "--db", str(tmp_path / "f.db")]) == 1
+    out, err = capsys.readouterr()
+    assert f"{SEED_COUNT} added" in out
+    assert "Traceback" not in err
+    [line] = err.strip().splitlines()
+    assert line == f"failed {locked}: permission denied: the folder cannot be read"
+
+
 def test_eval_on_a_binary_file_is_one_clear_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
