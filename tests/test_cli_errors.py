@@ -45,9 +45,7 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env | {"COLUMNS": "200"} | extra
 
 
-def run(
-    cwd: Path, *args: str, timeout: float = 30, **env: str
-) -> subprocess.CompletedProcess[str]:
+def run(cwd: Path, *args: str, timeout: float = 30, **env: str) -> subprocess.CompletedProcess[str]:
     """`ficshelf ARGS` in a subprocess, as a person runs it (a hang fails the test)."""
     return subprocess.run(
         ficshelf_argv(*args),
@@ -75,8 +73,7 @@ def write_stories(folder: Path, count: int, paragraphs: int = 3) -> None:
     for i in range(count):
         body = "\n\n".join(
             f"Story {i}, paragraph {j}: the rain kept falling on the old harbour while "
-            f"Mara counted the boats that had not come home, and the lamps burned low. "
-            * 4
+            f"Mara counted the boats that had not come home, and the lamps burned low. " * 4
             for j in range(paragraphs)
         )
         (folder / f"story-{i:03d}.txt").write_text(f"Harbour Lights {i}\n\n{body}\n")
@@ -86,24 +83,27 @@ def write_stories(folder: Path, count: int, paragraphs: int = 3) -> None:
 
 
 def test_two_index_runs_on_one_new_database_at_once_both_succeed(tmp_path: Path) -> None:
-    for round_ in range(3):  # the race is timing-dependent: several fresh databases
-        db = tmp_path / f"race-{round_}.db"
-        argv = ficshelf_argv("index", str(STORIES_DIR), "--db", str(db), "--json")
-        procs = [
+    dbs = [tmp_path / f"race-{n}.db" for n in range(3)]  # the race is timing-dependent
+    procs = [
+        (
+            db,
             subprocess.Popen(
-                argv,
+                ficshelf_argv("index", str(STORIES_DIR), "--db", str(db), "--json"),
                 cwd=tmp_path,
                 env=clean_env(),
-                stdout=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
                 text=True,
-            )
-            for _ in range(2)
-        ]
-        outcomes = [(p.wait(timeout=60), *p.communicate()) for p in procs]
-        for status, _out, err in outcomes:
-            assert "Traceback" not in err
-            assert status == 0, err
+            ),
+        )
+        for db in dbs
+        for _twice in range(2)
+    ]
+    for _db, proc in procs:
+        _out, err = proc.communicate(timeout=60)
+        assert "Traceback" not in err
+        assert proc.returncode == 0, err
+    for db in dbs:
         with sqlite3.connect(db) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
             assert conn.execute("PRAGMA user_version").fetchone()[0] >= 5
