@@ -12,6 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import render
 from bot.errors import UserError
 from bot.indexing import index_paths
 from bot.services import Services
@@ -165,7 +166,7 @@ def _missing_permissions(exc: BaseException) -> str:
 PERMISSION_NAMES = {"manage_guild": "Manage Server", "manage_channels": "Manage Channels"}
 
 ERROR_MESSAGES: tuple[tuple[type[BaseException], Any], ...] = (
-    (UserError, str),
+    (UserError, lambda e: e.show(render.escape)),
     (app_commands.MissingPermissions, _missing_permissions),
     (app_commands.NoPrivateMessage, lambda _e: "This command only works in a server."),
     (
