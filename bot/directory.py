@@ -18,8 +18,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.analysis.taxonomy import Entry, Taxonomy
 from bot.analysis.text import lookup_key
-
-from bot.errors import UnknownName
+from bot.errors import UnknownNameError
 from bot.store.library import LibraryStore
 from bot.store.records import BUNDLED, StoryName
 
@@ -170,7 +169,7 @@ class StoryDirectory:
         return [Choice(_label(n), str(n.id)) for n in picked]
 
     async def resolve(self, guild_id: int, text: str, *, uploads_only: bool = False) -> StoryName:
-        """The story a person meant, or an UnknownName error (acting on nothing): an
+        """The story a person meant, or an UnknownNameError error (acting on nothing): an
         autocomplete value (the story id), else an exact title, "title — author" or
         "title by author" (see `title_key`). Anything else gets the closest few names."""
         shelves = await self._visible(guild_id, uploads_only=uploads_only)
@@ -185,11 +184,11 @@ class StoryDirectory:
             return exact[0]
         where = "this server's uploads" if uploads_only else "this server's library"
         if exact:
-            raise UnknownName(
+            raise UnknownNameError(
                 f"Several stories in {where} are called {{}}: pick one from the suggestions",
                 text,
             )
-        raise UnknownName(
+        raise UnknownNameError(
             f"No story called {{}} in {where}",
             text,
             [_label(n) for n in self._closest(shelves, text)],
@@ -255,12 +254,12 @@ def resolve_term(
     tax: Taxonomy, text: str, kinds: Collection[str], template: str, fallback: str = ""
 ) -> Entry:
     """The taxonomy entry a person meant: its slug, name, alias or AO3 tag exactly (see
-    `Taxonomy.lookup`), of one of `kinds`; else an UnknownName (`template` quotes the text
+    `Taxonomy.lookup`), of one of `kinds`; else an UnknownNameError (`template` quotes the text
     at "{}") offering the real names a typo away, if any."""
     entry = tax.lookup(text)
     if entry is not None and entry.kind in kinds:
         return entry
-    raise UnknownName(template, text.strip(), _near_terms(tax, text, kinds), fallback)
+    raise UnknownNameError(template, text.strip(), _near_terms(tax, text, kinds), fallback)
 
 
 def _near_terms(tax: Taxonomy, text: str, kinds: Collection[str]) -> list[str]:

@@ -13,7 +13,7 @@ class UserError(Exception):
         return str(self)
 
 
-class UnknownName(UserError):
+class UnknownNameError(UserError):
     """A name that matches nothing: the typed text, quoted into `template` at "{}", and,
     if any are close, the real names it might have meant (else `fallback`, a hint)."""
 
@@ -31,7 +31,7 @@ class UnknownName(UserError):
         return f"{head}. {self.fallback}".rstrip()
 
 
-class AlreadyStored(UserError):
+class AlreadyStoredError(UserError):
     """An upload that is the same work as a story already in the library."""
 
     def __init__(self, title: str, where: str, why: str = "") -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -144,11 +145,22 @@ def to_entry(
             for i, p in enumerate(prepared.passages)
         ],
         added_by=added_by,
+        work=work_key(story.url),
     )
 
 
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+_AO3_WORK = re.compile(r"archiveofourown\.org/works/(\d+)", re.IGNORECASE)
+
+
+def work_key(url: str | None) -> str | None:
+    """The work a story's address names ('ao3:218676'), so that every download of one AO3
+    work is one story (migration 006 reads old rows' addresses the same way)."""
+    found = _AO3_WORK.search(url or "")
+    return f"ao3:{int(found.group(1))}" if found and int(found.group(1)) > 0 else None
 
 
 # -- indexing files on disk ---------------------------------------------------------------

@@ -15,7 +15,6 @@ from bot.errors import UserError
 from bot.store.library import LibraryStore
 from bot.store.records import StoryRow
 
-
 TERM_KINDS = ("warning", "archive-warning", "trope", "rating", "glossary")
 
 

@@ -209,7 +209,9 @@ async def test_migration_backfills_the_same_slots_as_saving(tmp_path: Path) -> N
     await db.close()
     with sqlite3.connect(path) as conn:  # back to the schema before slots existed
         conn.executescript(
-            "DROP TABLE sample_slots; DROP TABLE sample_tops; PRAGMA user_version = 4;"
+            "DROP TABLE sample_slots; DROP TABLE sample_tops; DROP TABLE removed_stories;"
+            " DROP INDEX stories_by_work; ALTER TABLE stories DROP COLUMN work;"
+            " PRAGMA user_version = 4;"
         )
     db = await Database.open(path)
     try:
