@@ -95,7 +95,9 @@ class Lookups:
         return TermInfo(entry, archive, implies)
 
     def term_choices(
-        self, current: str, kinds: tuple[str, ...] = ("warning", "archive-warning", "trope")
+        self,
+        current: str,
+        kinds: tuple[str, ...] = ("warning", "archive-warning", "trope", "glossary"),
     ) -> list[Choice]:
         """Autocomplete over slugs, names and aliases: ≤ 25, one per entry, best first."""
         query = utils.default_process(current)

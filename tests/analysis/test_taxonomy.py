@@ -30,6 +30,8 @@ WARNINGS = {
     "pregnancy",
     "animal-harm",
     "vomit",
+    "incest",
+    "infidelity",
     "strong-language",
 }
 TROPES = {

@@ -1,0 +1,203 @@
+"""A name that does not match acts on nothing: stories, terms and warnings, end to end.
+
+Real AO3 downloads come from ../shared/fixtures/ao3; the tests that need them skip when
+that folder is absent.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import AO3_FIXTURES
+from tests.e2e.conftest import World
+
+
+def ao3(name: str) -> tuple[str, bytes]:
+    """A real AO3 download as an upload (name, bytes), or skip when it is not available."""
+    path = AO3_FIXTURES / name
+    if not path.is_file():
+        pytest.skip(f"real AO3 fixture not available: {path}")
+    return name, path.read_bytes()
+
+
+def last(result) -> object:
+    """The message the user finally sees (a deferred command answers in a follow-up)."""
+    return (result.followups or [result.response])[-1]
+
+
+async def _upload(world: World, *names: str) -> None:
+    for name in names:
+        result = await world.moderator.slash(world.general, "library add", file=ao3(name))
+        assert last(result).embeds, (name, last(result).content)
+
+
+async def _upload_titles(world: World) -> list[str]:
+    choices = await world.moderator.autocomplete(world.general, "library remove", "story", "")
+    return sorted(c["name"].split(" — ")[0] for c in choices)
+
+
+BIG_WHEEL = "And the Big Wheel Keep On Turning (Neon Burning Up Above)"
+
+
+async def test_removing_a_title_that_is_not_there_removes_nothing(world: World) -> None:
+    await _upload(world, "41588007.html", "218676.epub")
+    before = await _upload_titles(world)
+    assert before == [BIG_WHEEL, "Fire and Feather"]
+
+    result = await world.moderator.slash(
+        world.general, "library remove", story="My Aim Is Steady And True"
+    )
+    text = result.response.content
+    assert result.ephemeral
+    assert text.startswith("No story called “My Aim Is Steady And True”")
+    assert "Removed" not in text and "Big Wheel" not in text
+    assert await _upload_titles(world) == before
+
+
+async def test_an_unknown_title_gets_did_you_mean_and_no_answer(world: World) -> None:
+    result = await world.member.slash(world.general, "warnings story", story="save me")
+    assert not result.response.embeds
+    text = result.response.content
+    assert text.startswith("No story called “save me”")
+    assert "did you mean: save yourself, win with me" in text
+    assert "The Day You Left Me" not in text
+
+
+async def test_excerpt_from_an_unknown_story_draws_nothing(world: World) -> None:
+    result = await world.member.slash(
+        world.general, "excerpt", story="Harry Potter and the Soul Stone"
+    )
+    assert result.ephemeral
+    assert not result.response.embeds
+    assert result.response.content.startswith("No story called “Harry Potter and the Soul Stone”")
+    assert "did you mean" not in result.response.content  # nothing is close
+
+
+async def test_story_info_by_unknown_title_answers_nothing(world: World) -> None:
+    result = await world.member.slash(world.general, "story info", story="Swan Song")
+    assert not result.response.embeds
+    assert "No story called “Swan Song”" in result.response.content
+
+
+@pytest.mark.parametrize(
+    "typed", ["the day you left me", "  The Day You Left Me…  ", "THE DAY YOU LEFT ME!"]
+)
+async def test_an_exact_title_acts_whatever_its_case_and_end_punctuation(
+    world: World, typed: str
+) -> None:
+    result = await world.member.slash(world.general, "warnings story", story=typed)
+    assert result.response.embeds, result.response.content
+    assert "The Day You Left Me" in result.response.embeds[0].title
+
+
+async def test_the_autocomplete_value_acts(world: World) -> None:
+    choices = await world.member.autocomplete(world.general, "excerpt", "story", "swan")
+    assert choices[0]["name"].startswith("Swan Dive")
+    result = await world.member.slash(world.general, "story info", story=choices[0]["value"])
+    assert "Swan Dive" in result.response.embeds[0].title
+
+
+async def test_excluding_an_unknown_warning_excludes_nothing(world: World) -> None:
+    result = await world.member.slash(world.general, "story find", exclude="||x||")
+    assert not result.response.embeds
+    assert result.response.content.startswith("“\\|\\|x\\|\\|” is not a warning I know")
+
+
+async def test_excluding_a_trope_is_not_excluding_a_warning(world: World) -> None:
+    result = await world.member.slash(world.general, "story find", exclude="angst")
+    assert not result.response.embeds
+    assert "not a warning I know" in result.response.content
+
+
+@pytest.mark.parametrize("term", ["incest", "cheating", "dead dove"])
+async def test_a_term_never_answers_for_another_term(world: World, term: str) -> None:
+    """These used to answer "Teen And Up Audiences", "Happy Ending", "Character Death"."""
+    result = await world.member.slash(world.general, "warnings lookup", term=term)
+    text = result.response.content + "".join(
+        f"{e.title}\n{e.description}" for e in result.response.embeds
+    )
+    for wrong in ("Teen And Up Audiences", "Happy Ending", "Character Death"):
+        assert wrong not in text, (term, text)
+
+
+async def test_an_unknown_term_is_not_a_term_i_know(world: World) -> None:
+    result = await world.member.slash(world.general, "warnings lookup", term="qwertyuiop")
+    assert not result.response.embeds
+    assert result.response.content.startswith("“qwertyuiop” is not a term I know.")
+    assert "did you mean" not in result.response.content
+
+
+async def test_a_typo_of_one_letter_gets_the_real_term(world: World) -> None:
+    result = await world.member.slash(world.general, "warnings lookup", term="soulmtes")
+    assert not result.response.embeds
+    assert result.response.content == "“soulmtes” is not a term I know; did you mean: Soulmates?"
+
+
+async def test_a_far_term_gets_no_suggestion(world: World) -> None:
+    result = await world.member.slash(world.general, "warnings lookup", term="soul food")
+    assert not result.response.embeds
+    assert "did you mean" not in result.response.content
+
+
+@pytest.mark.parametrize(
+    ("term", "title", "kind"),
+    [
+        ("incest", "Incest (incest)", "content warning"),
+        ("cheating", "Infidelity (infidelity)", "content warning"),
+        ("dead dove", "Dead Dove: Do Not Eat (dead-dove)", "glossary"),
+        ("DDDNE", "Dead Dove: Do Not Eat (dead-dove)", "glossary"),
+        ("slow burn", "Slow Burn (slow-burn)", "glossary"),
+        ("fix-it", "Fix-It (fix-it)", "glossary"),
+        ("AU", "Alternate Universe (alternate-universe)", "glossary"),
+        ("OOC", "Out of Character (ooc)", "glossary"),
+        ("PWP", "PWP (pwp)", "glossary"),
+        ("crack", "Crack (crack)", "glossary"),
+        ("WAFF", "WAFF (waff)", "glossary"),
+        ("lemon/lime", "Lemon (lemon)", "glossary"),
+        ("noncon", "Sexual Assault (sexual-assault)", "content warning"),
+        ("dubious consent", "Sexual Assault (sexual-assault)", "content warning"),
+        ("rape/non-con", "Rape/Non-Con (rape-non-con)", "AO3 archive warning"),
+        (
+            "major character death",
+            "Major Character Death (major-character-death)",
+            "AO3 archive warning",
+        ),
+        ("enemies to lovers", "Enemies to Lovers (enemies-to-lovers)", "trope"),
+    ],
+)
+async def test_common_ao3_terms_have_their_own_definition(
+    world: World, term: str, title: str, kind: str
+) -> None:
+    result = await world.member.slash(world.general, "warnings lookup", term=term)
+    assert result.response.embeds, result.response.content
+    embed = result.response.embeds[0]
+    assert embed.title == title
+    assert embed.description
+    assert next(f.value for f in embed.fields if f.name == "Kind") == kind
+
+
+async def test_a_typo_of_a_new_term_finds_it(world: World) -> None:
+    result = await world.member.slash(world.general, "warnings lookup", term="incst")
+    assert result.response.content == "“incst” is not a term I know; did you mean: Incest?"
+
+
+async def test_glossary_terms_are_in_the_lookup_autocomplete_only(world: World) -> None:
+    lookup = await world.member.autocomplete(world.general, "warnings lookup", "term", "dead dove")
+    assert lookup[0]["value"] == "dead-dove"
+    exclude = await world.member.autocomplete(world.general, "story find", "exclude", "dead dove")
+    assert "dead-dove" not in [c["value"] for c in exclude]
+
+
+async def test_a_glossary_tag_never_becomes_a_warning_or_trope(world: World) -> None:
+    """41588007 is tagged "Plot What Plot/Porn Without Plot" (the PWP glossary term, and a
+    tag form of Sexual Content); 39565956 "Alternate Universe - Canon Divergence"."""
+    await _upload(world, "41588007.html", "39565956.html")
+    for title in (BIG_WHEEL, "谵言隐语"):
+        info = await world.member.slash(world.general, "story info", story=title)
+        fields = {f.name: f.value for f in info.response.embeds[0].fields}
+        found = f"{fields.get('Tropes', '')}\n{fields['Warnings']}".casefold()
+        for glossary in ("pwp", "canon divergence", "canon-divergence", "alternate universe"):
+            assert glossary not in found, (title, found)
+    info = await world.member.slash(world.general, "story info", story=BIG_WHEEL)
+    warnings = next(f.value for f in info.response.embeds[0].fields if f.name == "Warnings")
+    assert "Sexual Content" in warnings.replace("Sexual Content (detected)", "")
