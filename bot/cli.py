@@ -99,6 +99,10 @@ def _print_summary(summary: Any) -> None:
         f"{d['removed']} removed, {len(d['failed'])} failed · library: {d['stories']} stories, "
         f"{d['passages']} passages · {d['seconds']:.2f} s"
     )
+    for dup in summary.duplicates:
+        out.print(
+            f"duplicate {dup['file']}: already in the library as “{dup['title']}” ({dup['of']})"
+        )
     for failure in summary.failed:
         Console(stderr=True, highlight=False).print(
             f"[red]failed[/red] {failure['file']}: {failure['error']}"

@@ -684,7 +684,7 @@ class _Loader:
             extra = set(item) - _GLOSSARY_KEYS
             if extra:
                 where = f"entry '{item.get('slug')}'"
-                raise self.fail(GLOSSARY_FILE, where, f"not allowed in a glossary term {sorted(extra)}")
+                raise self.fail(GLOSSARY_FILE, where, f"not allowed in a glossary: {sorted(extra)}")
             out.append(self.load_entry(item, "glossary", GLOSSARY_FILE, fandoms))
         return out
 

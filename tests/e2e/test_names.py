@@ -6,10 +6,16 @@ that folder is absent.
 
 from __future__ import annotations
 
-import pytest
+import sqlite3
+from contextlib import closing
 
+import pytest
+import simcord
+
+from bot.settings import Settings
 from tests.conftest import AO3_FIXTURES
-from tests.e2e.conftest import World
+from tests.e2e.conftest import World, make_world
+from tests.e2e.test_library import STORY
 
 
 def ao3(name: str) -> tuple[str, bytes]:
@@ -201,3 +207,133 @@ async def test_a_glossary_tag_never_becomes_a_warning_or_trope(world: World) -> 
     info = await world.member.slash(world.general, "story info", story=BIG_WHEEL)
     warnings = next(f.value for f in info.response.embeds[0].fields if f.name == "Warnings")
     assert "Sexual Content" in warnings.replace("Sexual Content (detected)", "")
+
+
+# -- removal names what it removed, and can be undone ------------------------------------
+
+
+def _stored_rows(settings: Settings, guild_id: int) -> dict[str, int]:
+    """A server's story and passage rows, kept or parked (read as an operator would)."""
+    with closing(sqlite3.connect(settings.db_path)) as conn:
+        return {
+            table: conn.execute(
+                f"SELECT count(*) FROM {table} WHERE guild_id IN (?, ?)", (guild_id, -guild_id)
+            ).fetchone()[0]
+            for table in ("stories", "passages")
+        }
+
+
+async def test_remove_names_the_story_and_restore_brings_it_back(world: World) -> None:
+    await _upload(world, "218676.html", "41588007.html")
+    mod = world.moderator
+    choices = await mod.autocomplete(world.general, "library remove", "story", "fire")
+    result = await mod.slash(world.general, "library remove", story=choices[0]["value"])
+    assert result.ephemeral
+    assert result.response.content.startswith(
+        "Removed “Fire and Feather” from this server's library."
+    )
+    assert "/library restore" in result.response.content
+    assert await _upload_titles(world) == [BIG_WHEEL]
+    gone = await world.member.slash(world.general, "story info", story="Fire and Feather")
+    assert not gone.response.embeds
+
+    await world.env.advance_time(9 * 60)
+    back = await mod.slash(world.general, "library restore")
+    assert back.ephemeral
+    assert back.response.content == "Restored “Fire and Feather” to this server's library."
+    assert await _upload_titles(world) == [BIG_WHEEL, "Fire and Feather"]
+    info = await world.member.slash(world.general, "story info", story="Fire and Feather")
+    assert "Fire and Feather" in info.response.embeds[0].title
+    excerpt = await world.member.slash(world.general, "excerpt", story="Fire and Feather")
+    assert "Fire and Feather" in excerpt.response.embeds[0].title
+
+    again = await mod.slash(world.general, "library restore")
+    assert again.response.content.startswith("Nothing to restore")
+
+
+async def test_restore_brings_back_the_last_removal_first(world: World) -> None:
+    await _upload(world, "218676.html", "41588007.html")
+    mod = world.moderator
+    await mod.slash(world.general, "library remove", story="Fire and Feather")
+    await world.env.advance_time(60)
+    await mod.slash(world.general, "library remove", story=BIG_WHEEL)
+    assert await _upload_titles(world) == []
+    first = await mod.slash(world.general, "library restore")
+    assert first.response.content == f"Restored “{BIG_WHEEL}” to this server's library."
+    second = await mod.slash(world.general, "library restore")
+    assert second.response.content == "Restored “Fire and Feather” to this server's library."
+
+
+async def test_a_removal_is_purged_after_the_undo_window(world: World, settings: Settings) -> None:
+    await _upload(world, "218676.html")
+    kept = _stored_rows(settings, world.guild.id)
+    await world.moderator.slash(world.general, "library remove", story="Fire and Feather")
+    assert _stored_rows(settings, world.guild.id) == kept  # parked, not deleted yet
+
+    await world.env.advance_time(11 * 60)
+    assert _stored_rows(settings, world.guild.id) == {"stories": 0, "passages": 0}
+    late = await world.moderator.slash(world.general, "library restore")
+    assert late.response.content == (
+        "Nothing to restore: no story was removed here in the last 10 minutes."
+    )
+    assert await _upload_titles(world) == []
+
+
+async def test_restore_needs_manage_server_and_stays_in_its_server(world: World) -> None:
+    await _upload(world, "218676.html")
+    await world.moderator.slash(world.general, "library remove", story="Fire and Feather")
+    with pytest.raises(simcord.SetupError):  # hidden from members by default_permissions
+        await world.member.slash(world.general, "library restore")
+    commands = await world.env.bot.tree.fetch_commands()
+    library = next(c for c in commands if c.name == "library")
+    world.guild.set_command_permissions(library, {world.member: True})
+    denied = await world.member.slash(world.general, "library restore")  # refused in code
+    assert denied.ephemeral
+    assert "Manage Server" in denied.response.content
+    other = make_world(world.env, "Other Server")
+    await world.env.settle()
+    elsewhere = await other.moderator.slash(other.general, "library restore")
+    assert elsewhere.response.content.startswith("Nothing to restore")
+    assert await _upload_titles(world) == []  # neither brought it back
+    home = await world.moderator.slash(world.general, "library restore")
+    assert home.response.content.startswith("Restored “Fire and Feather”")
+
+
+async def test_restore_refuses_a_story_added_again_meanwhile(world: World) -> None:
+    await _upload(world, "218676.html")
+    await world.moderator.slash(world.general, "library remove", story="Fire and Feather")
+    await _upload(world, "218676.epub")  # the same work, uploaded again
+    result = await world.moderator.slash(world.general, "library restore")
+    assert result.response.content.startswith(
+        "That is already in this server's library as “Fire and Feather”"
+    )
+    assert await _upload_titles(world) == ["Fire and Feather"]
+
+
+# -- one work, one story -------------------------------------------------------------------
+
+
+async def test_the_epub_of_an_uploaded_html_is_the_same_story(world: World) -> None:
+    await _upload(world, "218676.html")
+    result = await world.moderator.slash(world.general, "library add", file=ao3("218676.epub"))
+    reply = last(result)
+    assert reply.ephemeral and not reply.embeds
+    assert reply.content == (
+        "That is already in this server's library as “Fire and Feather” "
+        "(another download of the same work)."
+    )
+    assert await _upload_titles(world) == ["Fire and Feather"]
+
+
+async def test_a_renamed_copy_is_the_same_story_and_its_title_is_escaped(world: World) -> None:
+    story = STORY.replace("The Lighthouse Keeper's Apprentice", "The *Keeper* of the ||Light||")
+    await world.moderator.slash(world.general, "library add", file=("a.txt", story.encode()))
+    result = await world.moderator.slash(
+        world.general, "library add", file=("b.txt", story.encode())
+    )
+    assert last(result).content == (
+        "That is already in this server's library as "
+        "“The \\*Keeper\\* of the \\|\\|Light\\|\\|” (the same file)."
+    )
+    titles = await _upload_titles(world)
+    assert len(titles) == 1
