@@ -337,3 +337,32 @@ async def test_a_renamed_copy_is_the_same_story_and_its_title_is_escaped(world: 
     )
     titles = await _upload_titles(world)
     assert len(titles) == 1
+
+
+async def test_two_stories_with_one_title_act_only_by_autocomplete(world: World) -> None:
+    mod = world.moderator
+    other_text = STORY.replace("Mira climbed", "Tomas climbed")  # another story, same title
+    for name, text in (("one.txt", STORY), ("two.txt", other_text)):
+        await mod.slash(world.general, "library add", file=(name, text.encode()))
+    title = "The Lighthouse Keeper's Apprentice"
+    result = await mod.slash(world.general, "library remove", story=title)
+    assert result.response.content.startswith(
+        f"Several stories in this server's uploads are called “{title}”"
+    )
+    assert len(await _upload_titles(world)) == 2
+    choices = await mod.autocomplete(world.general, "library remove", "story", "lighthouse")
+    removed = await mod.slash(world.general, "library remove", story=choices[0]["value"])
+    assert removed.response.content.startswith(f"Removed “{title}”")
+    assert len(await _upload_titles(world)) == 1
+    now_one = await world.member.slash(world.general, "story info", story=title)
+    assert now_one.response.embeds
+
+
+async def test_blocking_a_misspelt_warning_blocks_nothing(world: World) -> None:
+    result = await world.moderator.slash(world.general, "config block", warning="violnce")
+    assert result.response.content.startswith(
+        "“violnce” is not a content warning I know; did you mean: Violence?"
+    )
+    show = await world.moderator.slash(world.general, "config show")
+    blocked = next(f.value for f in show.response.embeds[0].fields if "locked" in f.name)
+    assert "Violence" not in blocked
