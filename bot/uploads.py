@@ -114,6 +114,11 @@ class Uploads:
             raise UserError(
                 f"Nothing to restore: no story was removed here in the last {minutes} minutes."
             )
+        cap = self.settings.max_uploads_per_guild
+        if await self.library.count_uploads(guild_id) >= cap:
+            raise UserError(
+                f"This server has {cap} uploaded stories again, the limit: remove one first."
+            )
         twin = await self.library.visible_twin(guild_id, parked.id)
         if twin is not None:
             raise AlreadyStoredError(twin.title, _shelf(twin), "added again since it was removed")
