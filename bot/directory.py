@@ -169,9 +169,9 @@ class StoryDirectory:
         return [Choice(_label(n), str(n.id)) for n in picked]
 
     async def resolve(self, guild_id: int, text: str, *, uploads_only: bool = False) -> StoryName:
-        """The story a person meant, or an UnknownNameError error (acting on nothing): an
-        autocomplete value (the story id), else an exact title, "title — author" or
-        "title by author" (see `title_key`). Anything else gets the closest few names."""
+        """The story a person meant: an autocomplete value (the story id), else an exact
+        title, "title — author" or "title by author" (compared as `title_key`s). Anything
+        else acts on nothing: an UnknownNameError offering the closest few names."""
         shelves = await self._visible(guild_id, uploads_only=uploads_only)
         text = text.strip()
         if text.isdigit():
@@ -254,8 +254,8 @@ def resolve_term(
     tax: Taxonomy, text: str, kinds: Collection[str], template: str, fallback: str = ""
 ) -> Entry:
     """The taxonomy entry a person meant: its slug, name, alias or AO3 tag exactly (see
-    `Taxonomy.lookup`), of one of `kinds`; else an UnknownNameError (`template` quotes the text
-    at "{}") offering the real names a typo away, if any."""
+    `Taxonomy.lookup`), of one of `kinds`. Anything else is an UnknownNameError (`template`
+    quotes the text at "{}") offering the real names a typo away, if any."""
     entry = tax.lookup(text)
     if entry is not None and entry.kind in kinds:
         return entry
