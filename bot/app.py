@@ -12,6 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import render
 from bot.errors import UserError
 from bot.indexing import index_paths
 from bot.services import Services
@@ -144,13 +145,15 @@ class FicshelfBot(commands.Bot):
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         await self.services.guilds.departed(guild.id)
-        self._departures_changed()
+        self.upkeep_changed()
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
         await self.services.guilds.returned(guild.id)
-        self._departures_changed()
+        self.upkeep_changed()
 
-    def _departures_changed(self) -> None:
+    def upkeep_changed(self) -> None:
+        """Something will need purging at another time (a departure, a removal): tell the
+        housekeeping task to re-plan."""
         housekeeping = self.get_cog("Housekeeping")
         if housekeeping is not None:
             housekeeping.departures_changed()  # type: ignore[attr-defined]
@@ -165,7 +168,7 @@ def _missing_permissions(exc: BaseException) -> str:
 PERMISSION_NAMES = {"manage_guild": "Manage Server", "manage_channels": "Manage Channels"}
 
 ERROR_MESSAGES: tuple[tuple[type[BaseException], Any], ...] = (
-    (UserError, str),
+    (UserError, lambda e: e.show(render.escape)),
     (app_commands.MissingPermissions, _missing_permissions),
     (app_commands.NoPrivateMessage, lambda _e: "This command only works in a server."),
     (
@@ -181,9 +184,9 @@ ERROR_MESSAGES: tuple[tuple[type[BaseException], Any], ...] = (
 
 
 def _message_for(error: BaseException) -> str | None:
-    for kind, render in ERROR_MESSAGES:
+    for kind, message in ERROR_MESSAGES:
         if isinstance(error, kind):
-            return render(error)
+            return message(error)
     return None
 
 

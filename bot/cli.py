@@ -147,6 +147,10 @@ def _print_summary(summary: Any) -> None:
         f"{d['removed']:,} removed, {len(d['failed']):,} failed · "
         f"library: {d['stories']:,} stories, {d['passages']:,} passages · {d['seconds']:,.2f} s"
     )
+    for dup in summary.duplicates:
+        out.print(
+            f"duplicate {dup['file']}: already in the library as “{dup['title']}” ({dup['of']})"
+        )
     for failure in summary.failed:
         err.print(f"[red]failed[/red] {escape(failure['file'])}: {escape(failure['error'])}")
 

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from bot.analysis.characters import character_filter
 from bot.analysis.taxonomy import Taxonomy
 from bot.context import Where
-from bot.directory import StoryDirectory
-from bot.errors import UserError
+from bot.directory import StoryDirectory, resolve_term
 from bot.guild_config import GuildConfig
 from bot.policy import allows, content_warnings
 from bot.store.library import LibraryStore, PassageFilter
@@ -66,11 +65,10 @@ class Excerpts:
         story_id = (await self.directory.resolve(where.guild_id, story)).id if story else None
         trope_slug = None
         if trope:
-            entry = self.tax.lookup(trope)
-            if entry is None or entry.kind != "trope":
-                examples = ", ".join(t.slug for t in self.tax.tropes[:5])
-                raise UserError(f"I don't know the trope “{trope}”. Try e.g. {examples}.")
-            trope_slug = entry.slug
+            examples = ", ".join(t.slug for t in self.tax.tropes[:5])
+            trope_slug = resolve_term(
+                self.tax, trope, ("trope",), "I don't know the trope {}", f"Try e.g. {examples}."
+            ).slug
         name = None
         if character:
             known = await self.library.story_characters(where.guild_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import signal
 import sqlite3
 import stat as stat_module
@@ -148,11 +149,22 @@ def to_entry(
             for i, p in enumerate(prepared.passages)
         ],
         added_by=added_by,
+        work=work_key(story.url),
     )
 
 
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+_AO3_WORK = re.compile(r"archiveofourown\.org/works/(\d+)", re.IGNORECASE)
+
+
+def work_key(url: str | None) -> str | None:
+    """The work a story's address names ('ao3:218676'), so that every download of one AO3
+    work is one story (migration 006 reads old rows' addresses the same way)."""
+    found = _AO3_WORK.search(url or "")
+    return f"ao3:{int(found.group(1))}" if found and int(found.group(1)) > 0 else None
 
 
 # -- indexing files on disk ---------------------------------------------------------------
@@ -167,6 +179,7 @@ class IndexSummary:
     unchanged: int = 0
     removed: int = 0
     failed: list[dict[str, str]] = field(default_factory=list)
+    duplicates: list[dict[str, str]] = field(default_factory=list)  # file, of, title
     stories: int = 0
     passages: int = 0
     bytes: int = 0
@@ -179,6 +192,7 @@ class IndexSummary:
             "unchanged": self.unchanged,
             "removed": self.removed,
             "failed": self.failed,
+            "duplicates": self.duplicates,
             "stories": self.stories,
             "passages": self.passages,
             "seconds": round(self.seconds, 3),
@@ -378,11 +392,17 @@ async def index_paths(
             continue
         todo.append((path, source, data, stat, state))
 
+    owners = _Owners(states)
+    todo = [t for t in todo if not owners.duplicate(summary, t, content_hash(t[2]), None)]
     batch: list[tuple[Todo, StoryEntry]] = []
     batch_bytes = 0
     for item, result in _prepare_all(todo, max_bytes, workers):
         if isinstance(result, str):
             summary.failed.append({"file": str(item[0]), "error": result})
+            if progress:
+                progress(item[0], item[3].st_size)
+            continue
+        if owners.duplicate(summary, item, result.content_hash, result.work, result.title):
             if progress:
                 progress(item[0], item[3].st_size)
             continue
@@ -397,6 +417,35 @@ async def index_paths(
     summary.stories, summary.passages = await library.stats(BUNDLED)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+class _Owners:
+    """Which file holds each content hash and AO3 work (stored ones that still exist, then
+    those indexed in this run): one work is one story, whatever its copies are called."""
+
+    def __init__(self, states: dict[str, FileState]) -> None:
+        self._by_key: dict[str, tuple[str, str]] = {}  # key -> (source, title)
+        for source, state in states.items():
+            if os.path.exists(source):
+                for key in (f"hash:{state.content_hash}", state.work):
+                    if key:
+                        self._by_key.setdefault(key, (source, state.title))
+
+    def duplicate(
+        self, summary: IndexSummary, todo: Todo, digest: str, work: str | None, title: str = ""
+    ) -> bool:
+        """Record `todo` as a duplicate if another file holds its content or work; else
+        claim them for it (when `title` is known, i.e. it is about to be saved)."""
+        keys = [f"hash:{digest}", *([work] if work else [])]
+        for key in keys:
+            owner = self._by_key.get(key)
+            if owner is not None and owner[0] != todo[1]:
+                summary.duplicates.append({"file": str(todo[0]), "of": owner[0], "title": owner[1]})
+                return True
+        if title:
+            for key in keys:
+                self._by_key.setdefault(key, (todo[1], title))
+        return False
 
 
 SAVE_BATCH_FILES = 32  # files written per transaction while indexing a folder
