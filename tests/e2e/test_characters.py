@@ -7,7 +7,7 @@ import pytest
 from tests.e2e.conftest import World
 from tests.library.helpers import ao3_fixture
 
-BIG_WHEEL = "And the Big Wheel Keep On Turning"  # LOGH, explicit: declares Yang Wenli
+BIG_WHEEL = "And the Big Wheel Keep On Turning (Neon Burning Up Above)"  # LOGH, explicit: declares Yang Wenli
 CHINESE = "谵言隐语"  # LOGH in Chinese: declares Yang Wenli, Staden (Ginga Eiyuu Densetsu)
 AIM = "My Aim Is Steady And True"  # Final Fantasy XIV: declares Honoroit Banlardois
 BLOCKED_BY_DEFAULT = (
