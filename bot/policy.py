@@ -119,6 +119,21 @@ def allows(
     return elig.blocked.isdisjoint(declared) and elig.blocked.isdisjoint(detected)
 
 
+def needs_age_gate(vocab: Vocabulary, *, rating: str, warnings: Iterable[str]) -> bool:
+    """Whether a story's own words (quotes, summary) may appear only behind the age gate:
+    rated explicit (or ranked with it, like not-rated) or carrying sexual content,
+    declared or detected."""
+    return vocab.rank(rating) >= vocab.rank(vocab.explicit) or not vocab.sexual.isdisjoint(warnings)
+
+
+def may_quote(
+    vocab: Vocabulary, *, age_restricted: bool, rating: str, warnings: Iterable[str]
+) -> bool:
+    """Whether a story's text (evidence, summary) may be shown where a command runs.
+    Ephemeral replies count too: they show in that channel."""
+    return age_restricted or not needs_age_gate(vocab, rating=rating, warnings=warnings)
+
+
 def content_warnings(
     policy: ChannelPolicy, *, declared: Iterable[str], detected: Iterable[str]
 ) -> list[str]:

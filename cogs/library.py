@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot import render
 from bot.errors import UserError
-from cogs._common import choices, reply, require_manage_guild, services
+from cogs._common import choices, reply, require_manage_guild, services, where
 
 
 @app_commands.guild_only()
@@ -43,7 +43,11 @@ class Library(
         )
         await reply(
             interaction,
-            embed=render.uploaded(added.story, added.passages, s.config.names()),
+            embed=render.uploaded(
+                s.lookups.card_for(where(interaction), added.story),
+                added.passages,
+                s.config.names(),
+            ),
             ephemeral=True,
         )
 
