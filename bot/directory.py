@@ -14,6 +14,7 @@ from itertools import accumulate, islice
 from rapidfuzz import fuzz, process, utils
 
 from bot.errors import UserError
+from bot.markup import echo
 from bot.store.library import LibraryStore
 from bot.store.records import BUNDLED, StoryName
 
@@ -166,7 +167,9 @@ class StoryDirectory:
         if best is not None:
             return best[1]
         where = "this server's uploads" if uploads_only else "this server's library"
-        raise UserError(f"No story called “{text}” in {where}. Pick one from the suggestions.")
+        raise UserError(
+            f"No story called “{echo(text)}” in {where}. Pick one from the suggestions."
+        )
 
 
 def _label(name: StoryName) -> str:

@@ -12,6 +12,7 @@ from bot.context import Where
 from bot.directory import StoryDirectory
 from bot.errors import UserError
 from bot.guild_config import GuildConfig
+from bot.markup import echo
 from bot.policy import allows, content_warnings
 from bot.store.library import LibraryStore, PassageFilter
 from bot.store.records import PassageRow, StoryRow
@@ -69,7 +70,7 @@ class Excerpts:
             entry = self.tax.lookup(trope)
             if entry is None or entry.kind != "trope":
                 examples = ", ".join(t.slug for t in self.tax.tropes[:5])
-                raise UserError(f"I don't know the trope “{trope}”. Try e.g. {examples}.")
+                raise UserError(f"I don't know the trope “{echo(trope)}”. Try e.g. {examples}.")
             trope_slug = entry.slug
         name = None
         if character:

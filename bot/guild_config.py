@@ -9,6 +9,7 @@ from datetime import datetime
 from bot.analysis.taxonomy import Taxonomy
 from bot.context import Where
 from bot.errors import UserError
+from bot.markup import echo
 from bot.policy import (
     BUILTIN,
     CHANNEL,
@@ -84,15 +85,15 @@ class GuildConfig:
         entry = self.tax.lookup(value)
         if entry is None or entry.kind != "rating":
             names = ", ".join(r.slug for r in self.tax.ratings)
-            raise UserError(f"Unknown rating `{value}`: use one of {names}.")
+            raise UserError(f"Unknown rating “{echo(value)}”: use one of {names}.")
         return entry.slug
 
     def warning(self, value: str) -> str:
         entry = self.tax.lookup(value)
         if entry is None or entry.kind != "warning":
             raise UserError(
-                f"`{value}` is not a content warning I know. Try `/warnings lookup` to find its "
-                "name (e.g. violence, self-harm, major character death → death)."
+                f"“{echo(value)}” is not a content warning I know. Try `/warnings lookup` to "
+                "find its name (e.g. violence, self-harm, major character death → death)."
             )
         return entry.slug
 

@@ -13,6 +13,7 @@ from bot.context import Where
 from bot.directory import MAX_CHOICES, Choice, StoryDirectory
 from bot.errors import UserError
 from bot.guild_config import vocabulary
+from bot.markup import echo
 from bot.policy import may_quote
 from bot.store.library import LibraryStore
 from bot.store.records import StoryRow
@@ -128,7 +129,7 @@ class Lookups:
             entry = self.tax.lookup(slug) if slug else None
         if entry is None:
             raise UserError(
-                f"I don't know “{text}”. Try a warning or trope such as MCD, self-harm, "
+                f"I don't know “{echo(text)}”. Try a warning or trope such as MCD, self-harm, "
                 "non-con, soulmates or hurt/comfort."
             )
         archive = [
@@ -197,7 +198,7 @@ class Lookups:
         if exclude:
             entry = self.tax.lookup(exclude) or self.tax.lookup(self._best_term(exclude) or "")
             if entry is None or entry.kind not in ("warning", "archive-warning"):
-                raise UserError(f"“{exclude}” is not a warning I know; try /warnings lookup.")
+                raise UserError(f"“{echo(exclude)}” is not a warning I know; try /warnings lookup.")
             exclude_slugs = [entry.slug, *getattr(entry, "implies", ())]
         max_rank = None
         if max_rating:
@@ -217,7 +218,7 @@ class Lookups:
     def _slug(self, text: str, kind: str) -> str:
         entry = self.tax.lookup(text)
         if entry is None or entry.kind != kind:
-            raise UserError(f"“{text}” is not a {kind} I know.")
+            raise UserError(f"“{echo(text)}” is not a {kind} I know.")
         return entry.slug
 
 

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from bot.analysis.taxonomy import Taxonomy
 from bot.errors import UserError
+from bot.markup import echo
 from bot.prompts.generator import Prompt, PromptBook, PromptMaterial, load_templates
 from bot.store.guilds import PromptHistoryStore
 from bot.store.library import Eligible, LibraryStore, prompt_sources
@@ -44,7 +45,7 @@ class Prompts:
         entry = self.tax.lookup(text)
         if entry is None or entry.kind != "trope":
             examples = ", ".join(t.slug for t in self.tax.tropes[:6])
-            raise UserError(f"I don't know the trope “{text}”. Try e.g. {examples}.")
+            raise UserError(f"I don't know the trope “{echo(text)}”. Try e.g. {examples}.")
         return entry.slug
 
     async def materials(self, guild_id: int, elig: Eligible | None) -> list[PromptMaterial]:

@@ -11,6 +11,7 @@ from bot.directory import StoryDirectory
 from bot.errors import UserError
 from bot.indexing import Prepared, content_hash, prepare, to_entry
 from bot.library import StoryReadError
+from bot.markup import clip, echo, escape, number
 from bot.settings import Settings
 from bot.store.library import LibraryStore
 from bot.store.records import StoryName, StoryRow
@@ -41,36 +42,40 @@ class Uploads:
         fetch: Callable[[], Awaitable[bytes]],
     ) -> Uploaded:
         """Check, download, read, analyse and index one upload; nothing is kept on failure."""
+        name = echo(filename)
         limit = self.settings.max_upload_bytes
         if size > limit:
             raise UserError(
-                f"“{filename}” is {size / MB:.1f} MB; uploads are limited to {limit / MB:.0f} MB."
+                f"“{name}” is {size / MB:.1f} MB; uploads are limited to {limit / MB:.0f} MB."
             )
         if size == 0:
-            raise UserError(f"“{filename}” is empty.")
+            raise UserError(f"“{name}” is empty.")
         cap = self.settings.max_uploads_per_guild
-        if await self.library.count_uploads(guild_id) >= cap:
+        count = await self.library.count_uploads(guild_id)
+        if count >= cap:
             raise UserError(
-                f"This server already has {cap} uploaded stories, the limit. "
+                f"This server has {number(count)} of {number(cap)} allowed uploads. "
                 "Remove one with /library remove first."
             )
         data = await fetch()
         if len(data) > limit:
-            raise UserError(f"“{filename}” is over the {limit / MB:.0f} MB upload limit.")
+            raise UserError(f"“{name}” is over the {limit / MB:.0f} MB upload limit.")
         digest = content_hash(data)
         same = await self.library.find_by_hash(guild_id, digest)
         if same is not None:
             where = "the bundled library" if same.guild_id == 0 else "this server's library"
-            raise UserError(f"That file is already in {where} as “{same.title}”.")
+            raise UserError(
+                f"That file is already in {where} as “{escape(clip(same.title, 200))}”."
+            )
         loop = asyncio.get_running_loop()
         try:
             prepared: Prepared = await loop.run_in_executor(
                 None, partial(prepare, data, filename, max_bytes=limit)
             )
         except StoryReadError as exc:
-            raise UserError(f"I couldn't read “{filename}”: {exc}") from None
+            raise UserError(f"I couldn't read “{name}”: {exc}") from None
         if not prepared.passages:
-            raise UserError(f"“{filename}” has no story text I could find.")
+            raise UserError(f"“{name}” has no story text I could find.")
         entry = to_entry(
             prepared,
             guild_id=guild_id,

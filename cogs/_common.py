@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from bot import render
 from bot.context import Where
 from bot.directory import Choice
 from bot.errors import UserError
-from bot.render import NO_PINGS
 
 if TYPE_CHECKING:
     from bot.app import FicshelfBot
@@ -52,10 +52,11 @@ async def reply(
     embed: discord.Embed | None = None,
     ephemeral: bool = False,
 ) -> None:
-    """Respond (or follow up after a defer) with pings disabled."""
-    kwargs = {"allowed_mentions": NO_PINGS, "ephemeral": ephemeral}
+    """Respond (or follow up after a defer) with pings disabled, within Discord's limits."""
+    kwargs = {"allowed_mentions": render.NO_PINGS, "ephemeral": ephemeral}
+    text = render.content(text) if text else text
     if embed is not None:
-        kwargs["embed"] = embed
+        kwargs["embed"] = render.fit(embed)
     if interaction.response.is_done():
         await interaction.followup.send(text or "", **kwargs)  # type: ignore[arg-type]
     else:
