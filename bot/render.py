@@ -104,7 +104,7 @@ def excerpt(ex: Excerpt) -> discord.Embed:
     lines.append(body)
     embed = _embed(escape(story.title), url=story.url, description="\n\n".join(lines))
     embed.set_author(name=f"by {', '.join(story.authors) or 'Anonymous'}")
-    chapter = f"Chapter {passage.chapter}"
+    chapter = f"Chapter {number(passage.chapter)}"
     if ex.chapter_title and ex.chapter_count > 1:
         chapter += f": {ex.chapter_title}"
     embed.set_footer(text=f"{chapter} · rated {story.rating} · {story.words:,} words")
