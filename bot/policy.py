@@ -59,6 +59,9 @@ class Eligibility:
     max_rank: int
     blocked: frozenset[str]
     sexual_needs_age_gate: bool
+    # warnings that keep a whole story out, declared or detected in any passage: sexual
+    # content outside the age gate (for what quotes no passage, like prompt material)
+    story_blocked: frozenset[str] = frozenset()
 
 
 def resolve(layers: Sequence[PolicyLayer], *, age_restricted: bool) -> ChannelPolicy:
@@ -102,7 +105,12 @@ def eligibility(policy: ChannelPolicy, vocab: Vocabulary) -> Eligibility:
     if gate:
         max_rank = min(max_rank, vocab.rank(vocab.explicit) - 1)
         blocked |= vocab.sexual
-    return Eligibility(max_rank=max_rank, blocked=frozenset(blocked), sexual_needs_age_gate=gate)
+    return Eligibility(
+        max_rank=max_rank,
+        blocked=frozenset(blocked),
+        sexual_needs_age_gate=gate,
+        story_blocked=vocab.sexual if gate else frozenset(),
+    )
 
 
 def allows(
