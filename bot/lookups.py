@@ -90,6 +90,7 @@ class Lookups:
         return may_quote(
             self.vocab,
             age_restricted=where.age_restricted,
+            private=where.private,
             rating=story.rating,
             warnings=[w["slug"] for w in story.report["warnings"]],
         )

@@ -135,11 +135,17 @@ def needs_age_gate(vocab: Vocabulary, *, rating: str, warnings: Iterable[str]) -
 
 
 def may_quote(
-    vocab: Vocabulary, *, age_restricted: bool, rating: str, warnings: Iterable[str]
+    vocab: Vocabulary,
+    *,
+    age_restricted: bool,
+    rating: str,
+    warnings: Iterable[str],
+    private: bool = False,
 ) -> bool:
-    """Whether a story's text (evidence, summary) may be shown where a command runs.
-    Ephemeral replies count too: they show in that channel."""
-    return age_restricted or not needs_age_gate(vocab, rating=rating, warnings=warnings)
+    """Whether a story's text (evidence, summary) may be shown where a command runs: in an
+    age-restricted channel or privately (a DM with the bot). Ephemeral replies count as
+    the channel's: they show there."""
+    return age_restricted or private or not needs_age_gate(vocab, rating=rating, warnings=warnings)
 
 
 def content_warnings(

@@ -34,8 +34,8 @@ NO_PINGS = discord.AllowedMentions.none()
 COLOUR = discord.Colour.from_rgb(143, 89, 168)
 
 
-GATED = "evidence shown only in age-restricted channels"
-GATED_SUMMARY = "summary shown only in age-restricted channels"
+GATED = "evidence shown only in age-restricted channels or privately (in a DM with me)"
+GATED_SUMMARY = "summary shown only in age-restricted channels or privately (in a DM with me)"
 UNDELIVERED = "Sorry, I couldn't show that answer here."
 
 

@@ -11,6 +11,7 @@ from bot import render
 from bot.context import Where
 from bot.directory import Choice
 from bot.errors import UserError
+from bot.store.records import BUNDLED
 
 if TYPE_CHECKING:
     from bot.app import FicshelfBot
@@ -30,6 +31,14 @@ def where(interaction: discord.Interaction) -> Where:
     parent = channel.parent if isinstance(channel, discord.Thread) and channel.parent else channel
     age_restricted = bool(getattr(parent, "nsfw", False))
     return Where(interaction.guild_id, parent.id, age_restricted)
+
+
+def where_or_dm(interaction: discord.Interaction) -> Where:
+    """Like `where`, and in a DM with the bot: the bundled library, shown privately."""
+    channel = interaction.channel
+    if interaction.guild_id is None and isinstance(channel, discord.DMChannel):
+        return Where(BUNDLED, channel.id, age_restricted=False, private=True)
+    return where(interaction)
 
 
 def policy_channel_id(channel: discord.abc.GuildChannel | discord.Thread) -> int:

@@ -109,3 +109,26 @@ async def test_prompts_draw_on_sexual_stories_only_behind_the_age_gate(world: Wo
     assert named, inside  # behind the gate its characters do appear
     leaked = [p for p in outside if any(n in p for n in QUIRKLESS_ONLY)]
     assert leaked == [], leaked
+
+
+async def test_evidence_of_a_bundled_explicit_story_is_shown_privately_in_a_dm(
+    world: World,
+) -> None:
+    title = "The Day You Left Me"  # bundled, rated explicit, declares sexual content
+    public = await world.member.slash(world.general, "warnings story", story=title)
+    embed = public.response.embeds[0]
+    assert "evidence shown only in age-restricted channels or privately" in embed.description
+    detected = [f.value for f in embed.fields if f.name.startswith("Detected")]
+    assert detected
+    assert not any(line.startswith("> ") for v in detected for line in v.splitlines())
+
+    reader = world.env.create_user("dm-reader")
+    choices = await reader.autocomplete("warnings story", "story", "day you left")
+    assert choices[0]["name"].startswith(title)
+    private = await reader.slash("warnings story", story=choices[0]["value"])
+    embed = private.response.embeds[0]
+    assert "evidence shown only" not in (embed.description or "")
+    quotes = [
+        line for f in embed.fields for line in f.value.splitlines() if line.startswith("> ||")
+    ]
+    assert quotes, [f.value for f in embed.fields]
