@@ -73,4 +73,8 @@ async def reply(
 
 
 def choices(items: list[Choice]) -> list[app_commands.Choice[str]]:
-    return [app_commands.Choice(name=c.name, value=c.value) for c in items[:25]]
+    """At most 25 autocomplete choices, names and values within Discord's 100 characters."""
+    return [
+        app_commands.Choice(name=render.clip(c.name, 100) or "…", value=c.value[:100])
+        for c in items[:25]
+    ]

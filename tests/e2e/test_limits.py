@@ -101,3 +101,18 @@ async def test_an_undeliverable_error_message_is_logged_and_replaced(
     assert result.ephemeral
     logged = [r.getMessage() for r in caplog.records if r.name == "bot.app"]
     assert any("error code 50035" in m for m in logged), logged
+
+
+async def test_autocomplete_with_a_huge_value_answers_within_limits(world: World) -> None:
+    options = [
+        (command.qualified_name, p.name)
+        for command in world.env.bot.tree.walk_commands()
+        if isinstance(command, app_commands.Command)
+        for p in command.parameters
+        if p.autocomplete
+    ]
+    assert len(options) >= 8, options
+    for name, option in options:
+        found = await world.moderator.autocomplete(world.general, name, option, HUGE)
+        assert len(found) <= 25, (name, option)
+        assert all(len(c["name"]) <= 100 and len(c["value"]) <= 100 for c in found)
