@@ -34,8 +34,9 @@ NO_PINGS = discord.AllowedMentions.none()
 COLOUR = discord.Colour.from_rgb(143, 89, 168)
 
 
-GATED = "evidence shown only in age-restricted channels or privately (in a DM with me)"
-GATED_SUMMARY = "summary shown only in age-restricted channels or privately (in a DM with me)"
+GATED = "evidence shown only in age-restricted channels or privately, in a DM with me"
+GATED_SUMMARY = "summary shown only in age-restricted channels or privately, in a DM with me"
+WITHHELD = "(quotes not shown here: see above)"
 UNDELIVERED = "Sorry, I couldn't show that answer here."
 
 
@@ -122,7 +123,7 @@ def _where(q: Mapping[str, Any]) -> str:
 def _quotes(line: WarningLine, withheld: bool) -> str:
     """A warning's evidence, each quote whole inside its spoiler and within a field."""
     if withheld:
-        return f"({GATED})"
+        return WITHHELD
     out: list[str] = []
     size = 0
     for q in line.quotes:
