@@ -18,6 +18,8 @@ from bot.policy import may_quote
 from bot.store.library import LibraryStore
 from bot.store.records import StoryRow
 
+MAX_QUOTES = 3  # evidence quotes shown per warning
+
 
 @dataclass(frozen=True, slots=True)
 class WarningLine:
@@ -221,9 +223,6 @@ class Lookups:
         if entry is None or entry.kind != kind:
             raise UserError(f"“{echo(text)}” is not a {kind} I know.")
         return entry.slug
-
-
-MAX_QUOTES = 3
 
 
 def _evidence(

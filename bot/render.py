@@ -133,7 +133,8 @@ def _quotes(line: WarningLine, withheld: bool) -> str:
         out.append(text)
         size += len(text) + 1
     if line.see_above:
-        out.append("(also the line quoted above: " + "; ".join(map(_where, line.see_above)) + ")")
+        lead = "(also the line quoted above: " if out else "(the line quoted above: "
+        out.append(lead + "; ".join(map(_where, line.see_above)) + ")")
     if out:
         return "\n".join(out)
     if line.source == "declared":
