@@ -164,13 +164,13 @@ async def test_failed_attachment_download(world: World, monkeypatch: pytest.Monk
     assert "download" in reply.content.lower() or "try" in reply.content.lower()
 
 
+
 def _stored(settings: Settings, guild_id: int) -> dict[str, int]:
     """Rows a server owns in the database (read the way an operator would check)."""
     with closing(sqlite3.connect(settings.db_path)) as conn:
         return {
-            table: conn.execute(
-                f"SELECT count(*) FROM {table} WHERE guild_id = ?", (guild_id,)
-            ).fetchone()[0]
+            table: conn.execute(f"SELECT count(*) FROM {table} WHERE guild_id = ?", (guild_id,))
+            .fetchone()[0]
             for table in ("stories", "passages", "channel_policy", "config_log")
         }
 
