@@ -168,13 +168,15 @@ class FicshelfBot(commands.Bot):
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         await self.services.guilds.departed(guild.id)
-        self._departures_changed()
+        self.upkeep_changed()
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
         await self.services.guilds.returned(guild.id)
-        self._departures_changed()
+        self.upkeep_changed()
 
-    def _departures_changed(self) -> None:
+    def upkeep_changed(self) -> None:
+        """Something will need purging at another time (a departure, a removal): tell the
+        housekeeping task to re-plan."""
         housekeeping = self.get_cog("Housekeeping")
         if housekeeping is not None:
             housekeeping.departures_changed()  # type: ignore[attr-defined]
@@ -189,7 +191,7 @@ def _missing_permissions(exc: BaseException) -> str:
 PERMISSION_NAMES = {"manage_guild": "Manage Server", "manage_channels": "Manage Channels"}
 
 ERROR_MESSAGES: tuple[tuple[type[BaseException], Any], ...] = (
-    (UserError, str),
+    (UserError, lambda e: e.show(render.echo)),
     (OptionTooLong, str),
     (app_commands.MissingPermissions, _missing_permissions),
     (app_commands.NoPrivateMessage, lambda _e: "This command only works in a server."),

@@ -7,14 +7,28 @@ import asyncio
 import contextlib
 import json
 import logging
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bot.errors import UserError
 from bot.settings import Settings
 
 log = logging.getLogger("ficshelf")
+
+
+class CliError(UserError):
+    """A user error at the command line: one line `ficshelf: …` on stderr, exit `status`."""
+
+    def __init__(self, message: str, status: int = 2) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _error(message: str) -> None:
+    print(f"ficshelf: {message}", file=sys.stderr)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -36,18 +50,45 @@ def _replace(settings: Settings, **changes: Any) -> Settings:
 def cmd_index(args: argparse.Namespace) -> int:
     """Index files and folders (default: the library dir) into the database."""
     settings = _settings(args)
-    paths = [Path(p) for p in args.paths] or [settings.library_dir]
+    paths = _paths(args.paths)
+    warning = None if paths else _warn_library(settings)
+    if not paths and warning is None:
+        paths = [settings.library_dir]
+    if args.workers is not None and args.workers < 1:
+        raise CliError("--workers must be at least 1")
     summary = asyncio.run(
-        _index(settings, paths, show_progress=sys.stderr.isatty() and not args.json)
+        _index(
+            settings,
+            paths,
+            show_progress=sys.stderr.isatty() and not args.json,
+            workers=args.workers,
+        )
     )
     if args.json:
         print(json.dumps(summary.as_dict(), indent=2, ensure_ascii=False))
     else:
         _print_summary(summary)
-    return 1 if summary.failed else 0
+    return 1 if summary.failed or warning else 0
 
 
-async def _index(settings: Settings, paths: list[Path], *, show_progress: bool) -> Any:
+def _paths(names: list[str]) -> list[Path]:
+    """The PATH arguments; an empty one is a user error (it would mean the current folder)."""
+    if any(name == "" for name in names):
+        raise CliError("an empty path names no file or folder")
+    return [Path(name) for name in names]
+
+
+def _warn_library(settings: Settings) -> str | None:
+    """Warn (one line on stderr) when the library folder is missing; returns the warning."""
+    warning = settings.library_warning()
+    if warning:
+        _error(f"warning: {warning}")
+    return warning
+
+
+async def _index(
+    settings: Settings, paths: list[Path], *, show_progress: bool, workers: int | None
+) -> Any:
     from bot.indexing import index_paths, story_files
     from bot.store.db import Database
     from bot.store.library import LibraryStore
@@ -58,7 +99,7 @@ async def _index(settings: Settings, paths: list[Path], *, show_progress: bool) 
         prune = [p for p in paths if p.is_dir()]
         if not show_progress:
             return await index_paths(
-                library, paths, max_bytes=settings.max_file_bytes, prune_dirs=prune
+                library, paths, max_bytes=settings.max_file_bytes, prune_dirs=prune, workers=workers
             )
         from rich.progress import (
             BarColumn,
@@ -83,7 +124,12 @@ async def _index(settings: Settings, paths: list[Path], *, show_progress: bool) 
                 bar.update(task, advance=1, name=path.name)
 
             return await index_paths(
-                library, paths, max_bytes=settings.max_file_bytes, prune_dirs=prune, progress=step
+                library,
+                paths,
+                max_bytes=settings.max_file_bytes,
+                prune_dirs=prune,
+                progress=step,
+                workers=workers,
             )
     finally:
         await db.close()
@@ -91,18 +137,22 @@ async def _index(settings: Settings, paths: list[Path], *, show_progress: bool) 
 
 def _print_summary(summary: Any) -> None:
     from rich.console import Console
+    from rich.markup import escape
 
-    out = Console(highlight=False)
+    out = Console(highlight=False, soft_wrap=True)  # one line each, however narrow
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
     d = summary.as_dict()
     out.print(
-        f"{d['added']} added, {d['updated']} updated, {d['unchanged']} unchanged, "
-        f"{d['removed']} removed, {len(d['failed'])} failed · library: {d['stories']} stories, "
-        f"{d['passages']} passages · {d['seconds']:.2f} s"
+        f"{d['added']:,} added, {d['updated']:,} updated, {d['unchanged']:,} unchanged, "
+        f"{d['removed']:,} removed, {len(d['failed']):,} failed · "
+        f"library: {d['stories']:,} stories, {d['passages']:,} passages · {d['seconds']:,.2f} s"
     )
-    for failure in summary.failed:
-        Console(stderr=True, highlight=False).print(
-            f"[red]failed[/red] {failure['file']}: {failure['error']}"
+    for dup in summary.duplicates:
+        out.print(
+            f"duplicate {dup['file']}: already in the library as “{dup['title']}” ({dup['of']})"
         )
+    for failure in summary.failed:
+        err.print(f"[red]failed[/red] {escape(failure['file'])}: {escape(failure['error'])}")
 
 
 # -- analyze ---------------------------------------------------------------------------------
@@ -116,8 +166,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     settings = _settings(args)
     reports: list[dict[str, Any]] = []
     failed = False
-    for name in args.paths:
-        path = Path(name)
+    for name, path in zip(args.paths, _paths(args.paths), strict=True):
         try:
             data, _stat = load_file(path, settings.max_file_bytes)
             reports.append(
@@ -127,6 +176,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             )
         except StoryReadError as exc:
             reports.append({"file": name, "error": str(exc)})
+            _error(f"{name}: {exc}")
             failed = True
     if args.json:
         payload: Any = reports[0] if len(reports) == 1 else reports
@@ -138,17 +188,20 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def _print_reports(reports: list[dict[str, Any]]) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     out = Console(highlight=False)
     for r in reports:
         if "error" in r:
-            out.print(f"[bold red]{r['file']}[/]: {r['error']}")
-            continue
-        out.rule(f"[bold]{r['title']}[/] by {', '.join(r['authors']) or 'unknown'}")
+            continue  # already on stderr
+        # "Anonymous", as the bot shows a story without authors
+        out.rule(
+            f"[bold]{escape(r['title'])}[/] by {escape(', '.join(r['authors']) or 'Anonymous')}"
+        )
         out.print(
             f"{r['file']} · {r['format']} · {r['language'] or '?'} · {r['words']:,} words in "
-            f"{len(r['chapters'])} chapter(s) · rated {r['rating']} ({r['rating_source']})"
+            f"{len(r['chapters']):,} chapter(s) · rated {r['rating']} ({r['rating_source']})"
         )
         for label, key in (
             ("Fandoms", "fandoms"),
@@ -184,6 +237,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    _warn_library(settings)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -227,6 +281,7 @@ def cmd_console(args: argparse.Namespace) -> int:
     from bot.console import run_console
 
     settings = _settings(args)
+    _warn_library(settings)
     return run_console(
         settings, commands=args.command, member=args.as_ == "member", channel=args.channel
     )
@@ -237,19 +292,33 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from bot.store.db import Database
 
     settings = _settings(args)
+    if not args.dest:
+        raise CliError("the backup destination is empty: name the file to write")
     dest = Path(args.dest)
-    if dest.exists() and not args.force:
-        print(f"ficshelf: {dest} exists; pass --force to overwrite", file=sys.stderr)
-        return 1
+    folder = dest.parent
+    if not folder.is_dir():
+        why = f"{folder} is not a folder" if folder.exists() else f"no folder {folder}"
+        raise CliError(f"cannot back up to {dest}: {why}", status=1)
+    if dest.is_dir():
+        raise CliError(f"cannot back up to {dest}: it is a folder", status=1)
+    if dest.exists():
+        if not args.force:
+            raise CliError(f"{dest} exists; pass --force to overwrite", status=1)
+        if settings.db_path.exists() and dest.samefile(settings.db_path):
+            raise CliError(f"cannot back up to {dest}: it is the database itself", status=1)
 
     async def main() -> None:
-        db = await Database.open(settings.db_path)
+        db = await Database.open(settings.db_path, create=False, migrate=False)
         try:
             await db.backup(dest)
         finally:
             await db.close()
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except (OSError, sqlite3.Error) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise CliError(f"cannot back up to {dest}: {reason}", status=1) from None
     print(f"backed up {settings.db_path} to {dest}")
     return 0
 
@@ -259,10 +328,41 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from bot.analysis.evaluate import evaluate, format_report
 
     settings = _settings(args)
+    gold = _gold_file(args.gold)
     stories = Path(args.stories) if args.stories else settings.library_dir
-    report = evaluate(Path(args.gold), stories)
+    if not stories.is_dir():
+        raise CliError(f"the stories folder {stories} does not exist (see --stories)")
+    report = evaluate(gold, stories)
     print(format_report(report))
     return 0
+
+
+def _gold_file(name: str) -> Path:
+    """The gold file, checked: readable TOML text, else one clear sentence (CliError)."""
+    import tomllib
+
+    if not name:
+        raise CliError("the gold file name is empty")
+    path = Path(name)
+    if not path.is_file():
+        if not path.exists():
+            why = "no such file"
+        elif path.is_dir():
+            why = "it is a folder"
+        else:
+            why = "not a regular file"
+        raise CliError(f"cannot read the gold file {path}: {why}")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CliError(f"cannot read the gold file {path}: {exc.strerror or exc}") from None
+    try:
+        tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise CliError(f"{path} is not a gold file: it is binary, not TOML text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CliError(f"{path} is not a valid gold file: {exc}") from None
+    return path
 
 
 # -- parser ----------------------------------------------------------------------------------
@@ -276,6 +376,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", metavar="PATH")
     p.add_argument("--db", metavar="PATH", help="database file (default: $FICSHELF_DB)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="processes that read and analyse files (default: one per CPU)",
+    )
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("analyze", help="what the bot knows about story files (no indexing)")
@@ -327,12 +433,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one verb; a user error is one line on stderr and a non-zero exit, no traceback."""
+    from bot.store.db import DatabaseFileError, MigrationError
+
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except ValueError as exc:  # e.g. a malformed setting
-        print(f"ficshelf: {exc}", file=sys.stderr)
+    except CliError as exc:
+        _error(str(exc))
+        return exc.status
+    except (DatabaseFileError, MigrationError) as exc:
+        _error(str(exc))
         return 2
+    except ValueError as exc:  # e.g. a malformed setting
+        _error(str(exc))
+        return 2
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ HELP = """Commands run as in Discord; options are name:value (quote values with 
   /prompt [trope:…]            /warnings story story:…     /warnings lookup term:MCD
   /story info story:…          /story find [query:…] [trope:…] [exclude:…]
   /config show|rating|block|unblock|spoilers|reset …   /daily set|off|show|preview …
-  /library add file:PATH       /library remove story:…
+  /library add file:PATH       /library remove story:…     /library restore
   /wait 1d (or 2h, 30m)        /channel NAME (where commands run)   /help   /quit"""
 
 

@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 import heapq
+import unicodedata
 import zoneinfo
 from array import array
 from bisect import bisect_right
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate, islice
 
 from rapidfuzz import fuzz, process, utils
+from rapidfuzz.distance import DamerauLevenshtein
 
-from bot.errors import UserError
-from bot.markup import echo
+from bot.analysis.taxonomy import Entry, Taxonomy
+from bot.analysis.text import lookup_key
+from bot.errors import UnknownNameError
 from bot.store.library import LibraryStore
 from bot.store.records import BUNDLED, StoryName
 
 MAX_CHOICES = 25
+SUGGESTIONS = 3  # names offered when what was typed names no story
+SUGGEST_CUTOFF = 70  # least fuzzy score (0-100) of a name worth offering
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "`": "'"})
 SHORTLIST = 200  # most candidates per shelf and kind of match that get a full (slow) score
 
 
@@ -34,7 +41,7 @@ class _Shelf:
     """One guild's uploads (or the bundled stories) in title order, with their search keys
     ("title authors", processed), also joined into one text for fast substring search."""
 
-    __slots__ = ("_grams", "_starts", "_text", "keys", "names")
+    __slots__ = ("_exact", "_grams", "_starts", "_text", "keys", "names")
 
     def __init__(self, names: list[StoryName]) -> None:
         self.names = names
@@ -42,6 +49,21 @@ class _Shelf:
         self._text = "".join(f"\n{key}" for key in self.keys)  # keys never hold a newline
         self._starts = array("I", accumulate((len(k) + 1 for k in self.keys), initial=1))
         self._grams: dict[str, array[int]] | None = None  # trigram -> keys, built when needed
+        self._exact: dict[str, list[int]] | None = None  # title_key -> names, when needed
+
+    def exact(self) -> dict[str, list[int]]:
+        """Names by the exact forms that act on them: the title, "title — authors" (the
+        autocomplete label) and "title by authors", each as a `title_key`."""
+        if self._exact is None:
+            exact: defaultdict[str, list[int]] = defaultdict(list)
+            for i, n in enumerate(self.names):
+                forms = {n.title, _label(n)}
+                if n.authors:
+                    forms.add(f"{n.title} by {', '.join(n.authors)}")
+                for key in {title_key(f) for f in forms} - {""}:
+                    exact[key].append(i)
+            self._exact = dict(exact)
+        return self._exact
 
     def search(self, query: str) -> dict[int, int]:
         """Keys holding a processed query, by index, with their tier: 0 if the key starts
@@ -147,29 +169,64 @@ class StoryDirectory:
         return [Choice(_label(n), str(n.id)) for n in picked]
 
     async def resolve(self, guild_id: int, text: str, *, uploads_only: bool = False) -> StoryName:
-        """The story a person meant: an autocomplete value (id) or the best title match."""
+        """The story a person meant: an autocomplete value (the story id), else an exact
+        title, "title — author" or "title by author" (compared as `title_key`s). Anything
+        else acts on nothing: an UnknownNameError offering the closest few names."""
         shelves = await self._visible(guild_id, uploads_only=uploads_only)
         text = text.strip()
         if text.isdigit():
             for n in (n for s in shelves for n in s.names):
                 if n.id == int(text):
                     return n
-        query = utils.default_process(text)
-        best: tuple[float, StoryName] | None = None
-        for shelf in shelves if query else ():
-            hit = process.extractOne(
-                query, shelf.keys, scorer=fuzz.WRatio, processor=None, score_cutoff=75
-            )
-            if hit is not None:
-                found = (hit[1], shelf.names[hit[2]])
-                if best is None or (-found[0], found[1].title) < (-best[0], best[1].title):
-                    best = found
-        if best is not None:
-            return best[1]
+        key = title_key(text)
+        exact = [s.names[i] for s in shelves for i in s.exact().get(key, ())] if key else []
+        if len(exact) == 1:
+            return exact[0]
         where = "this server's uploads" if uploads_only else "this server's library"
-        raise UserError(
-            f"No story called “{echo(text)}” in {where}. Pick one from the suggestions."
+        if exact:
+            raise UnknownNameError(
+                f"Several stories in {where} are called {{}}: pick one from the suggestions",
+                text,
+            )
+        raise UnknownNameError(
+            f"No story called {{}} in {where}",
+            text,
+            [_label(n) for n in self._closest(shelves, text)],
+            "Pick one from the suggestions.",
         )
+
+    @staticmethod
+    def _closest(shelves: list[_Shelf], text: str) -> list[StoryName]:
+        """Up to SUGGESTIONS names really close to `text`: sharing its words (token set)
+        or a typo away (ratio), scored on "title authors"."""
+        query = utils.default_process(text)
+        if not query:
+            return []
+        scored: list[tuple[float, str, StoryName]] = []
+        for shelf in shelves:
+            for i in {*shelf.similar(query), *shelf.search(query)}:
+                key = shelf.keys[i]
+                score = max(
+                    fuzz.token_set_ratio(query, key, processor=None),
+                    fuzz.ratio(query, key, processor=None),
+                )
+                if score >= SUGGEST_CUTOFF:
+                    scored.append((-score, shelf.names[i].title, shelf.names[i]))
+        scored.sort(key=lambda s: (s[0], s[1]))
+        return [name for _s, _t, name in scored[:SUGGESTIONS]]
+
+
+def title_key(text: str) -> str:
+    """What exact title matching compares: NFKC, case-folded, quotes straightened, spaces
+    collapsed, no punctuation at either end ("The Keeper…" and "the keeper" are equal)."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
+    text = " ".join(text.split())
+    start, end = 0, len(text)
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    return text[start:end]
 
 
 def _label(name: StoryName) -> str:
@@ -191,6 +248,36 @@ def fuzzy_names(current: str, names: list[str], limit: int = MAX_CHOICES) -> lis
         score_cutoff=50,
     )
     return [name for name, _score, _i in hits]
+
+
+def resolve_term(
+    tax: Taxonomy, text: str, kinds: Collection[str], template: str, fallback: str = ""
+) -> Entry:
+    """The taxonomy entry a person meant: its slug, name, alias or AO3 tag exactly (see
+    `Taxonomy.lookup`), of one of `kinds`. Anything else is an UnknownNameError (`template`
+    quotes the text at "{}") offering the real names a typo away, if any."""
+    entry = tax.lookup(text)
+    if entry is not None and entry.kind in kinds:
+        return entry
+    raise UnknownNameError(template, text.strip(), _near_terms(tax, text, kinds), fallback)
+
+
+def _near_terms(tax: Taxonomy, text: str, kinds: Collection[str]) -> list[str]:
+    """Names of up to SUGGESTIONS entries with a slug, name or alias within one edit (two
+    for long words) of `text`, ignoring case and punctuation; none for very short text."""
+    key = lookup_key(text)
+    if len(key) < 3:
+        return []
+    allowed = 1 if len(key) < 10 else 2
+    found: dict[str, int] = {}
+    for label, slug in tax.search_terms():
+        entry = tax.entry(slug)
+        if entry.kind not in kinds:
+            continue
+        distance = DamerauLevenshtein.distance(key, lookup_key(label), score_cutoff=allowed)
+        if distance <= allowed and distance < found.get(entry.name, allowed + 1):
+            found[entry.name] = distance
+    return sorted(found, key=lambda name: (found[name], name))[:SUGGESTIONS]
 
 
 @cache

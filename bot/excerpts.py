@@ -6,11 +6,10 @@ import logging
 import random
 from dataclasses import dataclass
 
-from bot.analysis.characters import resolve_character
+from bot.analysis.characters import character_filter
 from bot.analysis.taxonomy import Taxonomy
 from bot.context import Where
-from bot.directory import StoryDirectory
-from bot.errors import UserError
+from bot.directory import StoryDirectory, resolve_term
 from bot.guild_config import GuildConfig
 from bot.markup import echo, number
 from bot.policy import allows, content_warnings
@@ -67,14 +66,14 @@ class Excerpts:
         story_id = (await self.directory.resolve(where.guild_id, story)).id if story else None
         trope_slug = None
         if trope:
-            entry = self.tax.lookup(trope)
-            if entry is None or entry.kind != "trope":
-                examples = ", ".join(t.slug for t in self.tax.tropes[:5])
-                raise UserError(f"I don't know the trope “{echo(trope)}”. Try e.g. {examples}.")
-            trope_slug = entry.slug
+            examples = ", ".join(t.slug for t in self.tax.tropes[:5])
+            trope_slug = resolve_term(
+                self.tax, trope, ("trope",), "I don't know the trope {}", f"Try e.g. {examples}."
+            ).slug
         name = None
         if character:
-            name = resolve_character(character) or character.strip()
+            known = await self.library.story_characters(where.guild_id)
+            name = character_filter(character, known, self.tax)
         return PassageFilter(
             story_id=story_id, trope=trope_slug, character=name, query=query or None
         )

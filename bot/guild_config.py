@@ -8,8 +8,7 @@ from datetime import datetime
 
 from bot.analysis.taxonomy import Taxonomy
 from bot.context import Where
-from bot.errors import UserError
-from bot.markup import echo
+from bot.directory import resolve_term
 from bot.policy import (
     BUILTIN,
     CHANNEL,
@@ -83,20 +82,20 @@ class GuildConfig:
     # -- changes ------------------------------------------------------------------------------
 
     def rating(self, value: str) -> str:
-        entry = self.tax.lookup(value)
-        if entry is None or entry.kind != "rating":
-            names = ", ".join(r.slug for r in self.tax.ratings)
-            raise UserError(f"Unknown rating “{echo(value)}”: use one of {names}.")
-        return entry.slug
+        names = ", ".join(r.slug for r in self.tax.ratings)
+        return resolve_term(
+            self.tax, value, ("rating",), "Unknown rating {}", f"Use one of {names}."
+        ).slug
 
     def warning(self, value: str) -> str:
-        entry = self.tax.lookup(value)
-        if entry is None or entry.kind != "warning":
-            raise UserError(
-                f"“{echo(value)}” is not a content warning I know. Try `/warnings lookup` to "
-                "find its name (e.g. violence, self-harm, major character death → death)."
-            )
-        return entry.slug
+        return resolve_term(
+            self.tax,
+            value,
+            ("warning",),
+            "{} is not a content warning I know",
+            "Try `/warnings lookup` to find its name "
+            "(e.g. violence, self-harm, major character death → death).",
+        ).slug
 
     async def set_max_rating(
         self, guild_id: int, channel_id: int | None, value: str, user_id: int

@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import signal
 import sqlite3
+import stat as stat_module
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.analysis.analyze import analyze
 from bot.analysis.model import Analysis, Finding
@@ -25,7 +30,7 @@ from bot.paths import TAXONOMY_DIR
 from bot.store.library import LibraryStore
 from bot.store.records import BUNDLED, FileState, PassageEntry, StoryEntry
 
-CODE_VERSION = "2"  # bump when readers, segmentation or analysis change their output
+CODE_VERSION = "3"  # bump when readers, segmentation or analysis change their output
 STORY_SUFFIXES = (".txt", ".html", ".htm", ".epub", ".md", ".text")
 _POOL_THRESHOLD = 8
 
@@ -144,11 +149,22 @@ def to_entry(
             for i, p in enumerate(prepared.passages)
         ],
         added_by=added_by,
+        work=work_key(story.url),
     )
 
 
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+_AO3_WORK = re.compile(r"archiveofourown\.org/works/(\d+)", re.IGNORECASE)
+
+
+def work_key(url: str | None) -> str | None:
+    """The work a story's address names ('ao3:218676'), so that every download of one AO3
+    work is one story (migration 006 reads old rows' addresses the same way)."""
+    found = _AO3_WORK.search(url or "")
+    return f"ao3:{int(found.group(1))}" if found and int(found.group(1)) > 0 else None
 
 
 # -- indexing files on disk ---------------------------------------------------------------
@@ -163,6 +179,7 @@ class IndexSummary:
     unchanged: int = 0
     removed: int = 0
     failed: list[dict[str, str]] = field(default_factory=list)
+    duplicates: list[dict[str, str]] = field(default_factory=list)  # file, of, title
     stories: int = 0
     passages: int = 0
     bytes: int = 0
@@ -175,6 +192,7 @@ class IndexSummary:
             "unchanged": self.unchanged,
             "removed": self.removed,
             "failed": self.failed,
+            "duplicates": self.duplicates,
             "stories": self.stories,
             "passages": self.passages,
             "seconds": round(self.seconds, 3),
@@ -182,59 +200,110 @@ class IndexSummary:
 
 
 def story_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """The story files named by `paths` (folders are walked, hidden files skipped)."""
-    for display, _source in _files(paths):
-        yield Path(display)
+    """The story files named by `paths` (folders are walked, hidden files skipped), with
+    the entries that cannot be indexed (an unreadable folder, a broken link, a FIFO)."""
+    for found in _files(paths):
+        yield Path(found.path)
 
 
-def _files(paths: Iterable[Path]) -> Iterator[tuple[str, str]]:
-    """(path as named, resolved source) of each story file, folders walked in path order."""
+BROKEN_LINK = "broken link: the file it points to does not exist"
+
+
+class Found(NamedTuple):
+    """A story file (or a folder) met while walking, and why it cannot be indexed."""
+
+    path: str  # as named
+    source: str  # resolved
+    problem: str | None = None
+    folder: bool = False
+
+
+def _files(paths: Iterable[Path]) -> Iterator[Found]:
+    """Each story file named by `paths`, folders walked in path order."""
     for path in paths:
         if not path.is_dir():
-            yield str(path), os.path.realpath(path)
+            yield Found(str(path), os.path.realpath(path))
             continue
         named, real = str(path), os.path.realpath(path)
-        for file, link in _walk(named):
-            yield file, os.path.realpath(file) if link else real + file[len(named) :]
+        for file, link, problem, folder in _walk(named):
+            source = os.path.realpath(file) if link else real + file[len(named) :]
+            yield Found(file, source, problem, folder)
 
 
-def _walk(folder: str) -> Iterator[tuple[str, bool]]:
-    """(path, is a symlink) of the story files under `folder`; symlinked folders are not
-    entered, hidden files are skipped, entries come in name order (depth first)."""
+def _walk(folder: str) -> Iterator[tuple[str, bool, str | None, bool]]:
+    """(path, is a symlink, problem, is a folder) of the story files under `folder`;
+    symlinked folders are not entered, hidden files are skipped, entries come in name
+    order (depth first). A folder that cannot be read, a broken link or a file that is
+    not a regular one (a FIFO would block a reader) comes with the problem, unread."""
     try:
         with os.scandir(folder) as it:
             entries = sorted(it, key=lambda e: e.name)
-    except PermissionError:
+    except OSError as exc:
+        yield folder, False, _reason(exc, "folder"), True
         return
     for entry in entries:
         try:
             if entry.is_dir(follow_symlinks=False):
                 yield from _walk(entry.path)
-            elif (
-                not entry.name.startswith(".")
-                and entry.name[entry.name.rfind(".") :].lower() in STORY_SUFFIXES
-                and entry.is_file()
-            ):
-                yield entry.path, entry.is_symlink()
-        except OSError:
-            continue
+            elif entry.name.startswith(".") or _suffix(entry.name) not in STORY_SUFFIXES:
+                continue
+            elif entry.is_file():
+                yield entry.path, entry.is_symlink(), None, False
+            elif entry.is_symlink() and not os.path.exists(entry.path):
+                yield entry.path, True, BROKEN_LINK, False
+            else:
+                yield entry.path, entry.is_symlink(), _not_regular(entry.stat().st_mode), False
+        except OSError as exc:
+            yield entry.path, False, _reason(exc), False
+
+
+def _suffix(name: str) -> str:
+    return name[name.rfind(".") :].lower() if "." in name else ""
+
+
+def _not_regular(mode: int) -> str | None:
+    """Why a file of this mode is not read (None for a regular file)."""
+    if stat_module.S_ISREG(mode):
+        return None
+    if stat_module.S_ISDIR(mode):
+        return "is a folder, not a story file"
+    if stat_module.S_ISFIFO(mode):
+        kind = "a named pipe (FIFO)"
+    elif stat_module.S_ISSOCK(mode):
+        kind = "a socket"
+    else:
+        kind = "a device"
+    return f"not a regular file but {kind}: skipped without reading it"
 
 
 def load_file(path: Path, max_bytes: int) -> tuple[bytes, os.stat_result]:
+    """The bytes and stat of one story file. Raises StoryReadError (a missing, unreadable,
+    too large or non-regular file; a FIFO is never opened for reading, so never blocks)."""
     try:
         stat = path.stat()
-        if stat.st_size > max_bytes:
-            raise StoryReadError(
-                f"file is {stat.st_size / 1048576:.1f} MB, over the "
-                f"{max_bytes / 1048576:.0f} MB limit"
-            )
-        return path.read_bytes(), stat
+        _check(stat, max_bytes)
+        # O_NONBLOCK: should a FIFO replace the file after the check, opening cannot hang
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as fh:
+            stat = os.fstat(fh.fileno())
+            _check(stat, max_bytes)
+            return fh.read(max_bytes + 1), stat
     except FileNotFoundError:
+        if path.is_symlink():
+            raise StoryReadError(BROKEN_LINK) from None
         raise StoryReadError("file not found") from None
-    except PermissionError:
-        raise StoryReadError("permission denied: the file cannot be read") from None
-    except IsADirectoryError:
-        raise StoryReadError("is a folder, not a story file") from None
+    except OSError as exc:
+        raise StoryReadError(_reason(exc)) from None
+
+
+def _check(stat: os.stat_result, max_bytes: int) -> None:
+    problem = _not_regular(stat.st_mode)
+    if problem:
+        raise StoryReadError(problem)
+    if stat.st_size > max_bytes:
+        raise StoryReadError(
+            f"file is {stat.st_size / 1048576:.1f} MB, over the {max_bytes / 1048576:.0f} MB limit"
+        )
 
 
 Todo = tuple[Path, str, bytes, os.stat_result, FileState | None]  # path, source, …
@@ -283,10 +352,18 @@ async def index_paths(
     version = index_version()
     seen: set[str] = set()
     todo: list[Todo] = []
-    for file, source in _files(paths):
+    unreadable: list[str] = []  # sources kept in the index: their folder could not be read
+    for file, source, problem, folder in _files(paths):
         if source in seen:
             continue
         seen.add(source)
+        if problem is not None:
+            summary.failed.append({"file": file, "error": problem})
+            if folder:
+                unreadable.append(source)
+            if progress:
+                progress(Path(file), 0)
+            continue
         state = states.get(source)
         try:
             stat = os.stat(file)
@@ -315,11 +392,17 @@ async def index_paths(
             continue
         todo.append((path, source, data, stat, state))
 
+    owners = _Owners(states)
+    todo = [t for t in todo if not owners.duplicate(summary, t, content_hash(t[2]), None)]
     batch: list[tuple[Todo, StoryEntry]] = []
     batch_bytes = 0
     for item, result in _prepare_all(todo, max_bytes, workers):
         if isinstance(result, str):
             summary.failed.append({"file": str(item[0]), "error": result})
+            if progress:
+                progress(item[0], item[3].st_size)
+            continue
+        if owners.duplicate(summary, item, result.content_hash, result.work, result.title):
             if progress:
                 progress(item[0], item[3].st_size)
             continue
@@ -330,10 +413,39 @@ async def index_paths(
             batch, batch_bytes = [], 0
     await _save_batch(library, batch, summary, progress)
 
-    summary.removed = await library.remove(_vanished(states, prune_dirs, seen))
+    summary.removed = await library.remove(_vanished(states, prune_dirs, seen, unreadable))
     summary.stories, summary.passages = await library.stats(BUNDLED)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+class _Owners:
+    """Which file holds each content hash and AO3 work (stored ones that still exist, then
+    those indexed in this run): one work is one story, whatever its copies are called."""
+
+    def __init__(self, states: dict[str, FileState]) -> None:
+        self._by_key: dict[str, tuple[str, str]] = {}  # key -> (source, title)
+        for source, state in states.items():
+            if os.path.exists(source):
+                for key in (f"hash:{state.content_hash}", state.work):
+                    if key:
+                        self._by_key.setdefault(key, (source, state.title))
+
+    def duplicate(
+        self, summary: IndexSummary, todo: Todo, digest: str, work: str | None, title: str = ""
+    ) -> bool:
+        """Record `todo` as a duplicate if another file holds its content or work; else
+        claim them for it (when `title` is known, i.e. it is about to be saved)."""
+        keys = [f"hash:{digest}", *([work] if work else [])]
+        for key in keys:
+            owner = self._by_key.get(key)
+            if owner is not None and owner[0] != todo[1]:
+                summary.duplicates.append({"file": str(todo[0]), "of": owner[0], "title": owner[1]})
+                return True
+        if title:
+            for key in keys:
+                self._by_key.setdefault(key, (todo[1], title))
+        return False
 
 
 SAVE_BATCH_FILES = 32  # files written per transaction while indexing a folder
@@ -384,28 +496,85 @@ def _prepare_all(
         for t in todo:
             yield t, _entry_for(t, max_bytes)
         return
-    with ProcessPoolExecutor(max_workers=n) as pool:
+    with ProcessPoolExecutor(
+        max_workers=n, initializer=_die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         results = pool.map(_entry_for, todo, [max_bytes] * len(todo), chunksize=2)
         yield from zip(todo, results, strict=True)
 
 
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker when `parent` (the indexing process) dies,
+    even by SIGKILL, so no orphan outlives `ficshelf index`.
+
+    A worker forked or spawned by `parent` itself asks the Linux kernel for SIGKILL when
+    its parent thread (the one that started the pool) dies. Otherwise (no prctl, or a
+    forkserver in between, which the workers themselves keep alive) a thread polls."""
+    if os.getppid() == parent and sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+            if os.getppid() != parent:  # it died before the signal was armed
+                os._exit(1)
+            return
+    direct = os.getppid() == parent
+
+    def watch() -> None:
+        while not _gone(parent, direct=direct):
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _gone(pid: int, *, direct: bool) -> bool:
+    """Whether process `pid` has died (a zombie counts as dead)."""
+    if direct and os.getppid() != pid:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] in {"Z", "X"}
+    except (OSError, IndexError):
+        return False
+
+
 def _vanished(
-    states: dict[str, FileState], prune_dirs: Iterable[Path], seen: set[str]
+    states: dict[str, FileState],
+    prune_dirs: Iterable[Path],
+    seen: set[str],
+    unreadable: Iterable[str] = (),
 ) -> list[int]:
-    """Stories whose source file lay under one of `prune_dirs` and is gone now."""
+    """Stories whose source file lay under one of `prune_dirs` and is gone now (not
+    merely hidden in a folder that could not be read)."""
     roots = [os.path.join(os.path.realpath(d), "") for d in prune_dirs]
+    kept = [os.path.join(u, "") for u in unreadable]
     return [
         state.story_id
         for source, state in states.items()
         if source not in seen
         and any((source + os.sep).startswith(r) for r in roots)
+        and not any((source + os.sep).startswith(k) for k in kept)
         and not os.path.exists(source)
     ]
 
 
-def _reason(exc: BaseException) -> str:
+def _reason(exc: BaseException, what: str = "file") -> str:
     if isinstance(exc, PermissionError):
-        return "permission denied: the file cannot be read"
+        return f"permission denied: the {what} cannot be read"
     if isinstance(exc, FileNotFoundError):
-        return "file not found"
+        return f"{what} not found"
+    if isinstance(exc, IsADirectoryError):
+        return "is a folder, not a story file"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"the {what} cannot be read: {exc.strerror}"
     return str(exc) or type(exc).__name__

@@ -7,17 +7,17 @@ from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 
-from bot.analysis.characters import resolve_character
+from bot.analysis.characters import character_filter
 from bot.analysis.taxonomy import Entry, Taxonomy
 from bot.context import Where
-from bot.directory import MAX_CHOICES, Choice, StoryDirectory
+from bot.directory import MAX_CHOICES, Choice, StoryDirectory, resolve_term
 from bot.errors import UserError
 from bot.guild_config import vocabulary
-from bot.markup import echo
 from bot.policy import may_quote
 from bot.store.library import LibraryStore
 from bot.store.records import StoryRow
 
+TERM_KINDS = ("warning", "archive-warning", "trope", "rating", "glossary")
 MAX_QUOTES = 3  # evidence quotes shown per warning
 
 
@@ -126,32 +126,23 @@ class Lookups:
         )
 
     def term(self, text: str) -> TermInfo:
-        entry = self.tax.lookup(text)
-        if entry is None:
-            slug = self._best_term(text)
-            entry = self.tax.lookup(slug) if slug else None
-        if entry is None:
-            raise UserError(
-                f"I don't know “{echo(text)}”. Try a warning or trope such as MCD, self-harm, "
-                "non-con, soulmates or hurt/comfort."
-            )
+        entry = resolve_term(
+            self.tax,
+            text,
+            TERM_KINDS,
+            "{} is not a term I know",
+            "Try a warning or trope such as MCD, self-harm, non-con, soulmates or hurt/comfort.",
+        )
         archive = [
             a.name for a in self.tax.archive_warnings if entry.slug in getattr(a, "implies", ())
         ]
         implies = [self.name(s) for s in getattr(entry, "implies", ())]
         return TermInfo(entry, archive, implies)
 
-    def _best_term(self, text: str) -> str | None:
-        query = utils.default_process(text)
-        if not query:
-            return None
-        best = process.extractOne(
-            query, self._term_keys, scorer=fuzz.WRatio, processor=None, score_cutoff=85
-        )
-        return self._term_slugs[best[2]] if best else None
-
     def term_choices(
-        self, current: str, kinds: tuple[str, ...] = ("warning", "archive-warning", "trope")
+        self,
+        current: str,
+        kinds: tuple[str, ...] = ("warning", "archive-warning", "trope", "glossary"),
     ) -> list[Choice]:
         """Autocomplete over slugs, names and aliases: ≤ 25, one per entry, best first."""
         query = utils.default_process(current)
@@ -199,14 +190,21 @@ class Lookups:
         trope_slug = self._slug(trope, "trope") if trope else None
         exclude_slugs: list[str] = []
         if exclude:
-            entry = self.tax.lookup(exclude) or self.tax.lookup(self._best_term(exclude) or "")
-            if entry is None or entry.kind not in ("warning", "archive-warning"):
-                raise UserError(f"“{echo(exclude)}” is not a warning I know; try /warnings lookup.")
+            entry = resolve_term(
+                self.tax,
+                exclude,
+                ("warning", "archive-warning"),
+                "{} is not a warning I know",
+                "Try /warnings lookup to find its name.",
+            )
             exclude_slugs = [entry.slug, *getattr(entry, "implies", ())]
         max_rank = None
         if max_rating:
             max_rank = self.tax.rating_rank(self._slug(max_rating, "rating"))
-        name = (resolve_character(character) or character.strip()) if character else None
+        name = None
+        if character:
+            known = await self.library.story_characters(where.guild_id)
+            name = character_filter(character, known, self.tax)
         stories = await self.library.find_stories(
             where.guild_id,
             query=query or None,
@@ -219,10 +217,7 @@ class Lookups:
         return Found(shown, hidden=len(stories) - len(shown))
 
     def _slug(self, text: str, kind: str) -> str:
-        entry = self.tax.lookup(text)
-        if entry is None or entry.kind != kind:
-            raise UserError(f"“{echo(text)}” is not a {kind} I know.")
-        return entry.slug
+        return resolve_term(self.tax, text, (kind,), f"{{}} is not a {kind} I know").slug
 
 
 def _evidence(

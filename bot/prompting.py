@@ -8,8 +8,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.analysis.taxonomy import Taxonomy
-from bot.errors import UserError
-from bot.markup import echo
+from bot.directory import resolve_term
 from bot.prompts.generator import Prompt, PromptBook, PromptMaterial, load_templates
 from bot.store.guilds import PromptHistoryStore
 from bot.store.library import Eligible, LibraryStore, prompt_sources
@@ -42,11 +41,10 @@ class Prompts:
         """The trope slug a person meant (None = any), or a UserError naming valid ones."""
         if not text:
             return None
-        entry = self.tax.lookup(text)
-        if entry is None or entry.kind != "trope":
-            examples = ", ".join(t.slug for t in self.tax.tropes[:6])
-            raise UserError(f"I don't know the trope “{echo(text)}”. Try e.g. {examples}.")
-        return entry.slug
+        examples = ", ".join(t.slug for t in self.tax.tropes[:6])
+        return resolve_term(
+            self.tax, text, ("trope",), "I don't know the trope {}", f"Try e.g. {examples}."
+        ).slug
 
     async def materials(self, guild_id: int, elig: Eligible | None) -> list[PromptMaterial]:
         """Characters and relationships per fandom, from stories this channel may draw on."""

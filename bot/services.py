@@ -105,7 +105,7 @@ class Services:
             config=config,
             excerpts=Excerpts(library, config, directory, tax, rng),
             lookups=Lookups(library, directory, tax),
-            uploads=Uploads(library, directory, settings),
+            uploads=Uploads(library, directory, settings, clock),
             guilds=Guilds(GuildStore(db), library, config_store, clock, settings.purge_after_days),
             prompt_history=history,
             prompts=prompts,
@@ -116,8 +116,15 @@ class Services:
         )
 
     async def purge_departed(self) -> list[int]:
-        """Delete what servers the bot left more than `purge_after_days` ago had stored."""
+        """Delete what servers the bot left more than `purge_after_days` ago had stored
+        (and removed stories whose undo window is over)."""
+        await self.uploads.purge_expired()
         purged = await self.guilds.purge_expired()
         if purged:
             self.daily.reload()  # their schedules are gone from the database
         return purged
+
+    async def next_purge(self) -> datetime | None:
+        """When `purge_departed` next has something to delete (None: nothing pending)."""
+        due = [d for d in (await self.guilds.next_purge(), await self.uploads.next_purge()) if d]
+        return min(due, default=None)

@@ -45,6 +45,16 @@ class Settings:
             purge_after_days=_int_env("FICSHELF_PURGE_AFTER_DAYS", 30),
         )
 
+    def library_warning(self) -> str | None:
+        """Why the library folder cannot be indexed (naming FICSHELF_LIBRARY), or None."""
+        if self.library_dir.is_dir():
+            return None
+        what = "is not a folder" if self.library_dir.exists() else "does not exist"
+        return (
+            f"the library folder {self.library_dir} (FICSHELF_LIBRARY) {what}: "
+            "no bundled stories will be indexed"
+        )
+
 
 def default_library_dir() -> Path:
     """The bundled library (data/stories) next to the package."""

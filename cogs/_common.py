@@ -23,6 +23,12 @@ def services(interaction: discord.Interaction) -> Services:
     return client.services
 
 
+def upkeep_changed(interaction: discord.Interaction) -> None:
+    """Let housekeeping re-plan its next purge (see FicshelfBot.upkeep_changed)."""
+    client: FicshelfBot = interaction.client  # type: ignore[assignment]
+    client.upkeep_changed()
+
+
 def where(interaction: discord.Interaction) -> Where:
     """The server and policy channel (a thread's parent) of an interaction."""
     if interaction.guild_id is None or interaction.channel is None:

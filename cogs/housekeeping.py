@@ -1,4 +1,5 @@
-"""Background upkeep: purge what departed servers left behind once its grace period is over."""
+"""Background upkeep: purge what departed servers left behind once its grace period is over,
+and removed stories once their undo window is."""
 
 from __future__ import annotations
 
@@ -33,20 +34,19 @@ class Housekeeping(commands.Cog):
         await self.sleeper.stop(self.task)
 
     def departures_changed(self) -> None:
-        """A server was left or rejoined: re-plan the next purge."""
+        """A server was left or rejoined, or a story removed: re-plan the next purge."""
         self.sleeper.wake()
 
     async def purger(self) -> None:
         """Purge at start-up, then exactly when the next departed server's time is up."""
         await self.bot.wait_until_ready()
-        guilds = self.bot.services.guilds
         while not self.bot.is_closed():
             delay = IDLE_SLEEP
             try:
                 purged = await self.bot.services.purge_departed()
                 if purged:
                     log.info("purged the data of %d departed server(s): %s", len(purged), purged)
-                due = await guilds.next_purge()
+                due = await self.bot.services.next_purge()
                 if due is not None:
                     delay = min(delay, (due - discord.utils.utcnow()).total_seconds())
             except Exception:

@@ -1,4 +1,4 @@
-"""/library add and /library remove: a server's own stories (Manage Server)."""
+"""/library add, remove and restore: a server's own stories (Manage Server)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from discord.ext import commands
 
 from bot import render
 from bot.errors import UserError
-from cogs._common import choices, reply, require_manage_guild, services, where
+from bot.uploads import UNDO_WINDOW
+from cogs._common import choices, reply, require_manage_guild, services, upkeep_changed, where
 
 
 @app_commands.guild_only()
@@ -56,10 +57,26 @@ class Library(
     async def remove(self, interaction: discord.Interaction, story: str) -> None:
         s = services(interaction)
         assert interaction.guild_id is not None
-        gone = await s.uploads.remove(interaction.guild_id, story)
+        gone = await s.uploads.remove(interaction.guild_id, interaction.user.id, story)
+        upkeep_changed(interaction)
+        minutes = int(UNDO_WINDOW.total_seconds() // 60)
         await reply(
             interaction,
-            f"Removed “{render.escape(gone.title)}” from this server's library.",
+            f"Removed “{render.escape(gone.title)}” from this server's library. "
+            f"Changed your mind? /library restore brings it back within {minutes} minutes.",
+            ephemeral=True,
+        )
+
+    @app_commands.command(
+        name="restore", description="Bring back the story this server removed last (10 min)."
+    )
+    async def restore(self, interaction: discord.Interaction) -> None:
+        s = services(interaction)
+        assert interaction.guild_id is not None
+        back = await s.uploads.restore(interaction.guild_id)
+        await reply(
+            interaction,
+            f"Restored “{render.escape(back.title)}” to this server's library.",
             ephemeral=True,
         )
 

@@ -6,8 +6,8 @@ from typing import cast
 
 import pytest
 
-from bot.directory import MAX_CHOICES, StoryDirectory, timezone_names
-from bot.errors import UserError
+from bot.directory import MAX_CHOICES, StoryDirectory, timezone_names, title_key
+from bot.errors import UnknownNameError, UserError
 from bot.store.library import LibraryStore
 from bot.store.records import StoryName
 
@@ -97,6 +97,35 @@ async def test_resolve(directory: StoryDirectory) -> None:
         await directory.resolve(HOME, "6")  # another server's upload, by id
     with pytest.raises(UserError):
         await directory.resolve(HOME, "lighthouse keeper", uploads_only=True)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["THE LIGHTHOUSE", "  the lighthouse…", "“The Lighthouse”", "The Lighthouse — Mira Vale"],
+)
+async def test_resolve_takes_exact_titles_whatever_case_and_end_punctuation(
+    directory: StoryDirectory, typed: str
+) -> None:
+    assert (await directory.resolve(HOME, typed)).title == "The Lighthouse"
+
+
+async def test_resolve_never_guesses(directory: StoryDirectory) -> None:
+    with pytest.raises(UnknownNameError) as typo:
+        await directory.resolve(HOME, "lighthouse keepr")
+    assert typo.value.suggestions[0].startswith("Lighthouse Keeper")
+    with pytest.raises(UnknownNameError) as far:
+        await directory.resolve(HOME, "A Completely Different Story")
+    assert far.value.suggestions == []
+    assert str(far.value) == (
+        "No story called “A Completely Different Story” in this server's library. "
+        "Pick one from the suggestions."
+    )
+
+
+def test_title_key() -> None:
+    assert title_key("  The Keeper’s Light…  ") == title_key("the keeper's light") != ""
+    assert title_key("Fire & Feather") != title_key("Fire and Feather")
+    assert title_key("...") == ""
 
 
 def test_timezone_names() -> None:

@@ -58,7 +58,7 @@ def analyze(story: Story, passages: list[Passage], taxonomy: Taxonomy | None = N
     ``passages``. Declarations win over detection (one finding per slug)."""
     tax = taxonomy or load_taxonomy()
     declared = parse_declared(story, tax)
-    counter = CharacterCounter(tax, list(story.fandoms))
+    counter = CharacterCounter(tax, list(story.fandoms), story.characters)
     detection = detect_story(story, passages, tax, on_unit=counter.add)
 
     warnings = _merge(declared.warnings, detection, {e.slug for e in tax.warnings})
@@ -77,7 +77,7 @@ def analyze(story: Story, passages: list[Passage], taxonomy: Taxonomy | None = N
                 target = fact.warnings if slug in warning_slugs else fact.tropes
                 target[slug] = round(conf, 3)
         if i < len(counter.passages):
-            fact.characters = counter.names(counter.passages[i], fandoms)
+            fact.characters = counter.names(i, fandoms)
         facts.append(fact)
 
     characters = (

@@ -1,10 +1,16 @@
-"""Characters: canonical names from AO3 tags, detection in text, and user-input lookup."""
+"""Characters: canonical names from AO3 tags, detection in text, and user-input lookup.
+
+Two sources of names: the taxonomy (characters.toml, with nicknames, for its fandoms) and,
+for any fandom, a story's own character tags (`DeclaredNames`).
+"""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import ahocorasick
 from rapidfuzz import fuzz, process
@@ -149,16 +155,185 @@ def canonical_tags(tags: Iterable[str], taxonomy: Taxonomy | None = None) -> lis
     return out
 
 
+def character_filter(
+    text: str, declared: Iterable[str] = (), taxonomy: Taxonomy | None = None
+) -> str:
+    """The character name a reader's option stands for: a taxonomy name ("kacchan"), else
+    one of ``declared`` (the character names stored in the library) by one of its name forms
+    ("yang wen-li", "Reinhard von Lohengramm", a unique "Honoroit"), else the text itself."""
+    index = character_index(taxonomy)
+    return (
+        index.resolve(text, fuzzy=False)
+        or _resolve_declared(text, declared)
+        or index.resolve(text)
+        or text.strip()
+    )
+
+
+def _resolve_declared(text: str, declared: Iterable[str]) -> str | None:
+    full, partial = _declared_keys(tuple(declared))
+    key = lookup_key(text)
+    found = full.get(key)
+    if found is None and len(partial.get(key, ())) == 1:
+        found = next(iter(partial[key]))
+    return found
+
+
+@lru_cache(maxsize=16)
+def _declared_keys(names: tuple[str, ...]) -> tuple[dict[str, str], dict[str, set[str]]]:
+    """Lookup keys of the full forms (the first name listed wins) and of the partial forms
+    (with every name that has them) of ``names``."""
+    full: dict[str, str] = {}
+    partial: dict[str, set[str]] = {}
+    for name in names:
+        whole, parts = name_forms(name)
+        for form in (name, *whole):
+            full.setdefault(lookup_key(form), name)
+        for form in parts:
+            partial.setdefault(lookup_key(form), set()).add(name)
+    full.pop("", None)
+    return full, partial
+
+
+# -- a story's own character tags ----------------------------------------------------------
+
+_DISAMBIGUATOR = re.compile(r"\s*\([^()]*\)\s*$")  # "Staden (Ginga Eiyuu Densetsu)"
+# tags that name no one in particular: never looked for in the text
+_GENERIC = re.compile(
+    r"(?:original|unnamed|background|minor|various|other|everyone|oc)\b.*|.*\bcharacters?\b.*"
+    r"|.*\breaders?\b.*|you|y/n|ocs?|self[- ]insert|ensemble|others?",
+    re.IGNORECASE,
+)
+_TITLES = frozenset(  # words before a name that are not a first name ("Captain Hook")
+    "mr mrs ms miss mx dr doctor sir dame lady lord king queen prince princess captain "  # noqa: SIM905
+    "professor general admiral commander father mother uncle aunt saint st".split()
+)
+
+
+@lru_cache(maxsize=4096)
+def name_forms(tag: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(full forms, partial forms) a character tag is written as (none for a tag such as
+    "Original Characters" or "Reader"). Full forms: each "|" alternative of the tag, without
+    an AO3 disambiguator ("Staden (Ginga Eiyuu Densetsu)" -> "Staden"). Partial forms of a
+    name of several words: the first name, the surname with and without its particle ("von
+    Reuenthal", "Reuenthal"), first + last name when there are middle names, and the name
+    after a title ("Captain Hook" -> "Hook")."""
+    full: list[str] = []
+    partial: list[str] = []
+    for alt in tag.split("|"):
+        alt = _DISAMBIGUATOR.sub("", alt).strip()
+        if not alt or _GENERIC.fullmatch(alt):
+            continue
+        full.append(alt)
+        words = [w for w in alt.split() if any(c.isalpha() for c in w)]
+        titled = len(words) > 1 and words[0].lower().rstrip(".") in _TITLES
+        if titled:
+            words.pop(0)
+        if len(words) == 1 and titled:
+            partial.append(words[0])
+        if len(words) < 2:
+            continue
+        if not words[0][0].islower():
+            partial.append(words[0])
+        particle = next((i for i in range(1, len(words)) if words[i][0].islower()), None)
+        if particle is not None:
+            partial.append(" ".join(words[particle:]))
+        partial.append(words[-1])
+        if len(words) > 2 and particle is None:
+            partial.append(f"{words[0]} {words[-1]}")
+    return tuple(dict.fromkeys(full)), tuple(dict.fromkeys(p for p in partial if len(p) > 1))
+
+
+@dataclass(frozen=True, slots=True)
+class _Declared:
+    name: int  # index into DeclaredNames.names
+    capital: bool  # counts only written with a capital letter
+    length: int  # of the key, with its leading space
+
+
+def _needs_capital(form: str, key: str) -> bool:
+    """A one-word name written with a capital ("Will", "Yang") may be an ordinary word too:
+    it counts only written with a capital letter."""
+    return " " not in key[1:] and form[:1].isupper()
+
+
+class DeclaredNames:
+    """The characters a story declares that the taxonomy does not know, compiled into one
+    automaton for the whole story. A partial form (a first name, a surname) counts only when
+    it is unambiguous: no other declared character and no taxonomy character has it."""
+
+    def __init__(self, names: list[str], index: CharacterIndex) -> None:
+        self.names = names
+        forms = [name_forms(n) for n in names]
+        full_keys = {match_key(normalize_term(f)) for full, _ in forms for f in full}
+        owners: dict[str, set[int]] = {}
+        for i, (_full, partial) in enumerate(forms):
+            for form in partial:
+                owners.setdefault(match_key(normalize_term(form)), set()).add(i)
+        keys: dict[str, _Declared] = {}
+        for i, (full, partial) in enumerate(forms):
+            for form in full:
+                key = match_key(normalize_term(form))
+                if key.strip() and key not in keys:
+                    keys[key] = _Declared(i, _needs_capital(form, key), len(key))
+            for form in partial:
+                key = match_key(normalize_term(form))
+                if (
+                    key.strip()
+                    and key not in keys
+                    and key not in full_keys
+                    and owners[key] == {i}
+                    and lookup_key(form) not in index.by_key
+                ):
+                    keys[key] = _Declared(i, _needs_capital(form, key), len(key))
+        auto = ahocorasick.Automaton()
+        for key, info in keys.items():
+            for tail in _WORD_ENDS:
+                auto.add_word(key + tail, info)
+        auto.make_automaton()
+        self._auto = auto
+
+    @classmethod
+    def of(cls, tags: Iterable[str], index: CharacterIndex) -> DeclaredNames | None:
+        """The story's declared characters unknown to the taxonomy (None when there are none
+        to look for: the text is then not scanned twice)."""
+        names = [
+            name
+            for name in dict.fromkeys(t.strip() for t in tags)
+            if name and index.resolve(name, fuzzy=False) is None and name_forms(name)[0]
+        ]
+        return cls(names, index) if names else None
+
+    def find(self, text: str, norm: str) -> set[str]:
+        """The declared characters named in ``text`` (``norm`` = its normalised text)."""
+        spans = sorted(
+            (last - info.length, 1 - last, info.name)
+            for last, info in self._auto.iter(f" {match_form(norm)} ")
+            if not info.capital or text[last - info.length].isupper()
+        )
+        found: set[str] = set()
+        taken = -1
+        for start, neg_end, name in spans:  # by start, the longest first
+            if start >= taken:
+                taken = -neg_end
+                found.add(self.names[name])
+        return found
+
+
 class CharacterCounter:
     """Counts character mentions passage by passage, then decides which fandoms apply."""
 
-    def __init__(self, taxonomy: Taxonomy, fandom_tags: list[str]) -> None:
+    def __init__(
+        self, taxonomy: Taxonomy, fandom_tags: list[str], character_tags: Iterable[str] = ()
+    ) -> None:
         self.index = character_index(taxonomy)
         self.has_tags = bool(fandom_tags)
         self.tagged = self.index.fandoms_of(fandom_tags)
         self.passages: list[Counter[tuple[int, bool]]] = []
         self.total: Counter[tuple[int, bool]] = Counter()
         self.marked: set[str] = set()
+        self.declared = DeclaredNames.of(character_tags, self.index)
+        self.declared_in: list[set[str]] = []  # per passage: declared characters named
 
     def add(self, text: str, norm: str | None = None) -> None:
         """Count the mentions in one passage (``norm`` = its normalised text, if known)."""
@@ -166,6 +341,8 @@ class CharacterCounter:
         counts = self.index.find(text, norm)
         self.passages.append(counts)
         self.total.update(counts)
+        if self.declared is not None:
+            self.declared_in.append(self.declared.find(text, norm))
         if not self.has_tags and len(self.marked) < len(self.index.tax.fandoms):
             self.marked |= self.index.markers_in(text, norm)
 
@@ -179,11 +356,16 @@ class CharacterCounter:
                 plain[self.index.characters[ci].fandom] += n
         return {fd for fd, n in plain.items() if n >= _MIN_FANDOM_MENTIONS or fd in self.marked}
 
-    def names(self, counts: Counter[tuple[int, bool]], fandoms: set[str]) -> set[str]:
+    def names(self, passage: int, fandoms: set[str]) -> set[str]:
+        """Characters named in one passage: taxonomy characters of ``fandoms`` and the
+        story's own declared characters."""
         chars = self.index.characters
-        return {
-            chars[ci].name for (ci, _amb), n in counts.items() if n and chars[ci].fandom in fandoms
+        found = {
+            chars[ci].name
+            for (ci, _amb), n in self.passages[passage].items()
+            if n and chars[ci].fandom in fandoms
         }
+        return found | self.declared_in[passage] if self.declared is not None else found
 
     def story_names(self, fandoms: set[str]) -> list[str]:
         """Characters of the story, most mentioned first (at least two mentions if any have)."""

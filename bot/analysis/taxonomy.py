@@ -17,7 +17,7 @@ from bot.analysis.text import lookup_key, normalize_term, word_form
 
 T = TypeVar("T")
 
-Kind = Literal["rating", "archive-warning", "warning", "trope"]
+Kind = Literal["rating", "archive-warning", "warning", "trope", "glossary"]
 Side = Literal["before", "after", "both"]
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "data" / "taxonomy"
@@ -29,6 +29,7 @@ TROPES_FILE = "tropes.toml"
 CHARACTERS_FILE = "characters.toml"
 POLICY_FILE = "policy.toml"
 DETECTION_FILE = "detection.toml"
+GLOSSARY_FILE = "glossary.toml"  # fandom terms that are neither warnings nor tropes
 
 
 class TaxonomyError(ValueError):
@@ -197,6 +198,7 @@ class Taxonomy:
     fandoms: list[Fandom]
     characters: list[Character]
     templates: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    glossary: list[Entry] = field(default_factory=list)  # looked up, never declared or detected
     _by_slug: dict[str, Entry] = field(default_factory=dict, repr=False)
     _by_key: dict[str, Entry] = field(default_factory=dict, repr=False)
     _tag_keys: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
@@ -222,6 +224,7 @@ class Taxonomy:
         yield from self.archive_warnings
         yield from self.warnings
         yield from self.tropes
+        yield from self.glossary
 
     def entry(self, slug: str) -> Entry:
         """The entry with this slug; KeyError if there is none."""
@@ -240,11 +243,12 @@ class Taxonomy:
         return self._by_slug[slugs[0]] if len(slugs) == 1 else None
 
     def tag_slugs(self, tag: str) -> tuple[str, ...]:
-        """Slugs whose name, alias or AO3 tag form is exactly ``tag`` (normalised)."""
+        """Slugs whose name, alias or AO3 tag form is exactly ``tag`` (normalised); never a
+        glossary entry's (a tag cannot declare one)."""
         key = lookup_key(tag)
         found = self._by_key.get(key)
         slugs = list(self._tag_keys.get(key, ()))
-        if found is not None and found.slug not in slugs:
+        if found is not None and found.kind != "glossary" and found.slug not in slugs:
             slugs.insert(0, found.slug)
         return tuple(slugs)
 
@@ -252,7 +256,13 @@ class Taxonomy:
         """(label, slug) pairs for autocomplete: names, slugs and aliases, one per key."""
         out: list[tuple[str, str]] = []
         seen: set[str] = set()
-        for e in [*self.warnings, *self.archive_warnings, *self.tropes, *self.ratings]:
+        for e in [
+            *self.warnings,
+            *self.archive_warnings,
+            *self.tropes,
+            *self.ratings,
+            *self.glossary,
+        ]:
             for label in (e.name, e.slug, *e.aliases):
                 key = lookup_key(label)
                 if key and key not in seen:
@@ -323,6 +333,7 @@ _ENTRY_KEYS = {
     "cue",
     "density",
 }
+_GLOSSARY_KEYS = {"slug", "name", "aliases", "definition", "ao3", "implies", "fandom"}
 _CUE_KEYS = {
     "terms",
     "weight",
@@ -465,6 +476,7 @@ class _Loader:
             entry = self.load_entry(item, "trope", TROPES_FILE, fandom_names)
             tropes.append(entry)
             rules[entry.slug] = self.load_rules(item, entry, TROPES_FILE, detection, 1.5)
+        glossary = self.load_glossary(fandom_names)
 
         tax = Taxonomy(
             directory=self.dir,
@@ -480,6 +492,7 @@ class _Loader:
             fandoms=fandoms,
             characters=characters,
             templates=dict(self.templates),
+            glossary=glossary,
         )
         self.index(tax)
         self.check_references(tax)
@@ -661,6 +674,20 @@ class _Loader:
             source=file,
         )
 
+    def load_glossary(self, fandoms: set[str]) -> list[Entry]:
+        """glossary.toml's [[term]] entries (optional file): a name, aliases, a definition
+        and what it implies; no cues and no AO3 tags, so nothing declares or detects one."""
+        if not (self.dir / GLOSSARY_FILE).is_file():
+            return []
+        out: list[Entry] = []
+        for item in self.items(self.read(GLOSSARY_FILE), "term", GLOSSARY_FILE):
+            extra = set(item) - _GLOSSARY_KEYS
+            if extra:
+                where = f"entry '{item.get('slug')}'"
+                raise self.fail(GLOSSARY_FILE, where, f"not allowed in a glossary: {sorted(extra)}")
+            out.append(self.load_entry(item, "glossary", GLOSSARY_FILE, fandoms))
+        return out
+
     def load_rules(
         self,
         item: Mapping[str, Any],
@@ -829,6 +856,8 @@ class _Loader:
                 by_key[key] = e
         tags: dict[str, list[str]] = {}
         for e in tax.entries():
+            if e.kind == "glossary":  # looked up by name, never declared by a tag
+                continue
             for tag in (*e.ao3_tags, *((e.ao3,) if e.ao3 else ())):
                 key = lookup_key(tag)
                 if key:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -19,6 +20,13 @@ _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 class MigrationError(RuntimeError):
     """The database is newer than this code, or a migration file is malformed."""
+
+
+class DatabaseFileError(RuntimeError):
+    """The database file is missing (when it must exist), not SQLite, or cannot be opened."""
+
+
+BUSY_TIMEOUT_MS = 10_000  # how long a write waits for another process's transaction
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -35,6 +43,40 @@ def migrations() -> list[tuple[int, str, str]]:
     return found
 
 
+def _checked_uri(path: Path, create: bool) -> str:
+    """The SQLite URI that opens `path`, creating it (and its folder) only if `create`.
+
+    The file is opened once here, synchronously: a failed aiosqlite connect leaves its
+    worker thread to report on a closed event loop (a stray traceback at exit)."""
+    if path.is_dir():
+        raise DatabaseFileError(f"{path} is a folder, not a database file")
+    if create:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise DatabaseFileError(
+                f"cannot create the database {path}: {path.parent} is not a folder"
+            ) from None
+    elif not path.is_file():
+        raise DatabaseFileError(f"there is no database at {path}")
+    uri = f"{path.absolute().as_uri()}?mode={'rwc' if create else 'rw'}"
+    sqlite3.connect(uri, uri=True).close()
+    return uri
+
+
+def _statements(sql: str) -> Iterator[str]:
+    """The statements of a migration script, one by one (a trigger body stays whole)."""
+    pending = ""
+    for piece in sql.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \t\n;"):
+                yield pending.strip()
+            pending = ""
+    if pending.strip(" \t\n;"):  # a last statement without its semicolon
+        yield pending.rstrip(";")
+
+
 class Database:
     """One aiosqlite connection in autocommit mode; writes go through `transaction()`."""
 
@@ -44,21 +86,36 @@ class Database:
         self._write = asyncio.Lock()  # one transaction at a time on the shared connection
 
     @classmethod
-    async def open(cls, path: Path) -> Database:
-        """Open (creating if needed) and migrate the database at `path`."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(path, isolation_level=None)
+    async def open(cls, path: Path, *, create: bool = True, migrate: bool = True) -> Database:
+        """Open and (unless `migrate` is false) migrate the database at `path`; it is
+        created (with its folder) if missing, unless `create` is false. Raises
+        DatabaseFileError for a file that is missing (with `create` false), not an SQLite
+        database, or cannot be opened."""
+        try:
+            uri = _checked_uri(path, create)
+            conn = await aiosqlite.connect(uri, isolation_level=None, uri=True)
+        except (sqlite3.Error, OSError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise DatabaseFileError(f"cannot open the database {path}: {reason}") from None
         conn.row_factory = aiosqlite.Row
         db = cls(conn, path)
         try:
             for pragma in (
+                f"busy_timeout = {BUSY_TIMEOUT_MS}",  # first: WAL and migrations may wait
                 "journal_mode = WAL",
                 "foreign_keys = ON",
                 "synchronous = NORMAL",
-                "busy_timeout = 5000",
             ):  # fetch every result: an unread row would keep a statement open
                 await conn.execute_fetchall(f"PRAGMA {pragma}")
-            await db.migrate()
+            if migrate:
+                await db.migrate()
+        except sqlite3.Error as exc:
+            await conn.close()
+            if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
+                raise DatabaseFileError(
+                    f"{path} is not a Ficshelf database (it is not an SQLite file)"
+                ) from None
+            raise DatabaseFileError(f"cannot open the database {path}: {exc}") from None
         except BaseException:
             await conn.close()
             raise
@@ -71,25 +128,36 @@ class Database:
         return await self.count("PRAGMA user_version")
 
     async def migrate(self) -> int:
-        """Apply pending migrations, each in its own transaction. Returns the new version."""
-        current = await self.user_version()
+        """Apply pending migrations, each in its own transaction. Returns the new version.
+
+        Safe when several processes open a new database at once: each migration takes the
+        write lock (BEGIN IMMEDIATE) and re-reads the version before applying itself."""
         available = migrations()
-        if current > len(available):
+        self._check_version(await self.user_version(), len(available))
+        for version, name, sql in available[await self.user_version() :]:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                current = await self.user_version()
+                self._check_version(current, len(available))
+                if current < version:
+                    for statement in _statements(sql):
+                        await self.conn.execute(statement)
+                    await self.conn.execute(f"PRAGMA user_version = {version}")
+            except sqlite3.Error as exc:
+                await self.conn.rollback()
+                raise MigrationError(f"migration {name} failed: {exc}") from exc
+            except BaseException:
+                await self.conn.rollback()
+                raise
+            await self.conn.commit()
+        return len(available)
+
+    def _check_version(self, current: int, available: int) -> None:
+        if current > available:
             raise MigrationError(
                 f"{self.path} is at schema version {current}, newer than this Ficshelf "
-                f"({len(available)}): upgrade Ficshelf or use another database"
+                f"({available}): upgrade Ficshelf or use another database"
             )
-        for version, name, sql in available[current:]:
-            # executescript commits first and runs outside our transaction, so wrap by hand.
-            try:
-                await self.conn.executescript(
-                    f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
-                )
-            except sqlite3.Error as exc:
-                if self.conn.in_transaction:
-                    await self.conn.rollback()
-                raise MigrationError(f"migration {name} failed: {exc}") from exc
-        return len(available)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -134,7 +202,13 @@ class Database:
         return int(value) if isinstance(value, int | float | str) else 0
 
     async def backup(self, dest: Path) -> None:
-        """A consistent copy of the live database (SQLite's online backup API)."""
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        async with aiosqlite.connect(dest) as target:
-            await self.conn.backup(target)
+        """A consistent copy of the live database (SQLite's online backup API), written
+        beside `dest` and then moved over it: `dest` is replaced whole or not at all.
+        Its folder must exist. Raises OSError or sqlite3.Error."""
+        partial = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
+        try:
+            async with aiosqlite.connect(partial) as target:
+                await self.conn.backup(target)
+            os.replace(partial, dest)
+        finally:
+            partial.unlink(missing_ok=True)

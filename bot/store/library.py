@@ -131,6 +131,7 @@ class LibraryStore:
         self._bits: dict[str, dict[str, int]] = {}
         self.generation = 0  # bumped on every write, so caches know when to refresh
         self._match_marks: dict[tuple[str, int], tuple[int, list[int]]] = {}
+        self._story_characters: dict[tuple[int, int], list[str]] = {}
 
     # -- vocabulary bits ------------------------------------------------------------------
 
@@ -166,13 +167,19 @@ class LibraryStore:
 
     async def file_states(self, guild_id: int = BUNDLED) -> dict[str, FileState]:
         rows = await self.db.fetchall(
-            "SELECT id, source, content_hash, file_size, file_mtime_ns, index_version "
-            "FROM stories WHERE guild_id = ?",
+            "SELECT id, source, content_hash, file_size, file_mtime_ns, index_version, work,"
+            " title FROM stories WHERE guild_id = ?",
             (guild_id,),
         )
         return {
             r["source"]: FileState(
-                r["id"], r["content_hash"], r["file_size"], r["file_mtime_ns"], r["index_version"]
+                r["id"],
+                r["content_hash"],
+                r["file_size"],
+                r["file_mtime_ns"],
+                r["index_version"],
+                r["work"],
+                r["title"],
             )
             for r in rows
         }
@@ -183,6 +190,15 @@ class LibraryStore:
             "SELECT id, guild_id, title, authors FROM stories "
             "WHERE guild_id IN (0, ?) AND content_hash = ? LIMIT 1",
             (guild_id, content_hash),
+        )
+        return _name(row) if row else None
+
+    async def find_by_work(self, guild_id: int, work: str) -> StoryName | None:
+        """A story of this work (StoryEntry.work) visible in the guild."""
+        row = await self.db.fetchone(
+            "SELECT id, guild_id, title, authors FROM stories "
+            "WHERE guild_id IN (0, ?) AND work = ? ORDER BY guild_id LIMIT 1",
+            (guild_id, work),
         )
         return _name(row) if row else None
 
@@ -219,8 +235,8 @@ class LibraryStore:
             "INSERT INTO stories (guild_id, source, content_hash, file_size, file_mtime_ns,"
             " index_version, format, title, authors, fandoms, relationships, characters,"
             " tags, summary, language, url, rating, rating_rank, rating_source, words,"
-            " warn_mask, declared_mask, trope_mask, report, added_by, added_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+            " warn_mask, declared_mask, trope_mask, report, added_by, work, added_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
             " strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
             (
                 entry.guild_id,
@@ -248,6 +264,7 @@ class LibraryStore:
                 tropes,
                 json.dumps(entry.report, ensure_ascii=False),
                 entry.added_by,
+                entry.work,
             ),
         )
         story_id = cur.lastrowid
@@ -348,6 +365,84 @@ class LibraryStore:
             await conn.executemany("DELETE FROM stories WHERE id = ?", [(i,) for i in ids])
         self.generation += 1
         return len(ids)
+
+    # -- removal with undo (see migration 006) ---------------------------------------------
+
+    async def park(self, guild_id: int, story_id: int, by: int | None, at: str) -> bool:
+        """Remove one of the guild's uploads, keeping it for `unpark` (at: ISO time).
+        False if it is not one of the guild's uploads (any more)."""
+        if guild_id <= BUNDLED:
+            raise ValueError("only a server's uploads can be parked")
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE stories SET guild_id = -guild_id WHERE id = ? AND guild_id = ?",
+                (story_id, guild_id),
+            )
+            if cur.rowcount == 0:
+                return False
+            await conn.execute(
+                "UPDATE passages SET guild_id = -guild_id WHERE story_id = ?", (story_id,)
+            )
+            await conn.execute(
+                "INSERT INTO removed_stories (story_id, guild_id, removed_by, removed_at)"
+                " VALUES (?, ?, ?, ?)",
+                (story_id, guild_id, by, at),
+            )
+        self.generation += 1
+        return True
+
+    async def last_parked(self, guild_id: int, since: str) -> StoryRow | None:
+        """The guild's most recently parked story, if parked at or after `since`."""
+        row = await self.db.fetchone(
+            "SELECT s.* FROM removed_stories r JOIN stories s ON s.id = r.story_id"
+            " WHERE r.guild_id = ? AND r.removed_at >= ?"
+            " ORDER BY r.removed_at DESC, r.story_id DESC LIMIT 1",
+            (guild_id, since),
+        )
+        return StoryRow.from_row(row) if row else None
+
+    async def visible_twin(self, guild_id: int, story_id: int) -> StoryName | None:
+        """A story visible in the guild with the same content or work as `story_id`."""
+        row = await self.db.fetchone(
+            "SELECT t.id, t.guild_id, t.title, t.authors FROM stories s JOIN stories t"
+            " ON t.guild_id IN (0, ?) AND t.id != s.id AND (t.content_hash = s.content_hash"
+            " OR (s.work IS NOT NULL AND t.work = s.work)) WHERE s.id = ? LIMIT 1",
+            (guild_id, story_id),
+        )
+        return _name(row) if row else None
+
+    async def unpark(self, guild_id: int, story_id: int) -> bool:
+        """Bring a parked story back into the guild's library."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "DELETE FROM removed_stories WHERE story_id = ? AND guild_id = ?",
+                (story_id, guild_id),
+            )
+            if cur.rowcount == 0:
+                return False
+            await conn.execute("UPDATE stories SET guild_id = ? WHERE id = ?", (guild_id, story_id))
+            await conn.execute(
+                "UPDATE passages SET guild_id = ? WHERE story_id = ?", (guild_id, story_id)
+            )
+        self.generation += 1
+        return True
+
+    async def purge_parked(self, before: str) -> int:
+        """Delete the stories parked before `before` (an ISO time), in every guild."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "DELETE FROM stories WHERE id IN"
+                " (SELECT story_id FROM removed_stories WHERE removed_at < ?)",
+                (before,),
+            )
+        if cur.rowcount:
+            self.generation += 1
+        return cur.rowcount
+
+    async def next_parked_expiry(self) -> str | None:
+        """When the earliest parked story was parked (None: nothing parked)."""
+        value = await self.db.scalar("SELECT min(removed_at) FROM removed_stories")
+        return value if isinstance(value, str) else None
 
     # -- reading --------------------------------------------------------------------------
 
@@ -612,12 +707,14 @@ class LibraryStore:
                 return []
             where.append("(s.trope_mask & ?) != 0")
             params.append(1 << bit)
-        if character:
+        if character:  # named in a passage, or declared by the story
             where.append(
-                "s.id IN (SELECT p.story_id FROM passages p JOIN passage_characters c"
+                "(s.id IN (SELECT p.story_id FROM passages p JOIN passage_characters c"
                 " ON c.passage_id = p.id WHERE c.character = ?)"
+                " OR EXISTS (SELECT 1 FROM json_each(s.characters) j"
+                " WHERE j.value = ? COLLATE NOCASE))"
             )
-            params.append(character)
+            params += [character, character]
         excluded = await self.mask("warning", exclude)
         if excluded:
             where.append("(s.warn_mask & ?) = 0")
@@ -640,12 +737,30 @@ class LibraryStore:
         )
         return [r[0] for r in rows]
 
+    async def story_characters(self, guild_id: int) -> list[str]:
+        """Every character name of a story visible in the guild (its declared characters,
+        else those detected), most common first: what a character option may stand for.
+        Cached per library state."""
+        key = (guild_id, self.generation)
+        if key not in self._story_characters:
+            if len(self._story_characters) > 256:
+                self._story_characters.clear()
+            rows = await self.db.fetchall(
+                "SELECT j.value, count(*) AS n FROM stories s, json_each(s.characters) j"
+                " WHERE s.guild_id IN (0, ?) GROUP BY j.value ORDER BY n DESC, j.value",
+                (guild_id,),
+            )
+            self._story_characters[key] = [r[0] for r in rows]
+        return self._story_characters[key]
+
     async def purge_guild(self, guild_id: int) -> int:
         """Delete every story uploaded in the guild."""
         if guild_id == BUNDLED:
             raise ValueError("refusing to purge the bundled library")
-        async with self.db.transaction() as conn:
-            cur = await conn.execute("DELETE FROM stories WHERE guild_id = ?", (guild_id,))
+        async with self.db.transaction() as conn:  # -guild_id: its parked removals
+            cur = await conn.execute(
+                "DELETE FROM stories WHERE guild_id IN (?, ?)", (guild_id, -guild_id)
+            )
         self.generation += 1
         return cur.rowcount
 

@@ -18,6 +18,8 @@ class FileState:
     file_size: int
     file_mtime_ns: int
     index_version: str
+    work: str | None = None  # see StoryEntry.work
+    title: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,3 +131,4 @@ class StoryEntry:
     report: dict[str, Any]
     passages: list[PassageEntry]
     added_by: int | None = None
+    work: str | None = None  # the work this is a copy of ('ao3:<id>'), if known

@@ -30,6 +30,8 @@ WARNINGS = {
     "pregnancy",
     "animal-harm",
     "vomit",
+    "incest",
+    "infidelity",
     "strong-language",
 }
 TROPES = {
@@ -297,3 +299,33 @@ def test_duplicate_character_name(tax_dir: Path) -> None:
     )
     with pytest.raises(TaxonomyError, match=r"characters\.toml.*Asui Tsuyu.*Kacchan"):
         character_index(load_taxonomy(tax_dir))
+
+
+def test_glossary_terms_are_looked_up_but_never_declared() -> None:
+    tax = load_taxonomy()
+    assert {g.kind for g in tax.glossary} == {"glossary"}
+    dead_dove = tax.lookup("Dead Dove: Do Not Eat")
+    assert dead_dove is not None and dead_dove.kind == "glossary"
+    for g in tax.glossary:
+        assert g.slug not in tax.rules, g.slug  # nothing to detect it with
+        for label in (g.name, *g.aliases, *((g.ao3,) if g.ao3 else ())):
+            assert not any(tax.entry(s).kind == "glossary" for s in tax.tag_slugs(label)), label
+    assert tax.tag_slugs("Plot What Plot/Porn Without Plot") == ("sexual-content",)
+
+
+def test_a_glossary_term_cannot_carry_cues_or_tags(tax_dir: Path) -> None:
+    _edit(
+        tax_dir / "glossary.toml",
+        'slug = "crack"',
+        'slug = "crack"\nao3_tags = ["Crack"]',
+    )
+    with pytest.raises(TaxonomyError) as err:
+        load_taxonomy(tax_dir)
+    assert "glossary.toml" in str(err.value) and "ao3_tags" in str(err.value)
+
+
+def test_a_glossary_alias_may_not_shadow_another_entry(tax_dir: Path) -> None:
+    _edit(tax_dir / "glossary.toml", 'aliases = ["Crackfic"', 'aliases = ["Angst", "Crackfic"')
+    with pytest.raises(TaxonomyError) as err:
+        load_taxonomy(tax_dir)
+    assert "duplicate alias 'Angst'" in str(err.value)

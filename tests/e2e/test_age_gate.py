@@ -13,7 +13,7 @@ from tests.e2e.checks import assert_within_limits
 from tests.e2e.conftest import World
 
 EXPLICIT = AO3_FIXTURES / "41588007.html"
-TITLE = "And the Big Wheel Keep On Turning…"
+TITLE = "And the Big Wheel Keep On Turning (Neon Burning Up Above)"  # the exact title
 GATED = "evidence shown only in age-restricted channels"
 
 needs_ao3 = pytest.mark.skipif(

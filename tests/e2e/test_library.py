@@ -45,7 +45,9 @@ async def test_upload_is_indexed_and_reported(world: World) -> None:
     assert "Lighthouse Keeper" in embed.title
     names = {f.name for f in embed.fields}
     assert {"Rating", "Warnings", "Passages"} <= names
-    excerpt = await world.member.slash(world.general, "excerpt", story="Lighthouse Keeper")
+    excerpt = await world.member.slash(
+        world.general, "excerpt", story="The Lighthouse Keeper's Apprentice"
+    )
     assert "Lighthouse" in excerpt.response.embeds[0].title
 
 
@@ -94,7 +96,7 @@ async def test_markdown_and_mentions_in_uploads_are_inert(world: World) -> None:
     await mod.slash(world.general, "config unblock", warning="strong-language")
     for _ in range(20):
         result = await world.member.slash(
-            world.general, "excerpt", story="Lighthouse Keeper", query="everyone"
+            world.general, "excerpt", story="The Lighthouse Keeper's Apprentice", query="everyone"
         )
         if result.response.embeds:
             text = result.response.embeds[0].description
@@ -164,13 +166,13 @@ async def test_failed_attachment_download(world: World, monkeypatch: pytest.Monk
     assert "download" in reply.content.lower() or "try" in reply.content.lower()
 
 
-
 def _stored(settings: Settings, guild_id: int) -> dict[str, int]:
     """Rows a server owns in the database (read the way an operator would check)."""
     with closing(sqlite3.connect(settings.db_path)) as conn:
         return {
-            table: conn.execute(f"SELECT count(*) FROM {table} WHERE guild_id = ?", (guild_id,))
-            .fetchone()[0]
+            table: conn.execute(
+                f"SELECT count(*) FROM {table} WHERE guild_id = ?", (guild_id,)
+            ).fetchone()[0]
             for table in ("stories", "passages", "channel_policy", "config_log")
         }
 
@@ -197,5 +199,7 @@ async def test_leaving_a_server_keeps_its_data_30_days_then_purges_it(
         await world.env.advance_time(86400)
     assert set(_stored(settings, world.guild.id).values()) == {0}
     assert _stored(settings, other.guild.id)["stories"] == 1
-    still = await other.member.slash(other.general, "excerpt", story="Lighthouse Keeper")
+    still = await other.member.slash(
+        other.general, "excerpt", story="The Lighthouse Keeper's Apprentice"
+    )
     assert "Lighthouse" in still.response.embeds[0].title

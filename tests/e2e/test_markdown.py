@@ -41,7 +41,7 @@ async def test_story_markup_and_titles_render_as_plain_text(world: World) -> Non
     assert "already in this server's library as" in duplicate
     assert "\\_\\_Cartographer's\\_\\_ \\*Daughter\\* \\<#111111111111111111>" in duplicate
 
-    result = await world.member.slash(world.general, "excerpt", story="Cartographer", query="shout")
+    result = await world.member.slash(world.general, "excerpt", story=TITLE, query="shout")
     embed = result.response.embeds[0]
     text = embed.description
     assert "\\_\\_Cartographer's\\_\\_" in embed.title

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import sqlite3
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from bot.indexing import work_key
 from bot.store.db import Database
 from bot.store.library import Eligible, LibraryStore, PassageFilter
 from bot.store.records import PassageEntry, StoryEntry
@@ -209,7 +212,9 @@ async def test_migration_backfills_the_same_slots_as_saving(tmp_path: Path) -> N
     await db.close()
     with sqlite3.connect(path) as conn:  # back to the schema before slots existed
         conn.executescript(
-            "DROP TABLE sample_slots; DROP TABLE sample_tops; PRAGMA user_version = 4;"
+            "DROP TABLE sample_slots; DROP TABLE sample_tops; DROP TABLE removed_stories;"
+            " DROP INDEX stories_by_work; ALTER TABLE stories DROP COLUMN work;"
+            " PRAGMA user_version = 4;"
         )
     db = await Database.open(path)
     try:
@@ -258,3 +263,84 @@ async def test_query_draws_by_rank_are_uniform(
         counts[p.id] += 1
     assert len(counts) == 7
     assert max(counts.values()) / min(counts.values()) < 1.4
+
+
+async def test_find_stories_by_a_declared_character_named_in_no_passage(
+    library: LibraryStore,
+) -> None:
+    named = dataclasses.replace(
+        entry("named.txt", title="Named", chars={0: {"Yang Wenli"}}), characters=["Yang Wenli"]
+    )
+    declared = dataclasses.replace(
+        entry("declared.txt", title="Declared"), characters=["Yang Wenli", "Staden (LOGH)"]
+    )
+    other = dataclasses.replace(entry("up", guild=7, title="Elsewhere"), characters=["Yang Wenli"])
+    for e in (named, declared, other):
+        await library.save(e)
+    found = await library.find_stories(0, character="yang wenli")
+    assert {s.title for s in found} == {"Named", "Declared"}
+    assert [s.title for s in await library.find_stories(0, character="STADEN (LOGH)")] == [
+        "Declared"
+    ]
+    assert await library.story_characters(0) == ["Yang Wenli", "Staden (LOGH)"]
+    await library.save(dataclasses.replace(entry("new.txt"), characters=["Honoroit Banlardois"]))
+    assert "Honoroit Banlardois" in await library.story_characters(0)  # no stale cache
+
+
+@pytest.mark.parametrize(
+    ("url", "work"),
+    [
+        ("https://archiveofourown.org/works/218676", "ao3:218676"),
+        ("http://archiveofourown.org/works/41588007/chapters/99", "ao3:41588007"),
+        ("https://www.archiveofourown.org/works/5?view_full_work=true", "ao3:5"),
+        ("https://example.com/works/12", None),
+        (None, None),
+    ],
+)
+async def test_migration_reads_the_work_from_old_rows_as_indexing_does(
+    tmp_path: Path, url: str | None, work: str | None
+) -> None:
+    """Stories stored before migration 006 get the `work` that indexing gives new ones."""
+    path = tmp_path / "old.db"
+    db = await Database.open(path)
+    await LibraryStore(db).save(replace(entry("a.txt", guild=7), url=url))
+    await db.close()
+    with sqlite3.connect(path) as conn:  # back to the schema before migration 006
+        conn.executescript(
+            "DROP TABLE removed_stories; DROP INDEX stories_by_work;"
+            " ALTER TABLE stories DROP COLUMN work; PRAGMA user_version = 5;"
+        )
+    db = await Database.open(path)
+    try:
+        assert await db.scalar("SELECT work FROM stories") == work
+    finally:
+        await db.close()
+    assert work_key(url) == work
+
+
+async def test_a_parked_story_is_visible_nowhere_until_unparked(library: LibraryStore) -> None:
+    story_id = await library.save(entry("up", guild=9, title="Parked", n=3))
+    assert await library.park(9, story_id, 1, "2026-01-01T00:00:00.000000+00:00")
+    assert await library.story(9, story_id) is None
+    assert await library.story_names(9) == []
+    assert await library.count_passages(9, PassageFilter()) == 0
+    assert await library.count_uploads(9) == 0
+    assert not await library.park(9, story_id, 1, "2026-01-01T00:00:01.000000+00:00")
+    assert await library.last_parked(8, "2025-12-31T23:59:00.000000+00:00") is None
+    assert await library.last_parked(9, "2026-01-01T00:00:00.000001+00:00") is None  # too old
+    parked = await library.last_parked(9, "2025-12-31T23:59:00.000000+00:00")
+    assert parked is not None and parked.title == "Parked"
+    assert await library.unpark(9, story_id)
+    assert await library.story(9, story_id) is not None
+    assert await library.count_passages(9, PassageFilter()) == 3
+    assert not await library.unpark(9, story_id)
+
+
+async def test_purging_parked_stories_deletes_only_expired_ones(library: LibraryStore) -> None:
+    old = await library.save(entry("old", guild=9, title="Old"))
+    new = await library.save(entry("new", guild=9, title="New"))
+    await library.park(9, old, 1, "2026-01-01T00:00:00.000000+00:00")
+    await library.park(9, new, 1, "2026-01-01T00:09:00.000000+00:00")
+    assert await library.purge_parked("2026-01-01T00:05:00.000000+00:00") == 1
+    assert await library.stats() == (1, 4)
+    assert await library.next_parked_expiry() == "2026-01-01T00:09:00.000000+00:00"
