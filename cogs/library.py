@@ -9,7 +9,7 @@ from discord.ext import commands
 from bot import render
 from bot.errors import UserError
 from bot.uploads import UNDO_WINDOW
-from cogs._common import choices, reply, require_manage_guild, services, upkeep_changed
+from cogs._common import choices, reply, require_manage_guild, services, upkeep_changed, where
 
 
 @app_commands.guild_only()
@@ -44,7 +44,11 @@ class Library(
         )
         await reply(
             interaction,
-            embed=render.uploaded(added.story, added.passages, s.config.names()),
+            embed=render.uploaded(
+                s.lookups.card_for(where(interaction), added.story),
+                added.passages,
+                s.config.names(),
+            ),
             ephemeral=True,
         )
 
