@@ -324,9 +324,11 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    """Precision and recall of warning detection against a gold file."""
+    """Precision and recall of warning detection against a gold file or labelled passages."""
     from bot.analysis.evaluate import evaluate, format_report
 
+    if args.gold.endswith(".jsonl"):
+        return _eval_passages(args)
     settings = _settings(args)
     gold = _gold_file(args.gold)
     stories = Path(args.stories) if args.stories else settings.library_dir
@@ -335,6 +337,59 @@ def cmd_eval(args: argparse.Namespace) -> int:
     report = evaluate(gold, stories)
     print(format_report(report))
     return 0
+
+
+def _eval_passages(args: argparse.Namespace) -> int:
+    from bot.analysis.passage_eval import evaluate_passages, format_passage_report
+    from bot.analysis.training import TrainingError
+
+    path = _readable(args.gold, "passages file")
+    try:
+        report = evaluate_passages(path, folds=args.folds)
+    except TrainingError as exc:
+        raise CliError(str(exc)) from None
+    print(format_passage_report(report))
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train the passage classifier from data/training and the EACL development half."""
+    from bot.analysis.learned import save_model
+    from bot.analysis.training import TrainingError, load_config, read_eacl, read_material, train
+    from bot.paths import EACL_DEV, MODEL_PATH
+
+    eacl = Path(args.eacl) if args.eacl else EACL_DEV
+    out = Path(args.out) if args.out else MODEL_PATH
+    try:
+        config = load_config()
+        rows = read_material()
+        if eacl.exists():
+            rows += read_eacl(eacl, config)
+        else:
+            print(f"ficshelf: {eacl} not found: training without EACL passages", file=sys.stderr)
+        model = train(rows, config)
+    except TrainingError as exc:
+        raise CliError(str(exc)) from None
+    save_model(model, out)
+    works = len(model.groups)
+    print(f"trained on {len(rows):,} passages from {works:,} works: {out}")
+    for label, threshold in zip(model.labels, model.thresholds, strict=True):
+        print(f"  {label:<16} threshold {threshold:.2f}")
+    return 0
+
+
+def _readable(name: str, what: str) -> Path:
+    """A regular, readable text file, else one clear sentence (CliError)."""
+    path = Path(name)
+    if not name or not path.is_file():
+        raise CliError(f"cannot read the {what} {name!r}: no such file")
+    try:
+        path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot read the {what} {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise CliError(f"{path} is not a {what}: it is binary, not text") from None
+    return path
 
 
 def _gold_file(name: str) -> Path:
@@ -428,7 +483,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--stories", metavar="DIR", help="folder of the gold's stories (default: library)"
     )
+    p.add_argument(
+        "--folds",
+        type=int,
+        metavar="K",
+        help="labelled passages (.jsonl): cross-validate the model in K folds split by work",
+    )
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("train", help="train the passage classifier (data/models/passages.npz)")
+    p.add_argument("--eacl", metavar="JSONL", help="the EACL development half (default: ../shared)")
+    p.add_argument("--out", metavar="PATH", help="where to write the model")
+    p.set_defaults(func=cmd_train)
     return parser
 
 

@@ -128,12 +128,17 @@ class Excerpts:
         subject = f"{number(total)} passage{'s' if total != 1 else ''}" + (
             f" match{'es' if total == 1 else ''} {wanted}" if wanted else " exist"
         )
-        over, by_warning = await self.library.exclusions(where.guild_id, filt, view.store_filter)
+        out = await self.library.exclusions(where.guild_id, filt, view.store_filter)
         names = self.config.names()
-        reasons = [f"{number(over)} rated above what this channel allows"] if over else []
+        reasons = [f"{number(out.over)} rated above what this channel allows"] if out.over else []
+        reasons += [
+            f"{number(n)} {'story' if n == 1 else 'stories'} whose subject is"
+            f" {names.get(slug, slug)} (detected)"
+            for slug, n in sorted(out.by_subject.items(), key=lambda kv: -kv[1])
+        ]
         reasons += [
             f"{number(n)} with {names.get(slug, slug)}"
-            for slug, n in sorted(by_warning.items(), key=lambda kv: -kv[1])
+            for slug, n in sorted(out.by_warning.items(), key=lambda kv: -kv[1])
         ]
         why = f" (left out: {'; '.join(reasons)})" if reasons else ""
         return (

@@ -26,20 +26,21 @@ from bot.analysis.analyze import analyze
 from bot.analysis.model import Analysis, Finding
 from bot.analysis.taxonomy import load_taxonomy
 from bot.library import Passage, Story, StoryReadError, read_bytes, segment
-from bot.paths import TAXONOMY_DIR
+from bot.paths import MODELS_DIR, TAXONOMY_DIR
 from bot.store.library import LibraryStore
 from bot.store.records import BUNDLED, FileState, PassageEntry, StoryEntry
 
-CODE_VERSION = "3"  # bump when readers, segmentation or analysis change their output
+CODE_VERSION = "4"  # bump when readers, segmentation or analysis change their output
 STORY_SUFFIXES = (".txt", ".html", ".htm", ".epub", ".md", ".text")
 _POOL_THRESHOLD = 8
 
 
 @cache
 def index_version() -> str:
-    """Changes whenever the code version or any taxonomy file changes: a stale index."""
+    """Changes whenever the code version, any taxonomy file or the passage model changes:
+    a stale index."""
     digest = hashlib.sha256(CODE_VERSION.encode())
-    for path in sorted(TAXONOMY_DIR.glob("*.toml")):
+    for path in [*sorted(TAXONOMY_DIR.glob("*.toml")), *sorted(MODELS_DIR.glob("*.npz"))]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -85,16 +86,21 @@ def build_report(file: str, story: Story, analysis: Analysis) -> dict[str, Any]:
         "words": story.declared_words or sum(c["words"] for c in chapters),
         "warnings": [_finding(f) for f in analysis.warnings],
         "tropes": [_finding(f) for f in analysis.tropes],
+        # detected warnings that are the story's subject: kept out where blocked, as if declared
+        "subjects": sorted(analysis.subjects),
     }
 
 
 def _finding(f: Finding) -> dict[str, Any]:
-    return {
+    out = {
         "slug": f.slug,
         "source": f.source,
         "confidence": round(f.confidence, 2),
         "evidence": [{"chapter": e.chapter, "line": e.line, "quote": e.quote} for e in f.evidence],
     }
+    if f.method == "model":  # the learned classifier alone: lower confidence
+        out["method"] = "model"
+    return out
 
 
 def to_entry(
@@ -135,6 +141,7 @@ def to_entry(
         warnings=frozenset(analysis.warning_slugs()),
         declared=frozenset(analysis.warning_slugs("declared")),
         tropes=frozenset(f.slug for f in analysis.tropes),
+        subjects=frozenset(analysis.subjects),
         report=prepared.report,
         passages=[
             PassageEntry(
@@ -143,7 +150,9 @@ def to_entry(
                 last_line=p.last_line,
                 words=p.words,
                 text=p.text,
-                warnings=frozenset(facts[i].warnings) if i < len(facts) else frozenset(),
+                warnings=frozenset(facts[i].warnings) | frozenset(facts[i].scene)
+                if i < len(facts)
+                else frozenset(),
                 characters=frozenset(facts[i].characters) if i < len(facts) else frozenset(),
             )
             for i, p in enumerate(prepared.passages)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +13,7 @@ from bot.analysis.taxonomy import Entry, Taxonomy
 from bot.context import Where
 from bot.directory import MAX_CHOICES, Choice, StoryDirectory, resolve_term
 from bot.errors import UserError
-from bot.guild_config import vocabulary
+from bot.guild_config import GuildConfig, vocabulary
 from bot.policy import may_quote
 from bot.store.library import LibraryStore
 from bot.store.records import StoryRow
@@ -40,6 +41,7 @@ class StoryWarnings:
     detected: list[WarningLine]
     archive_warnings: list[str] = field(default_factory=list)  # display names
     withheld: bool = False  # evidence left out: this channel is not behind the age gate
+    kept_out: list[tuple[str, list[int]]] = field(default_factory=list)  # reason, channel ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +68,17 @@ class TermInfo:
 
 
 class Lookups:
-    def __init__(self, library: LibraryStore, directory: StoryDirectory, tax: Taxonomy) -> None:
+    def __init__(
+        self,
+        library: LibraryStore,
+        directory: StoryDirectory,
+        tax: Taxonomy,
+        config: GuildConfig | None = None,
+    ) -> None:
         self.library = library
         self.directory = directory
         self.tax = tax
+        self.config = config
         self.vocab = vocabulary(tax)
         terms = tax.search_terms()
         self._term_labels = [label for label, _slug in terms]
@@ -103,7 +112,11 @@ class Lookups:
     async def card(self, where: Where, text: str) -> StoryCard:
         return self.card_for(where, await self.story(where, text))
 
-    async def story_warnings(self, where: Where, text: str) -> StoryWarnings:
+    async def story_warnings(
+        self, where: Where, text: str, channels: Sequence[Where] = ()
+    ) -> StoryWarnings:
+        """The story's warnings with their evidence, and the `channels` (of this server)
+        that keep the whole story out, with why."""
         story = await self.story(where, text)
         withheld = not self.may_quote(where, story)
         shown: dict[str, dict[str, Any]] = {}
@@ -123,7 +136,33 @@ class Lookups:
             detected=[w for w in lines if w.source == "detected"],
             archive_warnings=[self.name(s) for s in story.report["archive_warnings"]],
             withheld=withheld,
+            kept_out=await self.kept_out(story, channels),
         )
+
+    async def kept_out(
+        self, story: StoryRow, channels: Sequence[Where]
+    ) -> list[tuple[str, list[int]]]:
+        """(reason, channel ids) for the channels whose policy keeps the whole story out."""
+        if self.config is None:
+            return []
+        declared = {w["slug"] for w in story.report["warnings"] if w["source"] == "declared"}
+        subjects = set(story.report.get("subjects", [])) - declared
+        found = {w["slug"] for w in story.report["warnings"]}
+        by_reason: dict[str, list[int]] = {}
+        for channel in channels:
+            elig = (await self.config.view(channel)).eligibility
+            reasons = []
+            if self.vocab.rank(story.rating) > elig.max_rank:
+                reasons.append(f"rated {story.rating}")
+            if names := sorted(self.name(s) for s in declared & elig.blocked):
+                reasons.append(f"declares {', '.join(names)}")
+            if names := sorted(self.name(s) for s in subjects & elig.blocked):
+                reasons.append(f"its subject is {', '.join(names)} (detected)")
+            if (found & elig.story_blocked) - declared - subjects:
+                reasons.append("sexual content outside an age-restricted channel")
+            if reasons:
+                by_reason.setdefault("; ".join(reasons), []).append(channel.channel_id)
+        return sorted(by_reason.items(), key=lambda kv: -len(kv[1]))
 
     def term(self, text: str) -> TermInfo:
         entry = resolve_term(

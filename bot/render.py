@@ -173,6 +173,12 @@ def story_warnings(report: StoryWarnings) -> discord.Embed:
             )
     else:
         embed.add_field(name="Detected in the text", value="nothing detected", inline=False)
+    for reason, channels in report.kept_out:
+        embed.add_field(
+            name="Kept out of",
+            value=f"{', '.join(f'<#{c}>' for c in channels)}: {escape(reason)}",
+            inline=False,
+        )
     embed.set_footer(text="Detection can miss things or be wrong: the quotes let you judge.")
     return fit(embed)
 

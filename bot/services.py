@@ -104,7 +104,7 @@ class Services:
             directory=directory,
             config=config,
             excerpts=Excerpts(library, config, directory, tax, rng),
-            lookups=Lookups(library, directory, tax),
+            lookups=Lookups(library, directory, tax, config),
             uploads=Uploads(library, directory, settings, clock),
             guilds=Guilds(GuildStore(db), library, config_store, clock, settings.purge_after_days),
             prompt_history=history,

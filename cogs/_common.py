@@ -39,6 +39,17 @@ def where(interaction: discord.Interaction) -> Where:
     return Where(interaction.guild_id, parent.id, age_restricted)
 
 
+MAX_CHANNELS = 50  # text channels a /warnings story answer looks at
+
+
+def server_channels(interaction: discord.Interaction) -> list[Where]:
+    """The server's text channels (at most MAX_CHANNELS), as places a story may be posted."""
+    guild = interaction.guild
+    if guild is None:
+        return []
+    return [Where(guild.id, c.id, c.is_nsfw()) for c in guild.text_channels[:MAX_CHANNELS]]
+
+
 def where_or_dm(interaction: discord.Interaction) -> Where:
     """Like `where`, and in a DM with the bot: the bundled library, shown privately."""
     channel = interaction.channel

@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot import render
 from bot.store.records import BUNDLED
-from cogs._common import choices, reply, services, where_or_dm
+from cogs._common import choices, reply, server_channels, services, where_or_dm
 
 
 @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
@@ -23,7 +23,7 @@ class Warnings(commands.GroupCog, group_name="warnings", group_description="Cont
         self, interaction: discord.Interaction, story: str, public: bool = False
     ) -> None:
         s, w = services(interaction), where_or_dm(interaction)
-        report = await s.lookups.story_warnings(w, story)
+        report = await s.lookups.story_warnings(w, story, server_channels(interaction))
         await reply(
             interaction, embed=render.story_warnings(report), ephemeral=not (public or w.private)
         )

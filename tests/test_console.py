@@ -68,7 +68,7 @@ def test_a_moderator_blocks_violence_in_one_channel(tmp_path: Path) -> None:
     added, before, _block, after, show, _switch, writing = blocks[1:]
     assert "Violence (detected)" in added
     assert "Kirishima" in before
-    assert "left out: 1 with Violence" in after
+    assert "left out: 1 story whose subject is Violence (detected)" in " ".join(after.split())
     assert "Kirishima" not in after
     assert "Violence (this channel)" in show
     assert "Kirishima" in writing

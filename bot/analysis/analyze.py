@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
 from bot.analysis.characters import CharacterCounter, canonical_tags
 from bot.analysis.declared import Declared, parse_declared
 from bot.analysis.detect import Detector, Hit, Unit, detector_for, noisy_or
+from bot.analysis.learned import ModelFinding, PassageModel, shipped_model
 from bot.analysis.model import Analysis, Evidence, Finding, PassageFacts, RatingSource
+from bot.analysis.scenes import SceneRules, load_scene_rules, spread
 from bot.analysis.taxonomy import Density, Rules, Taxonomy, load_taxonomy
 from bot.analysis.text import form_word_count, match_form, normalize, word_spans
 from bot.library.model import Paragraph, Passage, Story
@@ -53,32 +55,64 @@ class StoryDetection:
         return [(p.chapter, h) for p in scans for h in p.hits if slug is None or h.slug == slug]
 
 
-def analyze(story: Story, passages: list[Passage], taxonomy: Taxonomy | None = None) -> Analysis:
+def analyze(
+    story: Story,
+    passages: list[Passage],
+    taxonomy: Taxonomy | None = None,
+    *,
+    model: PassageModel | None = None,
+    learned: bool = True,
+) -> Analysis:
     """Everything the bot knows about ``story``: ``Analysis.passages`` is parallel to
-    ``passages``. Declarations win over detection (one finding per slug)."""
+    ``passages``. Declarations win over detection (one finding per slug). Detection is the
+    taxonomy's cues plus, unless ``learned`` is False, the learned passage model (``model``,
+    else the shipped one); a warning found in a passage is then carried by its scene."""
     tax = taxonomy or load_taxonomy()
     declared = parse_declared(story, tax)
     counter = CharacterCounter(tax, list(story.fandoms), story.characters)
     detection = detect_story(story, passages, tax, on_unit=counter.add)
+    warning_slugs = {e.slug for e in tax.warnings}
+    minimum = tax.detection.passage_min
+    rules = load_scene_rules()
+    classifier = (model or shipped_model()) if learned else None
+    learned_by_passage = _learned(classifier, passages, detection, warning_slugs, minimum)
+    extra = _model_findings(
+        learned_by_passage, passages, detection, story, rules, set(declared.warnings)
+    )
 
-    warnings = _merge(declared.warnings, detection, {e.slug for e in tax.warnings})
+    warnings = _merge(declared.warnings, detection, warning_slugs, extra)
     tropes = _merge(declared.tropes, detection, {e.slug for e in tax.tropes})
     rating, source = _rating(tax, declared, warnings, detection)
 
     fandoms = counter.fandoms()
     reported = {f.slug for f in warnings} | {f.slug for f in tropes}
     facts: list[PassageFacts] = []
-    minimum = tax.detection.passage_min
-    warning_slugs = {e.slug for e in tax.warnings}
     for i, scan in enumerate(detection.passages):
         fact = PassageFacts()
         for slug, conf in {**scan.confidence, **scan.local}.items():
             if slug in reported and conf >= minimum:
                 target = fact.warnings if slug in warning_slugs else fact.tropes
                 target[slug] = round(conf, 3)
+        for slug, found in learned_by_passage[i].items():
+            if slug in reported and slug not in fact.warnings:
+                fact.warnings[slug] = round(found.probability, 3)
         if i < len(counter.passages):
             fact.characters = counter.names(i, fandoms)
         facts.append(fact)
+    detected = {f.slug for f in warnings if f.source == "detected"}
+    scenes = spread(
+        story,
+        passages,
+        [{s: c for s, c in f.warnings.items() if s in detected} for f in facts],
+        [
+            {s: c for s, c in f.warnings.items() if s in detected and s in learned_by_passage[i]}
+            for i, f in enumerate(facts)
+        ],
+        minimum=minimum,
+        rules=rules,
+    )
+    for fact, inherited in zip(facts, scenes.inherited, strict=True):
+        fact.scene = {s: round(c, 3) for s, c in inherited.items() if s not in fact.warnings}
 
     characters = (
         canonical_tags(story.characters, tax) if story.characters else counter.story_names(fandoms)
@@ -91,7 +125,63 @@ def analyze(story: Story, passages: list[Passage], taxonomy: Taxonomy | None = N
         tropes=tropes,
         characters=characters,
         passages=facts,
+        subjects=scenes.subjects,
     )
+
+
+def _learned(
+    model: PassageModel | None,
+    passages: Sequence[Passage],
+    detection: StoryDetection,
+    warnings: set[str],
+    minimum: float,
+) -> list[dict[str, ModelFinding]]:
+    """Per passage, what the model sees that no cue found there (the model adds recall)."""
+    out: list[dict[str, ModelFinding]] = [{} for _ in passages]
+    if model is None:
+        return out
+    for i, passage in enumerate(passages):
+        scan = detection.passages[i]
+        for found in model.findings(passage.text):
+            cue = max(scan.confidence.get(found.slug, 0.0), scan.local.get(found.slug, 0.0))
+            if found.slug in warnings and cue < minimum:
+                out[i][found.slug] = found
+    return out
+
+
+def _model_findings(
+    learned: Sequence[Mapping[str, ModelFinding]],
+    passages: Sequence[Passage],
+    detection: StoryDetection,
+    story: Story,
+    rules: SceneRules,
+    declared: set[str],
+) -> dict[str, Finding]:
+    """Story-level findings the model alone supports: enough passages show it, or one is
+    sure. Their evidence is each passage's strongest sentence, marked as the model's."""
+    settings = rules.model
+    by_slug: dict[str, list[tuple[float, int, ModelFinding]]] = {}
+    for i, found in enumerate(learned):
+        for slug, f in found.items():
+            by_slug.setdefault(slug, []).append((f.probability, i, f))
+    lines = _ChapterLines(story)
+    need = min(settings.story_passages, len(passages))
+    out: dict[str, Finding] = {}
+    for slug, hits in by_slug.items():
+        if slug in declared or slug in detection.findings:
+            continue
+        hits.sort(key=lambda h: (-h[0], h[1]))
+        if len(hits) < need and hits[0][0] < settings.sure:
+            continue
+        evidence = []
+        for _p, i, f in hits[:3]:
+            unit = lines.unit(passages[i])
+            at = unit.text.find(f.sentence[:60])
+            line = unit.line_at(at) if at >= 0 else passages[i].first_line
+            evidence.append(Evidence(passages[i].chapter, line, f.sentence[:200]))
+        confidence = round(min(settings.confidence_cap, hits[0][0]), 3)
+        out[slug] = Finding(slug, "detected", confidence, evidence, method="model")
+    return out
 
 
 def detect_story(
@@ -322,13 +412,15 @@ def _inside_quotes(norm: str, pos: int) -> bool:
 
 
 def _merge(
-    declared: dict[str, list[Evidence]], detection: StoryDetection, kinds: set[str]
+    declared: dict[str, list[Evidence]],
+    detection: StoryDetection,
+    kinds: set[str],
+    learned: Mapping[str, Finding] | None = None,
 ) -> list[Finding]:
     """Declared findings first (in declaration order), then detected ones, strongest first."""
     out = [Finding(slug, "declared", 1.0, ev[:3]) for slug, ev in declared.items() if slug in kinds]
-    detected = [
-        f for slug, f in detection.findings.items() if slug in kinds and slug not in declared
-    ]
+    found = {**(learned or {}), **detection.findings}
+    detected = [f for slug, f in found.items() if slug in kinds and slug not in declared]
     detected.sort(key=lambda f: -f.confidence)
     return out + detected
 

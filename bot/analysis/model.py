@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Source = Literal["declared", "detected"]
+Method = Literal["cues", "model"]  # how a detected finding was found
 RatingSource = Literal["declared", "estimated"]
 
 
@@ -26,6 +27,7 @@ class Finding:
     source: Source
     confidence: float
     evidence: list[Evidence] = field(default_factory=list)
+    method: Method = "cues"  # "model": the learned classifier only, lower confidence
 
 
 @dataclass(slots=True)
@@ -35,6 +37,7 @@ class PassageFacts:
     warnings: dict[str, float] = field(default_factory=dict)  # slug -> confidence
     tropes: dict[str, float] = field(default_factory=dict)
     characters: set[str] = field(default_factory=set)
+    scene: dict[str, float] = field(default_factory=dict)  # inherited from its scene
 
 
 @dataclass(slots=True)
@@ -48,6 +51,7 @@ class Analysis:
     tropes: list[Finding]
     characters: list[str]
     passages: list[PassageFacts] = field(default_factory=list)
+    subjects: dict[str, float] = field(default_factory=dict)  # detected subject -> share
 
     def warning_slugs(self, source: Source | None = None) -> set[str]:
         return {f.slug for f in self.warnings if source is None or f.source == source}

@@ -165,6 +165,8 @@ def _generic_story(trees: list[LexborHTMLParser], title: str) -> Story:
         paragraphs = [
             Paragraph(text, i) for i, text in enumerate(texts, start=1) if not is_scene_break(text)
         ]
+        breaks = [i for i, text in enumerate(texts, start=1) if is_scene_break(text)]
         if paragraphs:
-            story.chapters.append(Chapter(number, heading_text or f"Chapter {number}", paragraphs))
+            title = heading_text or f"Chapter {number}"
+            story.chapters.append(Chapter(number, title, paragraphs, breaks))
     return story

@@ -177,7 +177,9 @@ def _read_chapters(trees: Sequence[LexborHTMLParser], story: Story, notes: list[
                     story.chapters.append(current)
                 for text in texts:
                     seen += 1
-                    if not is_scene_break(text):
+                    if is_scene_break(text):
+                        current.breaks.append(seen)
+                    else:
                         current.paragraphs.append(Paragraph(text, seen))
 
 

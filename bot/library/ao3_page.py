@@ -328,7 +328,10 @@ def _read_body(lines: list[str], start: int, story: Story) -> None:
             story.summary.append(Paragraph(line, number))
         elif sink == "notes":
             story.notes.append(Paragraph(line, number))
-        elif not is_scene_break(line):
+        elif is_scene_break(line):
+            if current is not None:
+                current.breaks.append(number)
+        else:
             if current is None:
                 current = _new_chapter(story, story.title)
             current.paragraphs.append(Paragraph(line, number))

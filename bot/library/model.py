@@ -23,11 +23,13 @@ class Paragraph:
 
 @dataclass(slots=True)
 class Chapter:
-    """A chapter: its number (1-based, in reading order), title and paragraphs."""
+    """A chapter: its number (1-based, in reading order), title, paragraphs and the lines
+    (numbered like ``Paragraph.line``) where a scene break stood."""
 
     number: int
     title: str
     paragraphs: list[Paragraph] = field(default_factory=list)
+    breaks: list[int] = field(default_factory=list)  # lines of its scene-break lines
 
     @property
     def words(self) -> int:

@@ -75,6 +75,8 @@ def read_plain(text: str, fallback_title: str) -> Story:
             story.chapters.append(current)
             continue
         if is_scene_break(line):
+            if current is not None:
+                current.breaks.append(number)
             continue
         if current is None:
             current = Chapter(1, story.title)

@@ -45,6 +45,16 @@ class Eligible:
     story_blocked: frozenset[str] = frozenset()  # declared or detected anywhere in the story
 
 
+@dataclass(frozen=True, slots=True)
+class Exclusions:
+    """Why matching passages are not eligible: rated too high, passages carrying a blocked
+    warning (by slug), and stories kept out whole because it is their subject (by slug)."""
+
+    over: int
+    by_warning: dict[str, int]
+    by_subject: dict[str, int]
+
+
 _PROBE_ROUNDS = (64, 512)  # probes per round before listing the candidates instead
 _LIST_MATCHES_UNDER = 2000  # a full-text query with fewer matches is listed, not probed
 _MATCH_STRIDE = 500  # every 500th match of a full-text query is remembered for rank seeks
@@ -221,7 +231,8 @@ class LibraryStore:
     async def _save_in(self, conn: aiosqlite.Connection, entry: StoryEntry) -> int:
         """The writes of `save`, inside the caller's transaction."""
         wbits = await self._ensure_bits(
-            "warning", entry.warnings | {w for p in entry.passages for w in p.warnings}
+            "warning",
+            entry.warnings | entry.subjects | {w for p in entry.passages for w in p.warnings},
         )
         tbits = await self._ensure_bits("trope", entry.tropes)
         self._bits["warning"], self._bits["trope"] = wbits, tbits
@@ -230,13 +241,14 @@ class LibraryStore:
             (entry.guild_id, entry.source),
         )
         declared = _mask(wbits, entry.declared)
+        subjects = _mask(wbits, entry.subjects)
         tropes = _mask(tbits, entry.tropes)
         cur = await conn.execute(
             "INSERT INTO stories (guild_id, source, content_hash, file_size, file_mtime_ns,"
             " index_version, format, title, authors, fandoms, relationships, characters,"
             " tags, summary, language, url, rating, rating_rank, rating_source, words,"
-            " warn_mask, declared_mask, trope_mask, report, added_by, work, added_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+            " warn_mask, declared_mask, subject_mask, trope_mask, report, added_by, work,"
+            " added_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
             " strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
             (
                 entry.guild_id,
@@ -261,6 +273,7 @@ class LibraryStore:
                 entry.words,
                 _mask(wbits, entry.warnings),
                 declared,
+                subjects,
                 tropes,
                 json.dumps(entry.report, ensure_ascii=False),
                 entry.added_by,
@@ -297,7 +310,7 @@ class LibraryStore:
                     p.last_line,
                     p.words,
                     entry.rating_rank,
-                    declared | _mask(wbits, p.warnings),
+                    declared | subjects | _mask(wbits, p.warnings),
                     tropes,
                     p.text,
                 )
@@ -633,27 +646,36 @@ class LibraryStore:
             f"SELECT count(*) FROM passages p WHERE {' AND '.join(where)}", params
         )
 
-    async def exclusions(
-        self, guild_id: int, filt: PassageFilter, elig: Eligible
-    ) -> tuple[int, dict[str, int]]:
+    async def exclusions(self, guild_id: int, filt: PassageFilter, elig: Eligible) -> Exclusions:
         """Of the passages matching `filt`: how many are rated above the channel's maximum,
-        and per blocked warning how many carry it (one scan, only on the no-match path)."""
+        per blocked warning how many carry it, and per blocked warning how many stories are
+        kept out whole because it is their subject (one scan, only on the no-match path)."""
         built = await self._where(guild_id, filt, None)
         bits = await self.bits("warning")
         blocked = sorted(s for s in elig.blocked if s in bits)
         if built is None:
-            return 0, {}
+            return Exclusions(0, {}, {})
         where, params = built
-        sums = ["coalesce(sum(p.rating_rank > ?), 0)"] + [
-            "coalesce(sum((p.warn_mask & ?) != 0), 0)" for _ in blocked
-        ]
+        sums = ["coalesce(sum(p.rating_rank > ?), 0)"]
+        sums += ["coalesce(sum((p.warn_mask & ?) != 0 AND (st.subject_mask & ?) = 0), 0)"] * len(
+            blocked
+        )
+        sums += ["count(DISTINCT CASE WHEN st.subject_mask & ? THEN st.id END)"] * len(blocked)
+        masks = [1 << bits[s] for s in blocked]
         row = await self.db.fetchone(
-            f"SELECT {', '.join(sums)} FROM passages p WHERE {' AND '.join(where)}",
-            (elig.max_rank, *(1 << bits[s] for s in blocked), *params),
+            f"SELECT {', '.join(sums)} FROM passages p JOIN stories st ON st.id = p.story_id"
+            f" WHERE {' AND '.join(where)}",
+            (elig.max_rank, *(m for m in masks for _ in (0, 1)), *masks, *params),
         )
         assert row is not None
-        counts = {slug: int(n) for slug, n in zip(blocked, tuple(row)[1:], strict=True) if n}
-        return int(row[0]), counts
+        values = tuple(row)
+        passages = values[1 : 1 + len(blocked)]
+        stories = values[1 + len(blocked) :]
+        return Exclusions(
+            int(values[0]),
+            {slug: int(n) for slug, n in zip(blocked, passages, strict=True) if n},
+            {slug: int(n) for slug, n in zip(blocked, stories, strict=True) if n},
+        )
 
     async def passage(self, passage_id: int) -> PassageRow | None:
         row = await self.db.fetchone(

@@ -97,7 +97,7 @@ class PassageEntry:
     last_line: int
     words: int
     text: str
-    warnings: frozenset[str]  # detected in this passage
+    warnings: frozenset[str]  # detected in this passage or carried by its scene
     characters: frozenset[str]
 
 
@@ -132,3 +132,4 @@ class StoryEntry:
     passages: list[PassageEntry]
     added_by: int | None = None
     work: str | None = None  # the work this is a copy of ('ao3:<id>'), if known
+    subjects: frozenset[str] = frozenset()  # detected warnings that are the story's subject

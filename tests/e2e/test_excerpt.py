@@ -106,7 +106,8 @@ async def test_no_match_is_an_answer_that_says_why(world: World) -> None:
     assert f"left out: {total} rated above what this channel allows" in text
 
 
-async def test_no_match_names_the_blocked_warning_that_excluded_it(world: World) -> None:
+async def test_no_match_names_the_blocked_subject_that_excluded_it(world: World) -> None:
+    """A one-passage fight: violence is found across all of it, so it is the story's subject."""
     upload = ("alley.txt", ALLEY.encode())
     added = await world.moderator.slash(world.general, "library add", file=upload)
     assert "Violence" in str(added.response.embeds[0].to_dict())
@@ -117,7 +118,7 @@ async def test_no_match_names_the_blocked_warning_that_excluded_it(world: World)
     )
     after = await world.member.slash(world.general, "excerpt", story="The Alley Fight")
     assert after.ephemeral
-    assert "left out: 1 with Violence" in after.response.content
+    assert "left out: 1 story whose subject is Violence (detected)" in after.response.content
     elsewhere = await world.member.slash(world.writing, "excerpt", story="The Alley Fight")
     assert not elsewhere.ephemeral
 

@@ -214,7 +214,7 @@ async def test_migration_backfills_the_same_slots_as_saving(tmp_path: Path) -> N
         conn.executescript(
             "DROP TABLE sample_slots; DROP TABLE sample_tops; DROP TABLE removed_stories;"
             " DROP INDEX stories_by_work; ALTER TABLE stories DROP COLUMN work;"
-            " PRAGMA user_version = 4;"
+            " ALTER TABLE stories DROP COLUMN subject_mask; PRAGMA user_version = 4;"
         )
     db = await Database.open(path)
     try:
@@ -308,7 +308,8 @@ async def test_migration_reads_the_work_from_old_rows_as_indexing_does(
     with sqlite3.connect(path) as conn:  # back to the schema before migration 006
         conn.executescript(
             "DROP TABLE removed_stories; DROP INDEX stories_by_work;"
-            " ALTER TABLE stories DROP COLUMN work; PRAGMA user_version = 5;"
+            " ALTER TABLE stories DROP COLUMN work; ALTER TABLE stories DROP COLUMN subject_mask;"
+            " PRAGMA user_version = 5;"
         )
     db = await Database.open(path)
     try:
