@@ -1,0 +1,83 @@
+"""The learned passage model: features identical to scikit-learn's, a small shipped file,
+training that runs, and thresholds chosen out of fold."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from bot.analysis.learned import read_model, save_model, shipped_model
+from bot.analysis.training import Row, fit, labels_of, load_config, read_material, train
+from bot.paths import MODEL_PATH
+
+TEXTS = [
+    "He punched him twice; the belt came down again and again.",
+    "She baked bread for the festival, humming, flour on her cheek.",
+    "The blade bit into his forearm and he watched the blood bead.",
+    "They kissed under the lanterns, laughing, and nobody died that night.",
+    "Ünïcode wörds and CJK 文字 mixed with ordinary ones.",
+]
+
+
+def test_features_are_scikit_learns() -> None:
+    rows = [
+        Row(t, f"g{i}", {"violence": float(i % 2)}, {"violence": bool(i % 2)})
+        for i, t in enumerate(TEXTS * 3)
+    ]
+    config = load_config()
+    once = config.features.model_copy(update={"min_df": 1})
+    model = fit(rows, ["violence"], config.model_copy(update={"features": once}))
+    sk = TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True)
+    sk.fit([r.text for r in rows])
+    assert set(model.vocabulary) == set(sk.vocabulary_)
+    to_sk = {i: sk.vocabulary_[term] for term, i in model.vocabulary.items()}
+    for text in [*TEXTS, "belt belt belt and blood", ""]:
+        expected = sk.transform([text]).toarray()[0]
+        idx, val = model._features(text)
+        mine = np.zeros(len(expected))
+        mine[[to_sk[int(i)] for i in idx]] = val
+        assert np.allclose(mine, expected, atol=1e-9), text
+
+
+def test_the_shipped_model_is_small_and_loads() -> None:
+    assert MODEL_PATH.stat().st_size < 3_000_000
+    model = shipped_model()
+    assert model is not None
+    assert {"suicide", "self-harm", "violence", "death", "kidnapping", "discrimination"} <= set(
+        model.labels
+    )
+    assert all(0.05 <= t <= 0.95 for t in model.thresholds)
+    assert model.weights.shape == (len(model.vocabulary), len(model.labels))
+
+
+def test_save_and_read_give_the_same_scores(tmp_path) -> None:
+    model = shipped_model()
+    assert model is not None
+    path = tmp_path / "m.npz"
+    save_model(model, path)
+    again = read_model(path)
+    for text in TEXTS:
+        assert np.allclose(model.probabilities(text), again.probabilities(text), atol=1e-3)
+
+
+def test_model_evidence_is_the_strongest_sentence() -> None:
+    model = shipped_model()
+    assert model is not None
+    k = model.labels.index("violence")
+    text = "The sun was warm on the porch. He punched him in the face and kicked him while he was down. Later they had tea."
+    assert "punched" in model.strongest(text, k)
+
+
+@pytest.mark.slow
+def test_training_runs_and_thresholds_are_chosen_per_label() -> None:
+    rows = read_material()
+    config = load_config()
+    labels = labels_of(rows, config)
+    assert "suicide" in labels and "self-harm" in labels
+    model = train(
+        rows, config.model_copy(update={"fit": config.fit.model_copy(update={"folds": 3})})
+    )
+    assert model.labels == labels
+    assert len(set(np.round(model.thresholds, 2))) > 1  # chosen per label, not one for all
+    assert model.groups == {r.group for r in rows}
