@@ -56,12 +56,15 @@ async def reply(
     text: str | None = None,
     *,
     embed: discord.Embed | None = None,
+    embeds: list[discord.Embed] | None = None,
     ephemeral: bool = False,
 ) -> None:
     """Respond (or follow up after a defer) with pings disabled."""
-    kwargs = {"allowed_mentions": NO_PINGS, "ephemeral": ephemeral}
+    kwargs: dict[str, object] = {"allowed_mentions": NO_PINGS, "ephemeral": ephemeral}
     if embed is not None:
         kwargs["embed"] = embed
+    if embeds is not None:
+        kwargs["embeds"] = embeds
     if interaction.response.is_done():
         await interaction.followup.send(text or "", **kwargs)  # type: ignore[arg-type]
     else:
