@@ -28,14 +28,14 @@ class Limiter:
         per_window: int,
         *,
         window: float = 60.0,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         budget: SharedBudget | None = None,
     ) -> None:
         self.interval = interval
         self.per_window = max(1, per_window)
         self.window = window
-        self.clock = clock
+        self.clock = clock or _monotonic
         self.sleep = sleep
         self.budget = budget
         self._lock = asyncio.Lock()
@@ -82,3 +82,7 @@ class Limiter:
             yield
         finally:
             self._lock.release()
+
+
+def _monotonic() -> float:
+    return time.monotonic()  # looked up at each call, so a patched (simulated) clock is used

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from html import unescape
 
 _ADULT = "This work could have adult content"
+_SPACE = re.compile(r"\s+")
 _PROCEED = re.compile(
     r'<a[^>]+href="(?P<href>[^"]*view_adult=true[^"]*)"[^>]*>\s*(?:Proceed|Yes, Continue)\s*</a>',
     re.IGNORECASE,
@@ -25,7 +26,7 @@ _CHALLENGE = ("<title>Just a moment...</title>", "challenge-platform", "cf-chl-"
 
 def adult_proceed(html: str) -> str | None:
     """The "Proceed" link of the adult-content gate (a path), or None when not gated."""
-    if _ADULT not in html:
+    if _ADULT not in _flat(html):
         return None
     match = _PROCEED.search(html)
     return unescape(match.group("href")) if match else None
@@ -35,7 +36,10 @@ def is_restricted(html: str, final_path: str) -> bool:
     """A login wall (restricted work) or a hidden work's notice."""
     if final_path.startswith("/users/login"):
         return True
-    return any(m in html for m in _RESTRICTED + _HIDDEN) and "work meta group" not in html
+    if "work meta group" in html:
+        return False
+    flat = _flat(html)
+    return any(m in flat for m in _RESTRICTED + _HIDDEN)
 
 
 def is_challenge(status: int, headers: Mapping[str, str], html: str) -> bool:
@@ -43,3 +47,8 @@ def is_challenge(status: int, headers: Mapping[str, str], html: str) -> bool:
     if headers.get("cf-mitigated", "").lower() == "challenge":
         return True
     return status in (403, 429, 503) and any(m in html for m in _CHALLENGE)
+
+
+def _flat(html: str) -> str:
+    """The page with every run of whitespace as one space (notices wrap anywhere)."""
+    return _SPACE.sub(" ", html)
