@@ -39,6 +39,15 @@ class RateLimitedError(Ao3Error):
         )
 
 
+class BusyError(Ao3Error):
+    kind = "busy"
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(
+            f"Lots of AO3 lookups are queued right now; try again in {in_words(wait)}.", wait
+        )
+
+
 class UnavailableError(Ao3Error):
     kind = "unavailable"
 

@@ -20,6 +20,7 @@ import aiohttp
 
 from bot.ao3.errors import (
     Ao3Error,
+    BusyError,
     ChallengedError,
     DeletedError,
     RateLimitedError,
@@ -115,6 +116,9 @@ class Fetcher:
         paused = self.limiter.paused_for()
         if paused > 0:  # AO3 asked us to wait (Retry-After): do not ask again before then
             raise RateLimitedError(paused)
+        wait = self.limiter.estimate()
+        if wait > self.settings.ao3_max_wait:  # a bounded wait: say so rather than queue
+            raise BusyError(wait)
         try:
             body = await self._fetch(path)
         except Ao3Error as exc:
@@ -183,7 +187,10 @@ class Fetcher:
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None:
+            # one request every few seconds: keep-alive saves nothing, and its idle timers
+            # would hold the simulated Discord (console, tests) from settling
             self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(force_close=True),
                 headers={"User-Agent": self.user_agent},
                 timeout=aiohttp.ClientTimeout(total=self.settings.ao3_timeout),
             )

@@ -55,6 +55,21 @@ class Limiter:
             wait = max(wait, self._starts[-self.per_window] + self.window - now)
         return max(0.0, wait)
 
+    def estimate(self) -> float:
+        """Seconds a request asked for now would wait for its turn (the queue included)."""
+        now = self.clock()
+        starts = [t for t in self._starts if t > now - self.window]
+        ahead = self.waiting + (1 if self._lock.locked() else 0)
+        at = now
+        for _ in range(ahead + 1):
+            at = max(now, self._paused_until)
+            if starts:
+                at = max(at, starts[-1] + self.interval)
+            if len(starts) >= self.per_window:
+                at = max(at, starts[-self.per_window] + self.window)
+            starts.append(at)
+        return max(0.0, at - now)
+
     def paused_for(self) -> float:
         """Seconds left of a pause AO3 asked for (Retry-After), else 0."""
         return max(0.0, self._paused_until - self.clock())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -253,7 +254,8 @@ async def test_context_menu_looks_up_at_most_three_links(world: World, fake_ao3:
         "the heart and the small change",
         "Series: Twitterchat Saga",
     ]
-    assert shown.content == f"{AO3}/works/{ao3.DELETED}: " + (
+    assert shown.content == (
+        f"{AO3}/works/{ao3.DELETED}: "
         "That work is not on AO3 (404): it was deleted, or the link is wrong."
     )
     assert not fake_ao3.hits(f"/works/{ao3.SINGLE}")  # the fourth link is not looked up
@@ -273,7 +275,7 @@ async def test_limiter_spaces_requests_on_the_fake_servers_log(
         await card(world, world.general, f"{AO3}/works/{ident}")
     times = [h.at for h in fake_ao3.log]
     assert len(times) == 4
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in pairwise(times)]
     assert min(gaps) >= 0.29, gaps
 
 
