@@ -47,7 +47,7 @@ class Ao3(commands.Cog):
         found = await s.ao3.cards(here, links)
         embeds = [card_embed(c) for c in found if not isinstance(c, Ao3Error)]
         notes = [
-            f"{link.canonical}: {c}"
+            f"<{link.canonical}>: {c}"  # <…>: no link preview
             for link, c in zip(links, found, strict=True)
             if isinstance(c, Ao3Error)
         ]

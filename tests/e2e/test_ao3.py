@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from itertools import pairwise
@@ -255,7 +256,7 @@ async def test_context_menu_looks_up_at_most_three_links(world: World, fake_ao3:
         "Series: Twitterchat Saga",
     ]
     assert shown.content == (
-        f"{AO3}/works/{ao3.DELETED}: "
+        f"<{AO3}/works/{ao3.DELETED}>: "
         "That work is not on AO3 (404): it was deleted, or the link is wrong."
     )
     assert not fake_ao3.hits(f"/works/{ao3.SINGLE}")  # the fourth link is not looked up
@@ -277,6 +278,21 @@ async def test_limiter_spaces_requests_on_the_fake_servers_log(
     assert len(times) == 4
     gaps = [b - a for a, b in pairwise(times)]
     assert min(gaps) >= 0.29, gaps
+
+
+async def test_a_long_queue_is_answered_with_when_to_try_again(
+    world: World, fake_ao3: FakeAo3
+) -> None:
+    fetcher: Any = world.env.bot.services.ao3.fetcher  # type: ignore[attr-defined]
+    fetcher.limiter.interval = fetcher.limiter.budget.interval = 40.0
+    fetcher.settings = replace(fetcher.settings, ao3_max_wait=30.0)
+    first, second = list(ao3.GENERATED)[:2]
+    assert (await card(world, world.general, f"{AO3}/works/{first}")).embeds
+    busy = await card(world, world.general, f"{AO3}/works/{second}")
+    assert re.fullmatch(
+        r"Lots of AO3 lookups are queued right now; try again in (39|40) seconds\.", busy.content
+    )
+    assert len(fake_ao3.log) == 1
 
 
 async def test_library_add_url_then_excerpt_in_that_server_only(
@@ -303,6 +319,13 @@ async def test_library_add_url_then_excerpt_in_that_server_only(
     again = await world.moderator.slash(world.general, "library add", url=f"{AO3}/works/{ident}")
     assert "already in this server's library" in answer(again).content
     assert len(fake_ao3.hits(f"/works/{ident}")) == 1  # the second add read the cache
+    # a saved copy of the same work (other bytes, same work id) is the same story
+    copy = ao3.work_page(ident, "Lighthouse Log 1", filler="saved later").encode()
+    saved = await world.moderator.slash(world.general, "library add", file=("saved.html", copy))
+    assert answer(saved).content == (
+        "That is already in this server's library as “Lighthouse Log 1” "
+        "(another download of the same work)."
+    )
 
 
 async def test_library_add_url_keeps_the_upload_limits(world: World, fake_ao3: FakeAo3) -> None:
