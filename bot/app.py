@@ -15,6 +15,7 @@ from discord.ext import commands
 from bot import render
 from bot.errors import UserError
 from bot.indexing import index_paths
+from bot.limits import too_long
 from bot.services import Services
 from bot.settings import Settings
 from bot.store.db import Database
@@ -34,6 +35,25 @@ EXTENSIONS: tuple[str, ...] = (
 )
 
 APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again."
+
+
+class OptionTooLong(app_commands.CheckFailure):
+    """A free-text option over its length limit (bot/limits.py); the message says which."""
+
+
+async def check_option_lengths(interaction: discord.Interaction) -> bool:
+    """Added to every command: no string option may exceed its limit."""
+    command = interaction.command
+    if not isinstance(command, app_commands.Command):
+        return True
+    for param in command.parameters:
+        if param.type is not discord.AppCommandOptionType.string:
+            continue
+        value = getattr(interaction.namespace, param.name, None)
+        message = too_long(param.display_name, value) if isinstance(value, str) else None
+        if message:
+            raise OptionTooLong(message)
+    return True
 
 
 class FicshelfBot(commands.Bot):
@@ -88,6 +108,9 @@ class FicshelfBot(commands.Bot):
             log.info("library indexed: %s", summary.as_dict())
         for extension in EXTENSIONS:
             await self.load_extension(extension)
+        for command in self.tree.walk_commands():
+            if isinstance(command, app_commands.Command):
+                command.add_check(check_option_lengths)
         self.tree.on_error = self.on_app_command_error
         await self.sync_commands()
 
@@ -172,14 +195,18 @@ def _missing_permissions(exc: BaseException) -> str:
 PERMISSION_NAMES = {"manage_guild": "Manage Server", "manage_channels": "Manage Channels"}
 
 ERROR_MESSAGES: tuple[tuple[type[BaseException], Any], ...] = (
-    (UserError, lambda e: e.show(render.escape)),
+    (UserError, lambda e: e.show(render.echo)),
+    (OptionTooLong, str),
     (app_commands.MissingPermissions, _missing_permissions),
     (app_commands.NoPrivateMessage, lambda _e: "This command only works in a server."),
     (
         app_commands.CommandOnCooldown,
         lambda e: f"Slow down a little: try again in {e.retry_after:.0f} s.",
     ),
-    (app_commands.TransformerError, lambda e: f"I could not understand `{e.value}`."),
+    (
+        app_commands.TransformerError,
+        lambda e: f"I could not understand “{render.echo(str(e.value))}”.",
+    ),
     (
         discord.Forbidden,
         lambda _e: "I lack a permission in this channel (send messages, embed links?).",
@@ -195,18 +222,33 @@ def _message_for(error: BaseException) -> str | None:
 
 
 async def reply_ephemeral(interaction: discord.Interaction, message: str) -> None:
-    """Answer privately, whether or not the interaction was already responded to."""
+    """Answer privately, whether or not the interaction was already responded to. A message
+    Discord refuses is logged with its error code and replaced by a short fallback."""
     try:
-        if interaction.response.is_done():
-            await interaction.followup.send(
-                message, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+        await _send_ephemeral(interaction, render.content(message))
+    except discord.HTTPException as exc:
+        log.warning(
+            "could not deliver an error message to %s (HTTP %s, error code %s): %s",
+            interaction.user.id,
+            exc.status,
+            exc.code,
+            exc.text,
+        )
+        try:
+            await _send_ephemeral(interaction, render.UNDELIVERED)
+        except discord.HTTPException as again:
+            log.warning(
+                "the fallback message failed too (HTTP %s, error code %s)", again.status, again.code
             )
-        else:
-            await interaction.response.send_message(
-                message, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-            )
-    except discord.HTTPException:
-        log.warning("could not deliver an error message to %s", interaction.user.id)
+
+
+async def _send_ephemeral(interaction: discord.Interaction, message: str) -> None:
+    if interaction.response.is_done():
+        await interaction.followup.send(message, ephemeral=True, allowed_mentions=render.NO_PINGS)
+    else:
+        await interaction.response.send_message(
+            message, ephemeral=True, allowed_mentions=render.NO_PINGS
+        )
 
 
 def create_bot(settings: Settings, **options: Any) -> FicshelfBot:

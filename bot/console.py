@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.text import Text
 
@@ -29,9 +30,9 @@ CHANNELS = ("general", "writing", "after-dark")
 AGE_RESTRICTED = ("after-dark",)
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([dhms])$")
 _UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
-_MENTION = re.compile(r"<(?:#|@[!&]?)(\d+)>")
-_TIMESTAMP = re.compile(r"<t:(-?\d+)(?::[tTdDfFR])?>")
-_ESCAPED = re.compile(r"\\([\\*_~`|>#\-\[\]()])")
+_MENTION = re.compile(r"(?<!\\)<(?:#|@[!&]?)(\d+)>")  # an escaped one is shown as typed
+_TIMESTAMP = re.compile(r"(?<!\\)<t:(-?\d+)(?::[tTdDfFR])?>")
+_ESCAPED = re.compile(r"\\([^0-9A-Za-z\s])")  # Discord drops a backslash before punctuation
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
 
@@ -110,7 +111,7 @@ class Session:
             if verb in ("quit", "exit"):
                 return False
             if verb == "help":
-                self.out.print(HELP)
+                self.out.print(escape(HELP))  # its [option] hints are not markup
             elif verb == "wait":
                 await self._wait(path, options)
             elif verb == "channel":
@@ -119,7 +120,7 @@ class Session:
                 await self._slash(path, options)
         except ConsoleError as exc:
             self.failures += 1
-            self.out.print(f"[red]{exc}[/red]")
+            self.out.print(f"[red]{escape(str(exc))}[/red]")
         return True
 
     def _switch(self, path: list[str]) -> None:
@@ -141,7 +142,7 @@ class Session:
             step = min(remaining, 3600.0)
             await env.advance_time(step)
             remaining -= step
-        self.out.print(f"[dim]… {path[1]} later: {env.now():%Y-%m-%d %H:%M} UTC[/dim]")
+        self.out.print(f"[dim]… {escape(path[1])} later: {env.now():%Y-%m-%d %H:%M} UTC[/dim]")
         self._print_new_messages()
 
     async def _slash(self, path: list[str], options: dict[str, str]) -> None:
@@ -153,7 +154,7 @@ class Session:
             result = await self.world.user.slash(channel, name, **values)
         except Exception as exc:  # simcord refuses what Discord's client would refuse
             self.failures += 1
-            self.out.print(f"[red]/{name}: {_refusal(exc)}[/red]")
+            self.out.print(f"[red]/{escape(name)}: {escape(_refusal(exc))}[/red]")
             return
         shown = {m.id for m in [result.response, *result.followups] if m is not None}
         self._print_result(name, result)
@@ -229,7 +230,7 @@ class Session:
     def _print_result(self, name: str, result: Any) -> None:
         messages = [m for m in [result.response, *result.followups] if m is not None]
         if not messages:
-            self.out.print(f"[yellow]/{name}: the bot did not answer[/yellow]")
+            self.out.print(f"[yellow]/{escape(name)}: the bot did not answer[/yellow]")
         for message in messages:
             self._print_message(
                 message.content,
@@ -394,5 +395,5 @@ def run_console(settings: Settings, *, commands: list[str], member: bool, channe
             _main(replace(settings), commands, member=member, channel=channel, out=out)
         )
     except ConsoleError as exc:
-        out.print(f"[red]{exc}[/red]")
+        out.print(f"[red]{escape(str(exc))}[/red]")
         return 2

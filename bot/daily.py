@@ -20,7 +20,15 @@ from bot.context import Where
 from bot.errors import UserError
 from bot.guild_config import GuildConfig
 from bot.prompting import Prompts
-from bot.scheduling import due_instant, is_due, local_date, next_due, parse_hhmm, resolve_zone
+from bot.scheduling import (
+    due_instant,
+    is_due,
+    local_date,
+    next_due,
+    parse_hhmm,
+    resolve_zone,
+    zone_note,
+)
 from bot.store.daily import ClaimRow, DailyStore, ScheduleRow
 
 ABANDONED = "abandoned"
@@ -41,6 +49,7 @@ class Post:
 class ScheduleView:
     schedule: ScheduleRow
     next_post: datetime | None
+    note: str | None = None  # what a surprising zone means (Etc/GMT+5 is UTC−5)
 
 
 def baseline(s: ScheduleRow) -> date:
@@ -121,7 +130,8 @@ class Daily:
         await self.store.upsert(row, user_id=user_id)
         self.reload()
         await self._state()
-        return self._view(row, now)
+        view = self._view(row, now)
+        return ScheduleView(view.schedule, view.next_post, zone_note(zone))
 
     async def off(self, guild_id: int, channel_id: int) -> bool:
         removed = await self.store.delete(guild_id, channel_id)

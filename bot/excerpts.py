@@ -11,6 +11,7 @@ from bot.analysis.taxonomy import Taxonomy
 from bot.context import Where
 from bot.directory import StoryDirectory, resolve_term
 from bot.guild_config import GuildConfig
+from bot.markup import echo, number
 from bot.policy import allows, content_warnings
 from bot.store.library import LibraryStore, PassageFilter
 from bot.store.records import PassageRow, StoryRow
@@ -124,14 +125,14 @@ class Excerpts:
                 else ("This server's library has no passages yet.")
             )
         view = await self.config.view(where)
-        subject = f"{total} passage{'s' if total != 1 else ''}" + (
+        subject = f"{number(total)} passage{'s' if total != 1 else ''}" + (
             f" match{'es' if total == 1 else ''} {wanted}" if wanted else " exist"
         )
         over, by_warning = await self.library.exclusions(where.guild_id, filt, view.store_filter)
         names = self.config.names()
-        reasons = [f"{over} rated above what this channel allows"] if over else []
+        reasons = [f"{number(over)} rated above what this channel allows"] if over else []
         reasons += [
-            f"{n} with {names.get(slug, slug)}"
+            f"{number(n)} with {names.get(slug, slug)}"
             for slug, n in sorted(by_warning.items(), key=lambda kv: -kv[1])
         ]
         why = f" (left out: {'; '.join(reasons)})" if reasons else ""
@@ -148,7 +149,7 @@ def _describe_filter(filt: PassageFilter, tax: Taxonomy) -> str:
     if filt.trope:
         parts.append(f"trope {tax.entry(filt.trope).name}")
     if filt.character:
-        parts.append(f"character {filt.character}")
+        parts.append(f"character {echo(filt.character)}")
     if filt.query:
-        parts.append(f"“{filt.query}”")
+        parts.append(f"“{echo(filt.query)}”")
     return " + ".join(parts)

@@ -42,7 +42,8 @@ class PolicyView:
 
     @property
     def store_filter(self) -> Eligible:
-        return Eligible(self.eligibility.max_rank, self.eligibility.blocked)
+        elig = self.eligibility
+        return Eligible(elig.max_rank, elig.blocked, elig.story_blocked)
 
 
 class GuildConfig:

@@ -12,10 +12,13 @@ from bot.analysis.taxonomy import Entry, Taxonomy
 from bot.context import Where
 from bot.directory import MAX_CHOICES, Choice, StoryDirectory, resolve_term
 from bot.errors import UserError
+from bot.guild_config import vocabulary
+from bot.policy import may_quote
 from bot.store.library import LibraryStore
 from bot.store.records import StoryRow
 
 TERM_KINDS = ("warning", "archive-warning", "trope", "rating", "glossary")
+MAX_QUOTES = 3  # evidence quotes shown per warning
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +29,8 @@ class WarningLine:
     name: str
     source: str
     confidence: float
-    quotes: list[dict[str, Any]]
+    quotes: list[dict[str, Any]]  # in story order, none repeated from an earlier warning
+    see_above: list[dict[str, Any]] = field(default_factory=list)  # quoted under another one
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +39,23 @@ class StoryWarnings:
     declared: list[WarningLine]
     detected: list[WarningLine]
     archive_warnings: list[str] = field(default_factory=list)  # display names
+    withheld: bool = False  # evidence left out: this channel is not behind the age gate
+
+
+@dataclass(frozen=True, slots=True)
+class StoryCard:
+    """A story for /story info and upload confirmations; `withheld`: no summary here."""
+
+    story: StoryRow
+    withheld: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """/story find's answer; `hidden` stories are listed only behind the age gate."""
+
+    stories: list[StoryRow]
+    hidden: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +70,7 @@ class Lookups:
         self.library = library
         self.directory = directory
         self.tax = tax
+        self.vocab = vocabulary(tax)
         terms = tax.search_terms()
         self._term_labels = [label for label, _slug in terms]
         self._term_slugs = [slug for _label, slug in terms]
@@ -65,19 +87,42 @@ class Lookups:
             raise UserError("That story is no longer in this server's library.")
         return story
 
+    def may_quote(self, where: Where, story: StoryRow) -> bool:
+        """Whether `story`'s own words may be shown where the command runs (policy.may_quote)."""
+        return may_quote(
+            self.vocab,
+            age_restricted=where.age_restricted,
+            private=where.private,
+            rating=story.rating,
+            warnings=[w["slug"] for w in story.report["warnings"]],
+        )
+
+    def card_for(self, where: Where, story: StoryRow) -> StoryCard:
+        return StoryCard(story, withheld=not self.may_quote(where, story))
+
+    async def card(self, where: Where, text: str) -> StoryCard:
+        return self.card_for(where, await self.story(where, text))
+
     async def story_warnings(self, where: Where, text: str) -> StoryWarnings:
         story = await self.story(where, text)
-        lines = [
-            WarningLine(
-                w["slug"], self.name(w["slug"]), w["source"], w["confidence"], w["evidence"][:3]
+        withheld = not self.may_quote(where, story)
+        shown: dict[str, dict[str, Any]] = {}
+        lines = []
+        for w in story.report["warnings"]:
+            quotes, above = [], []
+            if not withheld:
+                quotes, above = _evidence(w["evidence"], shown)
+            lines.append(
+                WarningLine(
+                    w["slug"], self.name(w["slug"]), w["source"], w["confidence"], quotes, above
+                )
             )
-            for w in story.report["warnings"]
-        ]
         return StoryWarnings(
             story=story,
             declared=[w for w in lines if w.source == "declared"],
             detected=[w for w in lines if w.source == "detected"],
             archive_warnings=[self.name(s) for s in story.report["archive_warnings"]],
+            withheld=withheld,
         )
 
     def term(self, text: str) -> TermInfo:
@@ -141,7 +186,7 @@ class Lookups:
         character: str | None,
         exclude: str | None,
         max_rating: str | None,
-    ) -> list[StoryRow]:
+    ) -> Found:
         trope_slug = self._slug(trope, "trope") if trope else None
         exclude_slugs: list[str] = []
         if exclude:
@@ -160,7 +205,7 @@ class Lookups:
         if character:
             known = await self.library.story_characters(where.guild_id)
             name = character_filter(character, known, self.tax)
-        return await self.library.find_stories(
+        stories = await self.library.find_stories(
             where.guild_id,
             query=query or None,
             trope=trope_slug,
@@ -168,6 +213,33 @@ class Lookups:
             exclude=exclude_slugs,
             max_rank=max_rank,
         )
+        shown = [s for s in stories if self.may_quote(where, s)]
+        return Found(shown, hidden=len(stories) - len(shown))
 
     def _slug(self, text: str, kind: str) -> str:
         return resolve_term(self.tax, text, (kind,), f"{{}} is not a {kind} I know").slug
+
+
+def _evidence(
+    evidence: list[dict[str, Any]], shown: dict[str, dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A warning's quotes, each text once: new ones (the analyser's first MAX_QUOTES, recorded
+    in `shown`) and those already quoted under an earlier warning; both in story order."""
+    new: list[dict[str, Any]] = []
+    above: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for q in evidence:
+        key = " ".join(q["quote"].split()).casefold()
+        if key in seen:
+            continue
+        seen.add(key)
+        if key in shown:
+            above.append(shown[key])
+        elif len(new) < MAX_QUOTES:
+            shown[key] = q
+            new.append(q)
+    return sorted(new, key=_place), sorted(above, key=_place)
+
+
+def _place(q: dict[str, Any]) -> tuple[int, int]:
+    return (q.get("chapter") or 0, q.get("line") or 0)

@@ -59,6 +59,9 @@ class Eligibility:
     max_rank: int
     blocked: frozenset[str]
     sexual_needs_age_gate: bool
+    # warnings that keep a whole story out, declared or detected in any passage: sexual
+    # content outside the age gate (for what quotes no passage, like prompt material)
+    story_blocked: frozenset[str] = frozenset()
 
 
 def resolve(layers: Sequence[PolicyLayer], *, age_restricted: bool) -> ChannelPolicy:
@@ -102,7 +105,12 @@ def eligibility(policy: ChannelPolicy, vocab: Vocabulary) -> Eligibility:
     if gate:
         max_rank = min(max_rank, vocab.rank(vocab.explicit) - 1)
         blocked |= vocab.sexual
-    return Eligibility(max_rank=max_rank, blocked=frozenset(blocked), sexual_needs_age_gate=gate)
+    return Eligibility(
+        max_rank=max_rank,
+        blocked=frozenset(blocked),
+        sexual_needs_age_gate=gate,
+        story_blocked=vocab.sexual if gate else frozenset(),
+    )
 
 
 def allows(
@@ -117,6 +125,27 @@ def allows(
     if vocab.rank(rating) > elig.max_rank:
         return False
     return elig.blocked.isdisjoint(declared) and elig.blocked.isdisjoint(detected)
+
+
+def needs_age_gate(vocab: Vocabulary, *, rating: str, warnings: Iterable[str]) -> bool:
+    """Whether a story's own words (quotes, summary) may appear only behind the age gate:
+    rated explicit (or ranked with it, like not-rated) or carrying sexual content,
+    declared or detected."""
+    return vocab.rank(rating) >= vocab.rank(vocab.explicit) or not vocab.sexual.isdisjoint(warnings)
+
+
+def may_quote(
+    vocab: Vocabulary,
+    *,
+    age_restricted: bool,
+    rating: str,
+    warnings: Iterable[str],
+    private: bool = False,
+) -> bool:
+    """Whether a story's text (evidence, summary) may be shown where a command runs: in an
+    age-restricted channel or privately (a DM with the bot). Ephemeral replies count as
+    the channel's: they show there."""
+    return age_restricted or private or not needs_age_gate(vocab, rating=rating, warnings=warnings)
 
 
 def content_warnings(

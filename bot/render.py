@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 import discord
 
 from bot.ao3.cards import SeriesCard, WorkCard
 from bot.excerpts import Excerpt
-from bot.lookups import StoryWarnings, TermInfo, WarningLine
+from bot.lookups import Found, StoryCard, StoryWarnings, TermInfo, WarningLine
+from bot.markup import clip, echo, escape, number, unescape
 from bot.store.config import ChangeRow
-from bot.store.records import StoryRow
+
+__all__ = ["clip", "echo", "escape", "number", "unescape"]
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -32,24 +35,10 @@ NO_PINGS = discord.AllowedMentions.none()
 COLOUR = discord.Colour.from_rgb(143, 89, 168)
 
 
-def escape(text: str) -> str:
-    """Story text made inert: no markdown, no mentions, no masked links."""
-    text = discord.utils.escape_markdown(text, as_needed=False)
-    return discord.utils.escape_mentions(text)
-
-
-def clip(text: str, limit: int) -> str:
-    """`text` cut to `limit` characters, at a word boundary when possible, with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit * 0.6:
-        cut = cut[:space]
-    # never leave a dangling escape backslash
-    while cut.endswith("\\"):
-        cut = cut[:-1]
-    return cut + "…"
+GATED = "evidence shown only in age-restricted channels or privately, in a DM with me"
+GATED_SUMMARY = "summary shown only in age-restricted channels or privately, in a DM with me"
+WITHHELD = "(quotes not shown here: see above)"
+UNDELIVERED = "Sorry, I couldn't show that answer here."
 
 
 def spoiler(text: str) -> str:
@@ -117,7 +106,7 @@ def excerpt(ex: Excerpt) -> discord.Embed:
     lines.append(body)
     embed = _embed(escape(story.title), url=story.url, description="\n\n".join(lines))
     embed.set_author(name=f"by {', '.join(story.authors) or 'Anonymous'}")
-    chapter = f"Chapter {passage.chapter}"
+    chapter = f"Chapter {number(passage.chapter)}"
     if ex.chapter_title and ex.chapter_count > 1:
         chapter += f": {ex.chapter_title}"
     embed.set_footer(text=f"{chapter} · rated {story.rating} · {story.words:,} words")
@@ -127,11 +116,26 @@ def excerpt(ex: Excerpt) -> discord.Embed:
 # -- warnings ------------------------------------------------------------------------------
 
 
-def _quotes(line: WarningLine) -> str:
-    out = []
+def _where(q: Mapping[str, Any]) -> str:
+    line = number(q["line"])
+    return f"ch. {number(q['chapter'])}, line {line}" if q["chapter"] else f"line {line}"
+
+
+def _quotes(line: WarningLine, withheld: bool) -> str:
+    """A warning's evidence, each quote whole inside its spoiler and within a field."""
+    if withheld:
+        return WITHHELD
+    out: list[str] = []
+    size = 0
     for q in line.quotes:
-        where = f"ch. {q['chapter']}, line {q['line']}" if q["chapter"] else f"line {q['line']}"
-        out.append(f"> {spoiler(escape(clip(q['quote'], 200)))} ({where})")
+        text = f"> {spoiler(clip(escape(q['quote']), 300))} ({_where(q)})"
+        if size + len(text) + 1 > FIELD_LIMIT - 80:  # room for the "quoted above" line
+            break
+        out.append(text)
+        size += len(text) + 1
+    if line.see_above:
+        lead = "(also the line quoted above: " if out else "(the line quoted above: "
+        out.append(lead + "; ".join(map(_where, line.see_above)) + ")")
     if out:
         return "\n".join(out)
     if line.source == "declared":
@@ -140,13 +144,15 @@ def _quotes(line: WarningLine) -> str:
 
 
 def story_warnings(report: StoryWarnings) -> discord.Embed:
-    """Declared and detected warnings apart, evidence quotes in spoilers."""
+    """Declared and detected warnings apart, evidence quotes in spoilers (or withheld)."""
     story = report.story
     embed = _embed(f"Content warnings: {escape(story.title)}", url=story.url)
     embed.description = (
-        f"by {escape(story.byline)} · rated **{story.rating}**"
+        f"by {escape(story.byline)} · rated **{escape(story.rating)}**"
         f"{' (estimated)' if story.rating_source == 'estimated' else ''}"
     )
+    if report.withheld:
+        embed.description += f"\nWarnings only: {GATED}."
     if report.archive_warnings:
         embed.add_field(
             name="AO3 archive warnings", value=_names(report.archive_warnings), inline=False
@@ -154,7 +160,7 @@ def story_warnings(report: StoryWarnings) -> discord.Embed:
     if report.declared:
         embed.add_field(
             name="Declared by the author",
-            value="\n".join(f"• **{w.name}**" for w in report.declared),
+            value="\n".join(f"• **{escape(w.name)}**" for w in report.declared),
             inline=False,
         )
     else:
@@ -162,8 +168,8 @@ def story_warnings(report: StoryWarnings) -> discord.Embed:
     if report.detected:
         for w in report.detected:
             embed.add_field(
-                name=f"Detected: {w.name} (confidence {w.confidence:.0%})",
-                value=_quotes(w),
+                name=f"Detected: {escape(w.name)} (confidence {w.confidence:.0%})",
+                value=_quotes(w, report.withheld),
                 inline=False,
             )
     else:
@@ -196,16 +202,21 @@ def term(info: TermInfo) -> discord.Embed:
 # -- stories ---------------------------------------------------------------------------------
 
 
-def story_info(story: StoryRow, names: Mapping[str, str]) -> discord.Embed:
+def story_info(card: StoryCard, names: Mapping[str, str]) -> discord.Embed:
+    """A story's card; behind the age gate only, its summary (the author's own words)."""
+    story = card.story
     report = story.report
     embed = _embed(escape(story.title), url=story.url)
     summary = report.get("summary") or ""
-    embed.description = escape(summary) if summary else None
+    if card.withheld:
+        embed.description = f"({GATED_SUMMARY})" if summary else None
+    else:
+        embed.description = escape(summary) if summary else None
     embed.set_author(name=f"by {story.byline}")
     rating = story.rating + (" (estimated)" if story.rating_source == "estimated" else "")
-    embed.add_field(name="Rating", value=rating, inline=True)
-    embed.add_field(name="Words", value=f"{story.words:,}", inline=True)
-    embed.add_field(name="Chapters", value=str(len(report.get("chapters", []))), inline=True)
+    embed.add_field(name="Rating", value=escape(rating), inline=True)
+    embed.add_field(name="Words", value=number(story.words), inline=True)
+    embed.add_field(name="Chapters", value=number(len(report.get("chapters", []))), inline=True)
     if story.fandoms:
         embed.add_field(name="Fandoms", value=_names(story.fandoms), inline=False)
     if story.relationships:
@@ -223,23 +234,34 @@ def story_info(story: StoryRow, names: Mapping[str, str]) -> discord.Embed:
     return fit(embed)
 
 
-def story_list(stories: Sequence[StoryRow], heading: str) -> discord.Embed:
+def story_list(found: Found, heading: str) -> discord.Embed:
     embed = _embed(heading)
-    if not stories:
-        embed.description = "No story in this server's library matches."
+    hidden = ""
+    if found.hidden:
+        n = found.hidden
+        hidden = (
+            f"{number(n)} {'story' if n == 1 else 'stories'} with sexual content or rated "
+            "explicit listed only in age-restricted channels."
+        )
+        embed.set_footer(text=hidden)
+    if not found.stories:
+        embed.description = "No story in this server's library matches" + (
+            " that may be listed here." if hidden else "."
+        )
         return fit(embed)
     lines = [
-        f"**{escape(s.title)}** by {escape(s.byline)} · {s.rating} · {s.words:,} words"
-        for s in stories
+        f"**{escape(s.title)}** by {escape(s.byline)} · {escape(s.rating)} · "
+        f"{number(s.words)} words"
+        for s in found.stories
     ]
     embed.description = "\n".join(f"{i}. {line}" for i, line in enumerate(lines, 1))
     return fit(embed)
 
 
-def uploaded(story: StoryRow, passages: int, names: Mapping[str, str]) -> discord.Embed:
-    embed = story_info(story, names)
+def uploaded(card: StoryCard, passages: int, names: Mapping[str, str]) -> discord.Embed:
+    embed = story_info(card, names)
     embed.title = clip(f"Added: {embed.title}", TITLE_LIMIT)
-    embed.add_field(name="Passages", value=str(passages), inline=True)
+    embed.add_field(name="Passages", value=number(passages), inline=True)
     embed.set_footer(text="Only this server can see this story.")
     return fit(embed)
 
@@ -328,7 +350,9 @@ def ao3_work(card: WorkCard) -> discord.Embed:
         return spoiler(text) if hide and items else text
 
     lines = [f"**CW: {', '.join(card.cw)}**"] if veiled else []
-    if story.summary_text:
+    if story.summary_text and card.withheld:
+        lines.append(f"({GATED_SUMMARY})")
+    elif story.summary_text:
         summary = clip(escape(story.summary_text), DESCRIPTION_LIMIT - 300)
         lines.append(spoiler(summary) if veiled else summary)
     embed.description = "\n\n".join(lines) or None

@@ -19,7 +19,15 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
-__all__ = ["due_instant", "is_due", "local_date", "next_due", "parse_hhmm", "resolve_zone"]
+__all__ = [
+    "due_instant",
+    "is_due",
+    "local_date",
+    "next_due",
+    "parse_hhmm",
+    "resolve_zone",
+    "zone_note",
+]
 
 _HHMM = re.compile(r"(\d{1,2}):(\d{2})")
 _HHMM_HELP = "time must be HH:MM in 24-hour form, e.g. 09:00 or 18:30"
@@ -43,9 +51,102 @@ def _zone_names() -> dict[str, str]:
     return {name.lower(): name for name in available_timezones()}
 
 
+# A zone that follows a place's clocks (daylight saving included), per standard UTC offset
+# in minutes: what to suggest for an abbreviation or a bare offset.
+_PLACES = {
+    -600: "Pacific/Honolulu",
+    -540: "America/Anchorage",
+    -480: "America/Los_Angeles",
+    -420: "America/Denver",
+    -360: "America/Chicago",
+    -300: "America/New_York",
+    -240: "America/Halifax",
+    -210: "America/St_Johns",
+    -180: "America/Sao_Paulo",
+    -60: "Atlantic/Azores",
+    0: "Europe/London",
+    60: "Europe/Paris",
+    120: "Europe/Athens",
+    180: "Europe/Moscow",
+    210: "Asia/Tehran",
+    240: "Asia/Dubai",
+    270: "Asia/Kabul",
+    300: "Asia/Karachi",
+    330: "Asia/Kolkata",
+    345: "Asia/Kathmandu",
+    360: "Asia/Dhaka",
+    420: "Asia/Bangkok",
+    480: "Asia/Shanghai",
+    540: "Asia/Tokyo",
+    570: "Australia/Adelaide",
+    600: "Australia/Sydney",
+    720: "Pacific/Auckland",
+}
+# Abbreviations people type: (UTC offset in minutes, the zone they most likely mean).
+_ABBREVIATIONS = {
+    "EST": (-300, "America/New_York"),
+    "EDT": (-240, "America/New_York"),
+    "CST": (-360, "America/Chicago"),
+    "CDT": (-300, "America/Chicago"),
+    "MST": (-420, "America/Denver"),
+    "MDT": (-360, "America/Denver"),
+    "PST": (-480, "America/Los_Angeles"),
+    "PDT": (-420, "America/Los_Angeles"),
+    "AKST": (-540, "America/Anchorage"),
+    "AKDT": (-480, "America/Anchorage"),
+    "HST": (-600, "Pacific/Honolulu"),
+    "BST": (60, "Europe/London"),
+    "IST": (330, "Asia/Kolkata"),
+    "CEST": (120, "Europe/Paris"),
+    "EEST": (180, "Europe/Athens"),
+    "JST": (540, "Asia/Tokyo"),
+    "AEST": (600, "Australia/Sydney"),
+    "AEDT": (660, "Australia/Sydney"),
+    "NZST": (720, "Pacific/Auckland"),
+    "NZDT": (780, "Pacific/Auckland"),
+}
+_OFFSET = re.compile(r"(?:GMT|UTC)\s*([+\-\u2212])\s*(\d{1,2})(?::?(\d{2}))?", re.IGNORECASE)
+_ETC = re.compile(r"Etc/GMT([+-])(\d{1,2})")
+
+
+def _utc(minutes: int) -> str:
+    """-300 → "UTC−5", 330 → "UTC+5:30" (a real minus sign, as people write it)."""
+    sign = "+" if minutes >= 0 else "\u2212"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def _fixed_offset_help(name: str, minutes: int, place: str | None) -> str:
+    """Why a fixed offset is probably not what was meant, and what to type instead."""
+    message = f"{name} is a fixed offset ({_utc(minutes)}) with no daylight saving"
+    message += f"; did you mean {place}?" if place else "; use your city's IANA zone instead."
+    if minutes % 60 == 0 and minutes != 0:
+        etc = f"Etc/GMT{'-' if minutes > 0 else '+'}{abs(minutes) // 60}"
+        message += (
+            f" For a fixed offset on purpose, use {etc} (POSIX signs are inverted: "
+            f"{etc} means {_utc(minutes)})."
+        )
+    return message
+
+
 def resolve_zone(name: str) -> ZoneInfo:
-    """An IANA zone by name, matched case-insensitively (``europe/london`` works too)."""
+    """An IANA zone by name, matched case-insensitively (``europe/london`` works too).
+
+    Abbreviations (EST, PST …) and bare offsets (GMT+5) are refused with what they mean and
+    the IANA zone that follows daylight saving; Etc/GMT±N is accepted (see `zone_note`)."""
     wanted = name.strip().replace(" ", "_") if isinstance(name, str) else ""
+    offset = _OFFSET.fullmatch(wanted)
+    if offset:
+        sign = 1 if offset.group(1) == "+" else -1
+        minutes = sign * (int(offset.group(2)) * 60 + int(offset.group(3) or 0))
+        if minutes == 0:
+            return ZoneInfo("UTC")
+        if -12 * 60 <= minutes <= 14 * 60:
+            raise ValueError(_fixed_offset_help(wanted.upper(), minutes, _PLACES.get(minutes)))
+    abbreviation = _ABBREVIATIONS.get(wanted.upper())
+    if abbreviation:
+        minutes, place = abbreviation
+        raise ValueError(_fixed_offset_help(wanted.upper(), minutes, place))
     key = _zone_names().get(wanted.lower()) if wanted else None
     if key is None:
         message = (
@@ -56,6 +157,20 @@ def resolve_zone(name: str) -> ZoneInfo:
             message += f" (did you mean {_zone_names()[close[0]]}?)"
         raise ValueError(message)
     return ZoneInfo(key)
+
+
+def zone_note(zone: ZoneInfo) -> str | None:
+    """What a surprising but valid zone means: Etc/GMT+5 is UTC−5 (POSIX signs)."""
+    etc = _ETC.fullmatch(zone.key)
+    if etc is None or int(etc.group(2)) == 0:
+        return None
+    minutes = (-1 if etc.group(1) == "+" else 1) * int(etc.group(2)) * 60
+    place = _PLACES.get(minutes)
+    hint = f"; for local time with daylight saving use e.g. {place}" if place else ""
+    return (
+        f"{zone.key} means {_utc(minutes)} (POSIX signs are inverted), "
+        f"with no daylight saving{hint}."
+    )
 
 
 def _require_aware(now: datetime) -> None:

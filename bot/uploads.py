@@ -12,6 +12,7 @@ from bot.directory import StoryDirectory
 from bot.errors import AlreadyStoredError, UserError
 from bot.indexing import Prepared, content_hash, prepare, to_entry, work_key
 from bot.library import StoryReadError
+from bot.markup import echo, number
 from bot.settings import Settings
 from bot.store.library import LibraryStore
 from bot.store.records import BUNDLED, StoryName, StoryRow
@@ -48,22 +49,24 @@ class Uploads:
         fetch: Callable[[], Awaitable[bytes]],
     ) -> Uploaded:
         """Check, download, read, analyse and index one upload; nothing is kept on failure."""
+        name = echo(filename)
         limit = self.settings.max_upload_bytes
         if size > limit:
             raise UserError(
-                f"“{filename}” is {size / MB:.1f} MB; uploads are limited to {limit / MB:.0f} MB."
+                f"“{name}” is {size / MB:.1f} MB; uploads are limited to {limit / MB:.0f} MB."
             )
         if size == 0:
-            raise UserError(f"“{filename}” is empty.")
+            raise UserError(f"“{name}” is empty.")
         cap = self.settings.max_uploads_per_guild
-        if await self.library.count_uploads(guild_id) >= cap:
+        count = await self.library.count_uploads(guild_id)
+        if count >= cap:
             raise UserError(
-                f"This server already has {cap} uploaded stories, the limit. "
+                f"This server has {number(count)} of {number(cap)} allowed uploads. "
                 "Remove one with /library remove first."
             )
         data = await fetch()
         if len(data) > limit:
-            raise UserError(f"“{filename}” is over the {limit / MB:.0f} MB upload limit.")
+            raise UserError(f"“{name}” is over the {limit / MB:.0f} MB upload limit.")
         digest = content_hash(data)
         same = await self.library.find_by_hash(guild_id, digest)
         if same is not None:
@@ -74,9 +77,9 @@ class Uploads:
                 None, partial(prepare, data, filename, max_bytes=limit)
             )
         except StoryReadError as exc:
-            raise UserError(f"I couldn't read “{filename}”: {exc}") from None
+            raise UserError(f"I couldn't read “{name}”: {exc}") from None
         if not prepared.passages:
-            raise UserError(f"“{filename}” has no story text I could find.")
+            raise UserError(f"“{name}” has no story text I could find.")
         work = work_key(prepared.story.url)
         same = await self.library.find_by_work(guild_id, work) if work else None
         if same is not None:
@@ -115,9 +118,11 @@ class Uploads:
                 f"Nothing to restore: no story was removed here in the last {minutes} minutes."
             )
         cap = self.settings.max_uploads_per_guild
-        if await self.library.count_uploads(guild_id) >= cap:
+        count = await self.library.count_uploads(guild_id)
+        if count >= cap:
             raise UserError(
-                f"This server has {cap} uploaded stories again, the limit: remove one first."
+                f"This server has {number(count)} of {number(cap)} allowed uploads again: "
+                "remove one first."
             )
         twin = await self.library.visible_twin(guild_id, parked.id)
         if twin is not None:

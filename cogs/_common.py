@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from bot import render
 from bot.context import Where
 from bot.directory import Choice
 from bot.errors import UserError
-from bot.render import NO_PINGS
+from bot.store.records import BUNDLED
 
 if TYPE_CHECKING:
     from bot.app import FicshelfBot
@@ -38,6 +39,14 @@ def where(interaction: discord.Interaction) -> Where:
     return Where(interaction.guild_id, parent.id, age_restricted)
 
 
+def where_or_dm(interaction: discord.Interaction) -> Where:
+    """Like `where`, and in a DM with the bot: the bundled library, shown privately."""
+    channel = interaction.channel
+    if interaction.guild_id is None and isinstance(channel, discord.DMChannel):
+        return Where(BUNDLED, channel.id, age_restricted=False, private=True)
+    return where(interaction)
+
+
 def policy_channel_id(channel: discord.abc.GuildChannel | discord.Thread) -> int:
     if isinstance(channel, discord.Thread) and channel.parent_id:
         return channel.parent_id
@@ -59,12 +68,13 @@ async def reply(
     embeds: list[discord.Embed] | None = None,
     ephemeral: bool = False,
 ) -> None:
-    """Respond (or follow up after a defer) with pings disabled."""
-    kwargs: dict[str, object] = {"allowed_mentions": NO_PINGS, "ephemeral": ephemeral}
+    """Respond (or follow up after a defer) with pings disabled, within Discord's limits."""
+    kwargs: dict[str, object] = {"allowed_mentions": render.NO_PINGS, "ephemeral": ephemeral}
+    text = render.content(text) if text else text
     if embed is not None:
-        kwargs["embed"] = embed
+        kwargs["embed"] = render.fit(embed)
     if embeds is not None:
-        kwargs["embeds"] = embeds
+        kwargs["embeds"] = [render.fit(e) for e in embeds]
     if interaction.response.is_done():
         await interaction.followup.send(text or "", **kwargs)  # type: ignore[arg-type]
     else:
@@ -72,4 +82,8 @@ async def reply(
 
 
 def choices(items: list[Choice]) -> list[app_commands.Choice[str]]:
-    return [app_commands.Choice(name=c.name, value=c.value) for c in items[:25]]
+    """At most 25 autocomplete choices, names and values within Discord's 100 characters."""
+    return [
+        app_commands.Choice(name=render.clip(c.name, 100) or "…", value=c.value[:100])
+        for c in items[:25]
+    ]

@@ -83,10 +83,11 @@ class Daily(commands.GroupCog, group_name="daily", group_description="A writing 
         self.wake()
         nxt = render.timestamp(view.next_post) if view.next_post else "—"
         ping = f", pinging {role.mention}" if role else ""
+        note = f"\n{view.note}" if view.note else ""
         await reply(
             interaction,
             f"Daily prompt set: {channel.mention} at {view.schedule.at_time} "
-            f"({view.schedule.timezone}){ping}. Next post: {nxt}.",
+            f"({view.schedule.timezone}){ping}. Next post: {nxt}.{note}",
             ephemeral=True,
         )
 

@@ -38,8 +38,10 @@ class Library(
         if url is not None:
             link = s.ao3.parse(url)
             await interaction.response.defer(ephemeral=True, thinking=True)
-            added, card = await s.ao3.add(where(interaction), interaction.user.id, link)
-            embed = render.uploaded(added.story, added.passages, s.config.names())
+            here = where(interaction)
+            added, card = await s.ao3.add(here, interaction.user.id, link)
+            story = s.lookups.card_for(here, added.story)
+            embed = render.uploaded(story, added.passages, s.config.names())
             await reply(interaction, embeds=[embed, render.ao3_work(card)], ephemeral=True)
             return
         assert file is not None
@@ -59,7 +61,11 @@ class Library(
         )
         await reply(
             interaction,
-            embed=render.uploaded(added.story, added.passages, s.config.names()),
+            embed=render.uploaded(
+                s.lookups.card_for(where(interaction), added.story),
+                added.passages,
+                s.config.names(),
+            ),
             ephemeral=True,
         )
 

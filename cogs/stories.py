@@ -20,8 +20,8 @@ class Stories(
     @app_commands.describe(story="The story")
     async def info(self, interaction: discord.Interaction, story: str) -> None:
         s, w = services(interaction), where(interaction)
-        found = await s.lookups.story(w, story)
-        await reply(interaction, embed=render.story_info(found, s.config.names()), ephemeral=True)
+        card = await s.lookups.card(w, story)
+        await reply(interaction, embed=render.story_info(card, s.config.names()), ephemeral=True)
 
     @info.autocomplete("story")
     async def _story(

@@ -7,10 +7,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from cogs._common import choices, reply, services, where
+from bot.store.records import BUNDLED
+from cogs._common import choices, reply, services, where_or_dm
 
 
-@app_commands.guild_only()
+@app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
 class Warnings(commands.GroupCog, group_name="warnings", group_description="Content warnings"):
     @app_commands.command(
         name="story", description="What a story contains: declared and detected warnings."
@@ -21,18 +22,18 @@ class Warnings(commands.GroupCog, group_name="warnings", group_description="Cont
     async def story(
         self, interaction: discord.Interaction, story: str, public: bool = False
     ) -> None:
-        s, w = services(interaction), where(interaction)
+        s, w = services(interaction), where_or_dm(interaction)
         report = await s.lookups.story_warnings(w, story)
-        await reply(interaction, embed=render.story_warnings(report), ephemeral=not public)
+        await reply(
+            interaction, embed=render.story_warnings(report), ephemeral=not (public or w.private)
+        )
 
     @story.autocomplete("story")
     async def _story(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        assert interaction.guild_id is not None
-        return choices(
-            await services(interaction).directory.autocomplete(interaction.guild_id, current)
-        )
+        guild_id = interaction.guild_id or BUNDLED  # a DM: the bundled library
+        return choices(await services(interaction).directory.autocomplete(guild_id, current))
 
     @app_commands.command(
         name="lookup", description="What a warning or tag means (e.g. MCD, non-con)."

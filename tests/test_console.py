@@ -105,3 +105,10 @@ def test_a_mistyped_line_says_what_is_wrong_and_fails_the_script(
     assert done.returncode == 1
     assert says in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_help_shows_its_option_hints(tmp_path: Path) -> None:
+    done = console(tmp_path, "/help")
+    assert done.returncode == 0, done.stderr
+    for hint in ("[story:…]", "[trope:…]", '[query:"red string"]', "[exclude:…]"):
+        assert hint in done.stdout, hint

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +16,8 @@ from bot.policy import (
     content_warnings,
     describe,
     eligibility,
+    may_quote,
+    needs_age_gate,
     resolve,
 )
 
@@ -115,3 +118,22 @@ def test_describe_says_why() -> None:
     assert text.startswith("rating ≤ teen")
     assert "Self-Harm" in text and "suicide" in text
     assert "age-restricted" in text
+
+
+@pytest.mark.parametrize(
+    ("rating", "warnings", "gated"),
+    [
+        ("explicit", [], True),
+        ("not-rated", [], True),
+        ("teen", ["sexual-content"], True),
+        ("mature", ["violence", "sexual-assault"], True),
+        ("mature", ["violence"], False),
+        ("general", [], False),
+    ],
+)
+def test_story_text_behind_the_age_gate(rating: str, warnings: list[str], gated: bool) -> None:
+    assert needs_age_gate(VOCAB, rating=rating, warnings=warnings) is gated
+    outside = may_quote(VOCAB, age_restricted=False, rating=rating, warnings=warnings)
+    assert outside is not gated
+    assert may_quote(VOCAB, age_restricted=True, rating=rating, warnings=warnings)
+    assert may_quote(VOCAB, age_restricted=False, private=True, rating=rating, warnings=warnings)

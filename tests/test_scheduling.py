@@ -344,3 +344,31 @@ def test_resolve_zone_rejects_with_an_example(name: str) -> None:
 def test_resolve_zone_suggests_a_near_miss() -> None:
     with pytest.raises(ValueError, match="did you mean Europe/London"):
         resolve_zone("Europe/Londn")
+
+
+@pytest.mark.parametrize(
+    ("name", "meaning", "place"),
+    [
+        ("EST", "UTC−5", "America/New_York"),
+        ("pst", "UTC−8", "America/Los_Angeles"),
+        ("GMT+5", "UTC+5", "Asia/Karachi"),
+        ("UTC-3:30", "UTC−3:30", "America/St_Johns"),
+        ("utc+5:30", "UTC+5:30", "Asia/Kolkata"),
+    ],
+)
+def test_resolve_zone_explains_fixed_offsets(name: str, meaning: str, place: str) -> None:
+    with pytest.raises(ValueError, match="no daylight saving") as info:
+        resolve_zone(name)
+    assert f"({meaning})" in str(info.value)
+    assert f"did you mean {place}?" in str(info.value)
+
+
+def test_posix_zones_are_accepted_with_their_meaning() -> None:
+    from bot.scheduling import zone_note
+
+    assert zone_note(resolve_zone("Etc/GMT+5")) == (
+        "Etc/GMT+5 means UTC−5 (POSIX signs are inverted), with no daylight saving; "
+        "for local time with daylight saving use e.g. America/New_York."
+    )
+    assert zone_note(resolve_zone("Europe/London")) is None
+    assert resolve_zone("GMT+0").key == "UTC"

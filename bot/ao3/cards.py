@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from bot.analysis.declared import parse_declared
 from bot.analysis.taxonomy import Taxonomy
 from bot.ao3.series import Series
-from bot.guild_config import PolicyView
+from bot.guild_config import PolicyView, vocabulary
 from bot.library.model import Story
+from bot.policy import may_quote
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +22,7 @@ class WorkCard:
     rating: str  # display name ("Teen And Up Audiences")
     hidden: str | None = None
     cw: list[str] = field(default_factory=list)
+    withheld: bool = False  # sexual content outside an age-restricted channel: no summary
     detected: list[str] | None = None  # after /library add: what detection found
 
     @property
@@ -57,7 +59,13 @@ def judge_work(work_id: int, story: Story, view: PolicyView, tax: Taxonomy) -> W
     hidden = _over(slug, view, tax)
     names = {e.slug: e.name for e in tax.warnings}
     blocked = [names.get(w, w) for w in declared.warnings if w in view.eligibility.blocked]
-    return WorkCard(work_id, story, rating, hidden, blocked)
+    withheld = not may_quote(
+        vocabulary(tax),
+        age_restricted=view.policy.age_restricted,
+        rating=slug,
+        warnings=declared.warnings,
+    )
+    return WorkCard(work_id, story, rating, hidden, blocked, withheld)
 
 
 def judge_series(series: Series, view: PolicyView, tax: Taxonomy) -> SeriesCard:

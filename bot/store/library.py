@@ -42,6 +42,7 @@ class Eligible:
 
     max_rank: int
     blocked: frozenset[str]
+    story_blocked: frozenset[str] = frozenset()  # declared or detected anywhere in the story
 
 
 _PROBE_ROUNDS = (64, 512)  # probes per round before listing the candidates instead
@@ -783,8 +784,9 @@ async def prompt_sources(
     where: list[str] = ["guild_id IN (0, ?)"]
     params: list[object] = [guild_id]
     if elig is not None:
-        where += ["rating_rank <= ?", "(declared_mask & ?) = 0"]
+        where += ["rating_rank <= ?", "(declared_mask & ?) = 0", "(warn_mask & ?) = 0"]
         params += [elig.max_rank, await library.mask("warning", elig.blocked)]
+        params.append(await library.mask("warning", elig.story_blocked))
     rows = await library.db.fetchall(
         f"SELECT fandoms, characters, relationships FROM stories WHERE {' AND '.join(where)}",
         params,

@@ -7,7 +7,7 @@ import pytest
 from tests.e2e.conftest import World
 from tests.library.helpers import ao3_fixture
 
-BIG_WHEEL = "And the Big Wheel Keep On Turning"  # LOGH, explicit: declares Yang Wenli
+BIG_WHEEL = "And the Big Wheel Keep On Turning (Neon Burning Up Above)"  # LOGH, explicit: declares Yang Wenli
 CHINESE = "谵言隐语"  # LOGH in Chinese: declares Yang Wenli, Staden (Ginga Eiyuu Densetsu)
 AIM = "My Aim Is Steady And True"  # Final Fantasy XIV: declares Honoroit Banlardois
 BLOCKED_BY_DEFAULT = (
@@ -78,7 +78,8 @@ async def test_story_find_by_a_declared_character(fandoms: World) -> None:
     assert AIM in listed
     assert BIG_WHEEL not in listed
 
-    result = await fandoms.member.slash(fandoms.general, "story find", character="yang wenli")
+    # Big Wheel is rated explicit: listed only in age-restricted channels
+    result = await fandoms.member.slash(fandoms.after_dark, "story find", character="yang wenli")
     listed = result.response.embeds[0].description
     assert BIG_WHEEL in listed
     assert CHINESE in listed  # declared, though its text writes the name in Chinese
