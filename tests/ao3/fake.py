@@ -37,6 +37,7 @@ SLOW = 9990001  # answers after SLOW_SECONDS
 SLOW_SECONDS = 0.4
 GENERATED = range(8000001, 8000011)  # ten small works of our own
 HUGE = 8000099  # a work larger than the upload limit
+SEXUAL = 8000050  # Teen, tagged Sexual Content (own page)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +156,16 @@ async def _work(request: web.Request) -> web.StreamResponse:
         return _html(work_page(ident, "Too Slow"))
     if ident in GENERATED:
         return _html(work_page(ident, f"Lighthouse Log {ident - GENERATED.start + 1}"))
+    if ident == SEXUAL:
+        return _html(
+            work_page(
+                ident,
+                "After Hours",
+                rating="Teen And Up Audiences",
+                tags=("Sexual Content",),
+                summary="They finally kiss.",
+            )
+        )
     if ident == HUGE:
         return _html(work_page(ident, "The Endless Log", paragraphs=3000, filler="word " * 400))
     return _html(_fixture("deleted_41237499.html"), status=404)

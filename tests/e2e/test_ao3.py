@@ -133,6 +133,18 @@ async def test_blocked_declared_warning_puts_tags_and_summary_behind_spoilers(
     assert "||" not in plain.description and "CW" not in plain.description
 
 
+async def test_sexual_content_summary_is_withheld_outside_age_restricted_channels(
+    world: World,
+) -> None:
+    embed = (await card(world, world.general, f"{AO3}/works/{ao3.SEXUAL}")).embeds[0]
+    assert embed.description == (
+        "**CW: Sexual Content**\n\n"
+        "(summary shown only in age-restricted channels or privately, in a DM with me)"
+    )
+    assert fields(embed)["Tags"] == "||Sexual Content||"
+    assert "They finally kiss" not in str(embed.to_dict())
+
+
 async def test_chapter_link_is_the_work(world: World, fake_ao3: FakeAo3) -> None:
     await world.moderator.slash(world.general, "config rating", max="mature")
     link = f"{AO3}/works/{ao3.ADULT}/chapters/{ao3.ADULT_CHAPTER}"
