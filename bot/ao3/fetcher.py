@@ -35,6 +35,7 @@ from bot.store.ao3 import Ao3Store
 
 log = logging.getLogger(__name__)
 
+PAUSE = "pause:"  # the cache row every process reads: AO3 asked all of us to wait
 RETRIED = frozenset({500, 502, 503, 504, 520, 521, 522, 523, 524, 525})
 
 
@@ -113,7 +114,7 @@ class Fetcher:
         return hit.body or ""
 
     async def _fetch_and_remember(self, path: str) -> str:
-        paused = self.limiter.paused_for()
+        paused = max(self.limiter.paused_for(), await self._shared_pause())
         if paused > 0:  # AO3 asked us to wait (Retry-After): do not ask again before then
             raise RateLimitedError(paused)
         wait = self.limiter.estimate()
@@ -135,6 +136,12 @@ class Fetcher:
             path, status=200, now=self._now(), keep=self.settings.ao3_cache_seconds, body=body
         )
         return body
+
+    async def _shared_pause(self) -> float:
+        """Seconds left of a Retry-After another process (or this one) was given."""
+        now = self._now()
+        hit = await self.store.cached(PAUSE, now)
+        return 0.0 if hit is None else hit.expires_at - now
 
     async def _fetch(self, path: str) -> str:
         body, final = await self._get_retrying(path)
@@ -175,6 +182,9 @@ class Fetcher:
         if status == 429:
             wait = retry_after(headers.get("Retry-After"), self.wall())
             self.limiter.pause(wait)
+            await self.store.remember(
+                PAUSE, status=429, now=self._now(), keep=wait, failure="rate-limited", detail=wait
+            )
             raise RateLimitedError(wait)
         if status == 404:
             raise DeletedError

@@ -12,7 +12,7 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot.ao3.errors import UnavailableError
+from bot.ao3.errors import RateLimitedError, UnavailableError
 from bot.ao3.fetcher import retry_after
 from bot.services import ao3_fetcher
 from bot.settings import Settings
@@ -69,6 +69,25 @@ async def test_two_processes_sharing_a_database_share_one_budget(
     times = sorted(h.at for h in fake_ao3.log)
     assert len(times) == 6
     assert min(y - x for x, y in pairwise(times)) >= 0.19  # the sum of both stays spaced
+
+
+async def test_a_429_pauses_every_process_sharing_the_database(
+    settings: Settings, fake_ao3: FakeAo3
+) -> None:
+    conf = ao3_settings(settings, fake_ao3, ao3_min_interval=0)
+    first, second = await Database.open(conf.db_path), await Database.open(conf.db_path)
+    rng = __import__("random").Random(1)
+    a = ao3_fetcher(first, conf, discord.utils.utcnow, rng, "a")
+    b = ao3_fetcher(second, conf, discord.utils.utcnow, rng, "b")
+    try:
+        with pytest.raises(RateLimitedError, match="try again in 2 minutes"):
+            await a.page(f"/works/{ao3.RATE_LIMITED}")
+        with pytest.raises(RateLimitedError, match="try again in 2 minutes"):
+            await b.page(f"/works/{ao3.TEEN}")
+    finally:
+        for closing in (a.close(), b.close(), first.close(), second.close()):
+            await closing
+    assert [h.path for h in fake_ao3.log] == [f"/works/{ao3.RATE_LIMITED}"]
 
 
 def test_retry_after_reads_seconds_and_dates() -> None:
