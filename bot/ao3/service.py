@@ -70,6 +70,7 @@ class Ao3Links:
             raise UserError(
                 "That is a series: add its works one at a time (/ao3 link: lists them)."
             )
+        await self.uploads.ensure_room(where.guild_id)  # before spending a request on AO3
         ident = await self._work_id(link)
         html = await self.fetcher.page(_work_path(ident))
         data = html.encode("utf-8")

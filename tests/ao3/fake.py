@@ -38,6 +38,7 @@ SLOW_SECONDS = 0.4
 GENERATED = range(8000001, 8000011)  # ten small works of our own
 HUGE = 8000099  # a work larger than the upload limit
 SEXUAL = 8000050  # Teen, tagged Sexual Content (own page)
+CROWDED = 8000060  # 400 tags and a 6,000-character summary (own page)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +167,9 @@ async def _work(request: web.Request) -> web.StreamResponse:
                 summary="They finally kiss.",
             )
         )
+    if ident == CROWDED:
+        tags = tuple(f"Tag number {n} @everyone <@&123> **bold**" for n in range(400))
+        return _html(work_page(ident, "Everything " * 40, tags=tags, summary="So much. " * 700))
     if ident == HUGE:
         return _html(work_page(ident, "The Endless Log", paragraphs=3000, filler="word " * 400))
     return _html(_fixture("deleted_41237499.html"), status=404)

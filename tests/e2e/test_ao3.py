@@ -145,6 +145,30 @@ async def test_sexual_content_summary_is_withheld_outside_age_restricted_channel
     assert "They finally kiss" not in str(embed.to_dict())
 
 
+async def test_every_field_fits_discords_limits_with_an_ellipsis(world: World) -> None:
+    embed = (await card(world, world.general, f"{AO3}/works/{ao3.CROWDED}")).embeds[0]
+    assert embed.title.endswith("…") and len(embed.title) <= 256
+    assert fields(embed)["Tags"].endswith("…")
+    assert embed.description.endswith("…")
+    assert_within_limits(world.env)
+    assert_no_pings(world.env)
+    text = fields(embed)["Tags"]
+    assert "\\<@&123>" in text and not re.search(r"(?<!\\)<@&123>", text)  # escaped
+    assert "@\u200beveryone" in text
+
+
+async def test_library_add_url_checks_the_upload_cap_before_fetching(
+    world: World, fake_ao3: FakeAo3
+) -> None:
+    bot: Any = world.env.bot
+    bot.services.uploads.settings = replace(bot.services.uploads.settings, max_uploads_per_guild=0)
+    full = await world.moderator.slash(
+        world.general, "library add", url=f"{AO3}/works/{ao3.GENERATED[0]}"
+    )
+    assert "allowed uploads" in answer(full).content
+    assert fake_ao3.log == []
+
+
 async def test_chapter_link_is_the_work(world: World, fake_ao3: FakeAo3) -> None:
     await world.moderator.slash(world.general, "config rating", max="mature")
     link = f"{AO3}/works/{ao3.ADULT}/chapters/{ao3.ADULT_CHAPTER}"
