@@ -12,7 +12,7 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot.ao3.errors import RateLimitedError, UnavailableError
+from bot.ao3.errors import DeletedError, RateLimitedError, UnavailableError
 from bot.ao3.fetcher import retry_after
 from bot.services import ao3_fetcher
 from bot.settings import Settings
@@ -88,6 +88,23 @@ async def test_a_429_pauses_every_process_sharing_the_database(
         for closing in (a.close(), b.close(), first.close(), second.close()):
             await closing
     assert [h.path for h in fake_ao3.log] == [f"/works/{ao3.RATE_LIMITED}"]
+
+
+async def test_ten_pastes_at_once_of_a_failing_link_make_one_request(
+    settings: Settings, fake_ao3: FakeAo3
+) -> None:
+    conf = ao3_settings(settings, fake_ao3, ao3_min_interval=0.05)
+    db = await Database.open(conf.db_path)
+    fetcher = ao3_fetcher(db, conf, discord.utils.utcnow, __import__("random").Random(1), "main")
+    try:
+        answers = await asyncio.gather(
+            *(fetcher.page(f"/works/{ao3.DELETED}") for _ in range(10)), return_exceptions=True
+        )
+    finally:
+        await fetcher.close()
+        await db.close()
+    assert all(isinstance(a, DeletedError) for a in answers)
+    assert len(fake_ao3.log) == 1
 
 
 def test_retry_after_reads_seconds_and_dates() -> None:
