@@ -29,6 +29,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.stories",
     "cogs.settings",
     "cogs.library",
+    "cogs.ao3",
     "cogs.daily",
     "cogs.housekeeping",
 )
@@ -119,6 +120,9 @@ class FicshelfBot(commands.Bot):
 
     async def release(self) -> None:
         """Close the database (also for hosts, like simcord, that detach without close())."""
+        services = getattr(self, "services", None)
+        if services is not None:
+            await services.close()
         if self.db is not None:
             db, self.db = self.db, None
             await db.close()

@@ -342,7 +342,10 @@ async def _main(
 async def _session(bot: Any, lines: list[str], *, member: bool, channel: str, out: Console) -> int:
     import simcord
 
-    async with simcord.run(bot, check_errors=False) as env:
+    # AO3 lookups wait their turn behind the limiter (tens of seconds): wait for the deferred
+    # answer as long as the limiter and the retries may need, not simcord's few seconds
+    patience = console_patience(bot.settings)
+    async with simcord.run(bot, check_errors=False, settle_timeout=patience) as env:
         world = await build_world(env, bot, member=member, channel=channel)
         session = Session(bot, world, out)
         who = "a member" if member else "a moderator (Manage Server)"
@@ -367,6 +370,18 @@ async def _session(bot: Any, lines: list[str], *, member: bool, channel: str, ou
             if not await session.run_line(line):
                 break
     return 0
+
+
+def console_patience(settings: Settings) -> float:
+    """How long a command may take: the limiter's longest queue plus every try and backoff."""
+    tries = max(1, settings.ao3_tries)
+    backoff = settings.ao3_backoff * (2**tries) * 1.5
+    return (
+        settings.ao3_max_wait
+        + tries * (settings.ao3_timeout + settings.ao3_min_interval)
+        + backoff
+        + 10
+    )
 
 
 def run_console(settings: Settings, *, commands: list[str], member: bool, channel: str) -> int:

@@ -13,6 +13,7 @@ from typing import Any
 
 import discord
 
+from bot.ao3.cards import SeriesCard, WorkCard
 from bot.excerpts import Excerpt
 from bot.lookups import Found, StoryCard, StoryWarnings, TermInfo, WarningLine
 from bot.markup import clip, echo, escape, number, unescape
@@ -334,4 +335,74 @@ def daily_schedules(rows: Sequence[tuple[str, str]]) -> discord.Embed:
         embed.description = "No daily prompt is set up. Use /daily set."
     for name, value in rows:
         embed.add_field(name=name, value=value, inline=False)
+    return fit(embed)
+
+
+# -- AO3 cards -------------------------------------------------------------------------------
+
+
+def ao3_work(card: WorkCard) -> discord.Embed:
+    """A linked work: everything its card may show in this channel (see bot.ao3.cards)."""
+    story = card.story
+    title = escape(story.title)
+    if card.hidden:
+        return fit(_embed(title, description=f"Not shown here: {card.hidden}."))
+    embed = _embed(title, url=card.url)
+    embed.set_author(name=clip(f"by {', '.join(story.authors) or 'Anonymous'}", AUTHOR_LIMIT))
+    veiled = bool(card.cw)
+
+    def tags(items: Sequence[str], hide: bool) -> str:
+        text = clip(_names(items), FIELD_LIMIT - 4)
+        return spoiler(text) if hide and items else text
+
+    lines = [f"**CW: {', '.join(card.cw)}**"] if veiled else []
+    if story.summary_text and card.withheld:
+        lines.append(f"({GATED_SUMMARY})")
+    elif story.summary_text:
+        summary = clip(escape(story.summary_text), DESCRIPTION_LIMIT - 300)
+        lines.append(spoiler(summary) if veiled else summary)
+    embed.description = "\n\n".join(lines) or None
+    chapters = (story.chapters_posted_of_total or "").removeprefix("Chapters: ")
+    words = story.declared_words if story.declared_words is not None else story.words
+    embed.add_field(name="Rating", value=card.rating, inline=True)
+    embed.add_field(name="Words", value=f"{words:,}", inline=True)
+    embed.add_field(name="Chapters", value=chapters or str(len(story.chapters)), inline=True)
+    embed.add_field(
+        name="Archive warnings", value=tags(story.archive_warning_labels, veiled), inline=False
+    )
+    embed.add_field(name="Fandoms", value=tags(story.fandoms, False), inline=False)
+    if story.relationships:
+        embed.add_field(name="Relationships", value=tags(story.relationships, False), inline=False)
+    if story.characters:
+        embed.add_field(name="Characters", value=tags(story.characters, False), inline=False)
+    if story.additional_tags:
+        embed.add_field(name="Tags", value=tags(story.additional_tags, veiled), inline=False)
+    if story.series:
+        embed.add_field(name="Series", value=_names(story.series), inline=False)
+    if card.detected is not None:
+        found = ", ".join(card.detected) or "nothing detected"
+        embed.add_field(name="Detected in the text", value=found, inline=False)
+    embed.set_footer(text="From AO3 · nothing here is stored unless a moderator adds it")
+    return fit(embed)
+
+
+def ao3_series(card: SeriesCard) -> discord.Embed:
+    """A linked series: its works, each with the link that adds it."""
+    series = card.series
+    embed = _embed(f"Series: {escape(series.title)}", url=series.url)
+    if series.creators:
+        embed.set_author(name=clip(f"by {', '.join(series.creators)}", AUTHOR_LIMIT))
+    lines = []
+    for i, work in enumerate(card.works, 1):
+        link = f"https://archiveofourown.org/works/{work.id}"
+        if work.hidden:
+            lines.append(f"{i}. **{escape(work.title)}** · rated {work.rating}: not shown here")
+            continue
+        words = f" · {work.words} words" if work.words else ""
+        lines.append(
+            f"{i}. **{escape(work.title)}** by {_names(work.authors)} · {work.rating}{words}\n"
+            f"   {link}"
+        )
+    embed.description = "\n".join(lines) or "This series lists no works I can see."
+    embed.set_footer(text="Add a work with /library add url:<its link>")
     return fit(embed)

@@ -8,6 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.analysis.taxonomy import Taxonomy, load_taxonomy
+from bot.ao3.budget import DbBudget
+from bot.ao3.fetcher import Fetcher
+from bot.ao3.limiter import Limiter
+from bot.ao3.service import Ao3Links
 from bot.daily import Daily
 from bot.directory import StoryDirectory
 from bot.excerpts import Excerpts
@@ -15,6 +19,7 @@ from bot.guild_config import GuildConfig
 from bot.lookups import Lookups
 from bot.prompting import Prompts
 from bot.settings import Settings
+from bot.store.ao3 import Ao3Store
 from bot.store.config import ConfigStore
 from bot.store.daily import DailyStore
 from bot.store.db import Database
@@ -73,6 +78,7 @@ class Services:
     prompt_history: PromptHistoryStore
     prompts: Prompts
     daily: Daily
+    ao3: Ao3Links
     clock: Clock
     rng: random.Random
     instance: str
@@ -95,6 +101,7 @@ class Services:
         config = GuildConfig(config_store, tax, clock)
         history = PromptHistoryStore(db)
         prompts = Prompts(library, history, tax, rng, clock)
+        uploads = Uploads(library, directory, settings, clock)
         return cls(
             db=db,
             settings=settings,
@@ -105,15 +112,20 @@ class Services:
             config=config,
             excerpts=Excerpts(library, config, directory, tax, rng),
             lookups=Lookups(library, directory, tax, config),
-            uploads=Uploads(library, directory, settings, clock),
+            uploads=uploads,
             guilds=Guilds(GuildStore(db), library, config_store, clock, settings.purge_after_days),
             prompt_history=history,
             prompts=prompts,
             daily=Daily(DailyStore(db), prompts, config, clock, instance),
+            ao3=Ao3Links(ao3_fetcher(db, settings, clock, rng, instance), config, tax, uploads),
             clock=clock,
             rng=rng,
             instance=instance,
         )
+
+    async def close(self) -> None:
+        """Release what the services hold open besides the database (the AO3 client)."""
+        await self.ao3.close()
 
     async def purge_departed(self) -> list[int]:
         """Delete what servers the bot left more than `purge_after_days` ago had stored
@@ -128,3 +140,19 @@ class Services:
         """When `purge_departed` next has something to delete (None: nothing pending)."""
         due = [d for d in (await self.guilds.next_purge(), await self.uploads.next_purge()) if d]
         return min(due, default=None)
+
+
+def ao3_fetcher(
+    db: Database, settings: Settings, clock: Clock, rng: random.Random, instance: str
+) -> Fetcher:
+    """The process's one AO3 client: its limiter shares a budget through the database."""
+    store = Ao3Store(db)
+    budget = DbBudget(
+        store,
+        interval=settings.ao3_min_interval,
+        per_window=settings.ao3_per_minute,
+        wall=clock,
+        instance=instance,
+    )
+    limiter = Limiter(settings.ao3_min_interval, settings.ao3_per_minute, budget=budget)
+    return Fetcher(settings, store, limiter, wall=clock, rng=rng)

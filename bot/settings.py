@@ -11,6 +11,7 @@ from dotenv import load_dotenv
 from bot.paths import STORIES_DIR
 
 MB = 1024 * 1024
+AO3 = "https://archiveofourown.org"
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,16 @@ class Settings:
     max_upload_bytes: int = 5 * MB
     max_uploads_per_guild: int = 200
     purge_after_days: int = 30
+    ao3_base: str = AO3
+    contact: str = ""
+    ao3_min_interval: float = 2.5  # seconds between two requests to AO3
+    ao3_per_minute: int = 20  # requests to AO3 in any 60 s
+    ao3_cache_seconds: int = 3600  # how long a fetched page is reused
+    ao3_negative_seconds: int = 30  # how long a failure is remembered
+    ao3_timeout: float = 30.0  # seconds one request may take
+    ao3_tries: int = 3  # attempts for 503, 525 and timeouts
+    ao3_backoff: float = 2.0  # first retry delay in seconds (doubles, with jitter)
+    ao3_max_wait: float = 60.0  # longest queue for the limiter before "try again in …"
 
     @classmethod
     def from_env(cls, env_file: Path | None = None) -> Settings:
@@ -43,6 +54,15 @@ class Settings:
             max_upload_bytes=_int_env("FICSHELF_MAX_UPLOAD_MB", 5) * MB,
             max_uploads_per_guild=_int_env("FICSHELF_MAX_UPLOADS", 200),
             purge_after_days=_int_env("FICSHELF_PURGE_AFTER_DAYS", 30),
+            ao3_base=(env.get("FICSHELF_AO3_BASE") or AO3).rstrip("/"),
+            contact=env.get("FICSHELF_CONTACT", "").strip(),
+            ao3_min_interval=_float_env("FICSHELF_AO3_INTERVAL", 2.5),
+            ao3_per_minute=_int_env("FICSHELF_AO3_PER_MINUTE", 20),
+            ao3_cache_seconds=_int_env("FICSHELF_AO3_CACHE_SECONDS", 3600),
+            ao3_negative_seconds=_int_env("FICSHELF_AO3_NEGATIVE_SECONDS", 30),
+            ao3_timeout=_float_env("FICSHELF_AO3_TIMEOUT", 30.0),
+            ao3_tries=_int_env("FICSHELF_AO3_TRIES", 3),
+            ao3_max_wait=_float_env("FICSHELF_AO3_MAX_WAIT", 60.0),
         )
 
     def library_warning(self) -> str | None:
@@ -69,3 +89,13 @@ def _int_env(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _float_env(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from None

@@ -57,13 +57,7 @@ class Uploads:
             )
         if size == 0:
             raise UserError(f"“{name}” is empty.")
-        cap = self.settings.max_uploads_per_guild
-        count = await self.library.count_uploads(guild_id)
-        if count >= cap:
-            raise UserError(
-                f"This server has {number(count)} of {number(cap)} allowed uploads. "
-                "Remove one with /library remove first."
-            )
+        await self.ensure_room(guild_id)
         data = await fetch()
         if len(data) > limit:
             raise UserError(f"“{name}” is over the {limit / MB:.0f} MB upload limit.")
@@ -97,6 +91,16 @@ class Uploads:
         story = await self.library.story(guild_id, story_id)
         assert story is not None
         return Uploaded(story, len(entry.passages))
+
+    async def ensure_room(self, guild_id: int) -> None:
+        """A UserError when the server has no upload left (checked before any download)."""
+        cap = self.settings.max_uploads_per_guild
+        count = await self.library.count_uploads(guild_id)
+        if count >= cap:
+            raise UserError(
+                f"This server has {number(count)} of {number(cap)} allowed uploads. "
+                "Remove one with /library remove first."
+            )
 
     async def remove(self, guild_id: int, user_id: int, text: str) -> StoryName:
         """Remove one of this server's uploads (bundled stories cannot be removed here),

@@ -76,13 +76,16 @@ async def reply(
     text: str | None = None,
     *,
     embed: discord.Embed | None = None,
+    embeds: list[discord.Embed] | None = None,
     ephemeral: bool = False,
 ) -> None:
     """Respond (or follow up after a defer) with pings disabled, within Discord's limits."""
-    kwargs = {"allowed_mentions": render.NO_PINGS, "ephemeral": ephemeral}
+    kwargs: dict[str, object] = {"allowed_mentions": render.NO_PINGS, "ephemeral": ephemeral}
     text = render.content(text) if text else text
     if embed is not None:
         kwargs["embed"] = render.fit(embed)
+    if embeds is not None:
+        kwargs["embeds"] = [render.fit(e) for e in embeds]
     if interaction.response.is_done():
         await interaction.followup.send(text or "", **kwargs)  # type: ignore[arg-type]
     else:

@@ -22,12 +22,29 @@ class Library(
         return True
 
     @app_commands.command(
-        name="add", description="Add a story file (text, AO3 HTML/EPUB, saved AO3 page)."
+        name="add", description="Add a story file (text, AO3 HTML/EPUB, saved page) or AO3 link."
     )
-    @app_commands.describe(file="The story file")
-    async def add(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+    @app_commands.describe(file="The story file", url="An AO3 work or chapter link")
+    async def add(
+        self,
+        interaction: discord.Interaction,
+        file: discord.Attachment | None = None,
+        url: str | None = None,
+    ) -> None:
         s = services(interaction)
         assert interaction.guild_id is not None
+        if (file is None) == (url is None):
+            raise UserError("Give either file: (a story file) or url: (an AO3 work link).")
+        if url is not None:
+            link = s.ao3.parse(url)
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            here = where(interaction)
+            added, card = await s.ao3.add(here, interaction.user.id, link)
+            story = s.lookups.card_for(here, added.story)
+            embed = render.uploaded(story, added.passages, s.config.names())
+            await reply(interaction, embeds=[embed, render.ao3_work(card)], ephemeral=True)
+            return
+        assert file is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
 
         async def fetch() -> bytes:

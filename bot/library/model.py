@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from bot.library.words import fast_count_words
 
-FORMATS = ("plain", "ao3-page", "ao3-html", "ao3-epub")
+FORMATS = ("plain", "ao3-page", "ao3-html", "ao3-epub", "ao3-live")
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.library.ao3_epub import EPUB_MIMETYPE, read_ao3_epub
 from bot.library.ao3_html import read_ao3_html
+from bot.library.ao3_live import looks_like_live_page, read_ao3_live
 from bot.library.ao3_page import looks_like_ao3_page, read_ao3_page
 from bot.library.errors import StoryReadError
 from bot.library.model import FORMATS, Story
@@ -94,6 +95,8 @@ def _parse(fmt: str, data: bytes, text: str | None, fallback: str) -> Story:
         return read_ao3_epub(data, fallback)
     if fmt == "ao3-html":
         return read_ao3_html(text, fallback)
+    if fmt == "ao3-live":
+        return read_ao3_live(text, fallback)
     if fmt == "ao3-page":
         return read_ao3_page(text, fallback)
     return read_plain(text, fallback)
@@ -127,6 +130,8 @@ def _detect(data: bytes, name: str) -> tuple[str, str | None]:
         raise StoryReadError(f"{name} is a binary file, not text; {_HINT}")
     text = decode_text(data, name)
     if _HTML_START.match(head) or lower.endswith((".html", ".htm", ".xhtml")):
+        if looks_like_live_page(data):
+            return "ao3-live", text
         if any(marker in data for marker in _AO3_HTML_MARKERS):
             return "ao3-html", text
         raise StoryReadError(
