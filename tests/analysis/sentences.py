@@ -384,3 +384,82 @@ NEGATIVE += [
     ("He jumped from the bleachers to hug her.", "suicide"),
     ("She dived off the pier into the summer water, laughing.", "suicide"),
 ]
+
+# Self-harm told without "cut/hurt himself", and suicide methods named with the person.
+POSITIVE += [
+    (
+        "She burned herself with the end of a lighter, then pulled her sleeve back down.",
+        "self-harm",
+    ),
+    ("The razor blades were taped under his desk drawer.", "self-harm"),
+    (
+        "Did you do this to yourself? the nurse asked, looking at the cuts on his thighs.",
+        "self-harm",
+    ),
+    ("He had been punching his own thighs every night since the funeral.", "self-harm"),
+    ("She carved the word into her own skin with a compass and watched it bleed.", "self-harm"),
+    (
+        "The silver lines on her forearm were old now, but some nights the urge came back.",
+        "self-harm",
+    ),
+    (
+        (
+            "He pressed the point of a compass into the soft skin above his knee, "
+            "hard enough to draw blood."
+        ),
+        "self-harm",
+    ),
+    ("I carved his initials into my thigh the night he left.", "self-harm"),
+    ("She dragged the razor across her thigh and waited for the relief.", "self-harm"),
+    ("He rolled up his sleeve, and the marks on his forearm were fresh.", "self-harm"),
+    (
+        '"I\'m not trying to die. I just cut too deep," she said, the towel on her wrist.',
+        "self-harm",
+    ),
+    ("Werther shot himself at his desk a little after midnight.", "suicide"),
+    ("She had tried to drown herself in the river that spring.", "suicide"),
+]
+
+NEGATIVE += [
+    (
+        "The knife slipped while she was chopping onions and left a shallow cut on her thumb.",
+        "self-harm",
+    ),
+    ("She bit her lip hard enough to draw blood, trying not to laugh at his joke.", "self-harm"),
+    ("He played guitar until his fingers bled, practising for the audition.", "self-harm"),
+    ("He kept a blade in his boot and another at his hip.", "self-harm"),
+    (
+        "The old razor blades in the cabinet were rusted; Dad used an electric shaver now.",
+        "self-harm",
+    ),
+    ("She carved her initials into the oak tree by the lake.", "self-harm"),
+    ("The rope cut into her wrists as the kidnappers dragged her to the van.", "self-harm"),
+    ("He held his hands over the flame to warm them after the walk.", "self-harm"),
+    (
+        "Her soulmate's name appeared on her wrist overnight, carved into her skin in cursive.",
+        "self-harm",
+    ),
+    (
+        "The tattoo artist wiped the blood from her forearm; the thin lines were perfect.",
+        "self-harm",
+    ),
+    ("He hit his head against the cupboard door and swore.", "self-harm"),
+    ("I've been banging my head against this essay for hours.", "self-harm"),
+    ("He slapped his own thigh, laughing so hard he cried.", "self-harm"),
+    ("The urge to kiss him was overwhelming; she traced the scar on his cheek.", "self-harm"),
+    (
+        "He pressed his thumb gently into the bruise on her shoulder, massaging the knot away.",
+        "self-harm",
+    ),
+    ("He reopened the old wound in her heart when he mentioned her mother.", "self-harm"),
+    ("He punished himself with extra laps after losing the match.", "self-harm"),
+    ("Deliberately, he cut the ribbon, and the crowd applauded.", "self-harm"),
+    (
+        "He made himself a cup of tea and looked at the scar on his knee from the bike accident.",
+        "self-harm",
+    ),
+    ("That comment cut too deep; she didn't speak to him for a week.", "self-harm"),
+    ("He shot himself in the foot with that comment.", "suicide"),
+    ("She drowned herself in paperwork after the divorce.", "suicide"),
+    ("To become a reporter now would be to commit literary suicide.", "suicide"),
+]

@@ -69,6 +69,21 @@ def test_evidence_lines_follow_paragraphs() -> None:
     assert lines == {3}
 
 
+def test_weak_self_harm_cues_combine_at_story_level() -> None:
+    # neither cue is enough alone; two of them in one passage are
+    both = story_from_lines(
+        [
+            (
+                "Aziraphale unwrapped the bandage on Crowley's forearm. Beneath it was a row of "
+                'shallow cuts, some old and some new. "You did this," he said.'
+            )
+        ]
+    )
+    assert "self-harm" in analyze(both, one_passage_each(both)).warning_slugs("detected")
+    one = story_from_lines(["He rolled up his sleeves; the old scars on his arms showed."])
+    assert "self-harm" not in analyze(one, one_passage_each(one)).warning_slugs("detected")
+
+
 def test_hero_name_is_not_murder() -> None:
     story = story_from_lines(["Great Explosion Murder God Dynamight saved the day again."] * 3)
     analysis = analyze(story, one_passage_each(story))
