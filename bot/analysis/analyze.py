@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -75,7 +76,7 @@ def analyze(
     minimum = tax.detection.passage_min
     rules = load_scene_rules()
     classifier = (model or shipped_model()) if learned else None
-    learned_by_passage = _learned(classifier, passages, detection, warning_slugs, minimum)
+    learned_by_passage = _learned(classifier, passages, warning_slugs)
     extra = _model_findings(
         learned_by_passage, passages, detection, story, rules, set(declared.warnings)
     )
@@ -130,21 +131,16 @@ def analyze(
 
 
 def _learned(
-    model: PassageModel | None,
-    passages: Sequence[Passage],
-    detection: StoryDetection,
-    warnings: set[str],
-    minimum: float,
+    model: PassageModel | None, passages: Sequence[Passage], warnings: set[str]
 ) -> list[dict[str, ModelFinding]]:
-    """Per passage, what the model sees that no cue found there (the model adds recall)."""
+    """Per passage, the warnings the model sees there (the model adds recall: a warning it
+    alone supports becomes a finding of its own, see `_model_findings`)."""
     out: list[dict[str, ModelFinding]] = [{} for _ in passages]
     if model is None:
         return out
     for i, passage in enumerate(passages):
-        scan = detection.passages[i]
         for found in model.findings(passage.text):
-            cue = max(scan.confidence.get(found.slug, 0.0), scan.local.get(found.slug, 0.0))
-            if found.slug in warnings and cue < minimum:
+            if found.slug in warnings:
                 out[i][found.slug] = found
     return out
 
@@ -165,7 +161,7 @@ def _model_findings(
         for slug, f in found.items():
             by_slug.setdefault(slug, []).append((f.probability, i, f))
     lines = _ChapterLines(story)
-    need = min(settings.story_passages, len(passages))
+    need = max(1, math.ceil(settings.story_share * len(passages)))
     out: dict[str, Finding] = {}
     for slug, hits in by_slug.items():
         if slug in declared or slug in detection.findings:

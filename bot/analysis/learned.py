@@ -52,16 +52,22 @@ class PassageModel:
 
     def probabilities(self, text: str) -> npt.NDArray[np.float64]:
         """P(label) for one text, in `labels` order."""
+        return self._scores(text)[0]
+
+    def _scores(self, text: str) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """(probabilities, what the text's own words add to each label's score)."""
         idx, val = self._features(text)
-        score = self.bias.astype(np.float64)
-        if len(idx):
-            score = score + val @ self.weights[idx]
-        return 1.0 / (1.0 + np.exp(-score))
+        evidence = val @ self.weights[idx] if len(idx) else np.zeros(len(self.labels))
+        return 1.0 / (1.0 + np.exp(-(self.bias + evidence))), evidence
 
     def findings(self, text: str) -> list[ModelFinding]:
-        """The labels whose probability reaches their threshold, strongest first."""
-        probs = self.probabilities(text)
-        hits = [i for i in range(len(self.labels)) if probs[i] >= self.thresholds[i]]
+        """The labels whose probability reaches their threshold on the strength of the
+        text's own words (a label's bias alone, on an empty or unknown text, is no finding),
+        strongest first."""
+        probs, evidence = self._scores(text)
+        hits = [
+            i for i in range(len(self.labels)) if probs[i] >= self.thresholds[i] and evidence[i] > 0
+        ]
         out = [ModelFinding(self.labels[i], float(probs[i]), self.strongest(text, i)) for i in hits]
         return sorted(out, key=lambda f: -f.probability)
 
@@ -94,21 +100,24 @@ class PassageModel:
 
 
 def save_model(model: PassageModel, path: Path) -> None:
-    """Write `model` as one compressed .npz (no pickles)."""
+    """Write `model` as one compressed .npz (no pickles), replacing `path` whole."""
     terms = sorted(model.vocabulary, key=model.vocabulary.__getitem__)
+    meta = json.dumps(model.meta, sort_keys=True).encode()  # fails before anything is written
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as out:
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("wb") as out:
         np.savez_compressed(
             out,
             labels=np.frombuffer("\n".join(model.labels).encode(), dtype=np.uint8),
             terms=np.frombuffer("\n".join(terms).encode(), dtype=np.uint8),
             groups=np.frombuffer("\n".join(sorted(model.groups)).encode(), dtype=np.uint8),
-            meta=np.frombuffer(json.dumps(model.meta, sort_keys=True).encode(), dtype=np.uint8),
+            meta=np.frombuffer(meta, dtype=np.uint8),
             idf=model.idf.astype(np.float32),
             weights=model.weights.astype(np.float16),
             bias=model.bias.astype(np.float32),
             thresholds=model.thresholds.astype(np.float32),
         )
+    partial.replace(path)
 
 
 def read_model(path: Path) -> PassageModel:

@@ -39,7 +39,7 @@ class SubjectSettings(_Strict):
 
 
 class ModelSettings(_Strict):
-    story_passages: int = Field(ge=1)
+    story_share: float = Field(gt=0, le=1)
     sure: float = Field(gt=0, le=1)
     confidence_cap: float = Field(gt=0, le=1)
 
@@ -122,9 +122,9 @@ def spread(
             for j in _reach(i, keys, members, rules):
                 if conf > inherited[j].get(slug, 0.0):
                     inherited[j][slug] = conf
-    carried: dict[str, int] = {}
+    carried: dict[str, int] = {}  # model-only findings count through their seeds alone
     for i in range(len(passages)):
-        own = {s for s, c in found[i].items() if c >= minimum} | set(modelled[i])
+        own = {s for s, c in found[i].items() if c >= minimum and s not in modelled[i]}
         for slug in own | set(inherited[i]):
             carried[slug] = carried.get(slug, 0) + 1
     return Scenes(inherited, _subjects(story, len(passages), carried, seeds, rules))

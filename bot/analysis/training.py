@@ -51,6 +51,8 @@ class Eacl(_Strict):
 
 class Thresholds(_Strict):
     min_precision: float = Field(ge=0, le=1)
+    recall_first: frozenset[str] = frozenset()  # scored by F2 (recall counts twice)
+    presumed_weight: float = Field(ge=0, le=1)  # of an unchecked row, judging a threshold
 
 
 class TrainingConfig(_Strict):
@@ -189,7 +191,7 @@ def _design(
         for slug, k in index.items():
             if slug in row.known:
                 pairs.append((i, k, row.known[slug], 1.0))
-            elif config.fit.presumed_negative > 0 and _presumed(slug, config):
+            elif config.fit.presumed_negative > 0 and not _same_question_set(row, slug, config):
                 pairs.append((i, k, 0.0, config.fit.presumed_negative))
     r = np.array([p[0] for p in pairs])
     k = np.array([p[1] for p in pairs])
@@ -216,10 +218,14 @@ def _design(
     return design[keep], target[keep], weight[keep]
 
 
+def _same_question_set(row: Row, slug: str, config: TrainingConfig) -> bool:
+    """An EACL row is asked about one warning; it says nothing about the other EACL ones."""
+    return row.group.startswith("eacl:") and slug in config.eacl.map.values()
+
+
 def _presumed(slug: str, config: TrainingConfig) -> bool:
-    """Whether a row nobody checked for `slug` counts as a weak negative for it: only for
-    labels the EACL set does not cover. Those have real, hard negatives from fan fiction;
-    presuming, say, a suicide passage free of death would teach the model wrong."""
+    """Whether thresholds judge `slug` on rows nobody checked for it too: only labels the
+    EACL set does not cover (the EACL labels have real, hard negatives of their own)."""
     return slug not in config.eacl.map.values()
 
 
@@ -244,60 +250,40 @@ def choose_thresholds(
     probs: npt.NDArray[np.float64],
     labels: Sequence[str],
     config: TrainingConfig,
-    cues: Sequence[set[str]] | None = None,
 ) -> npt.NDArray[np.float32]:
-    """Per label, from out-of-fold probabilities: the threshold at which the detector as the
-    bot runs it (the cues' findings, `cues`, or the model's) has the best F1 among those
-    with precision at or above the configured minimum. For labels the EACL set does not
+    """Per label, from out-of-fold probabilities: the threshold with the best F1 among those
+    with precision at or above the configured minimum. (Not judged together with the cues:
+    the cues were written against this material, so on it they look perfect and would push
+    the model's thresholds up.) For labels the EACL set does not
     cover, rows nobody checked count as negatives with the presumed-negative weight, as in
     training: our own material has few checked negatives, and those rows stand for the
     ordinary writing a threshold must leave alone. A label no threshold makes precise
     enough is left nearly silent (0.95)."""
     out = np.full(len(labels), 0.95, dtype=np.float32)
     grid = np.round(np.arange(0.05, 0.96, 0.01), 2)
-    presumed = config.fit.presumed_negative
+    presumed = config.thresholds.presumed_weight
     for k, slug in enumerate(labels):
         scored = [
-            (
-                probs[i, k],
-                r.gold.get(slug, False),
-                1.0 if slug in r.gold else presumed,
-                cues is not None and slug in cues[i],
-            )
+            (probs[i, k], r.gold.get(slug, False), 1.0 if slug in r.gold else presumed)
             for i, r in enumerate(rows)
             if slug in r.gold or _presumed(slug, config)
         ]
         p = np.array([x[0] for x in scored])
         y = np.array([x[1] for x in scored], dtype=bool)
         w = np.array([x[2] for x in scored])
-        cue = np.array([x[3] for x in scored], dtype=bool)
         if not y.any():
             continue
         best_f1 = 0.0
         for t in grid:
-            said = (p >= t) | cue
+            said = p >= t
             tp = float(w[said & y].sum())
             if not tp:
                 continue
             precision, recall = tp / float(w[said].sum()), tp / float(w[y].sum())
-            f1 = 2 * precision * recall / (precision + recall)
+            beta2 = 4.0 if slug in config.thresholds.recall_first else 1.0
+            f1 = (1 + beta2) * precision * recall / (beta2 * precision + recall)
             if precision >= config.thresholds.min_precision and f1 > best_f1:
                 out[k], best_f1 = t, f1
-    return out
-
-
-def cue_findings(rows: Sequence[Row]) -> list[set[str]]:
-    """What the taxonomy's cues alone report for each row, as a story of its own."""
-    from bot.analysis.analyze import analyze
-    from bot.library.model import Chapter, Paragraph, Story
-    from bot.library.passages import segment
-
-    out = []
-    for row in rows:
-        paragraphs = [Paragraph(t.strip(), i) for i, t in enumerate(row.text.split("\n"), 1)]
-        chapter = Chapter(1, "passage", [p for p in paragraphs if p.text])
-        story = Story(title="passage", format="plain", chapters=[chapter])
-        out.append(analyze(story, segment(story), learned=False).warning_slugs("detected"))
     return out
 
 
@@ -307,12 +293,12 @@ def train(rows: Sequence[Row], config: TrainingConfig) -> PassageModel:
     if not labels:
         raise TrainingError("no label has enough positive rows to learn")
     probs = out_of_fold(rows, labels, config, config.fit.folds)
-    thresholds = choose_thresholds(rows, probs, labels, config, cue_findings(rows))
+    thresholds = choose_thresholds(rows, probs, labels, config)
     model = fit(rows, labels, config)
     meta = {
         "rows": len(rows),
         "works": len({r.group for r in rows}),
-        "config": config.model_dump(),
+        "config": config.model_dump(mode="json"),
     }
     return PassageModel(
         labels=model.labels,

@@ -70,7 +70,8 @@ def test_evidence_lines_follow_paragraphs() -> None:
 
 
 def test_weak_self_harm_cues_combine_at_story_level() -> None:
-    # neither cue is enough alone; two of them in one passage are
+    # neither cue is enough alone; two of them in one passage are (the cues alone: the
+    # learned model may well see self-harm in old scars)
     both = story_from_lines(
         [
             (
@@ -79,9 +80,11 @@ def test_weak_self_harm_cues_combine_at_story_level() -> None:
             )
         ]
     )
-    assert "self-harm" in analyze(both, one_passage_each(both)).warning_slugs("detected")
+    found = analyze(both, one_passage_each(both), learned=False).warning_slugs("detected")
+    assert "self-harm" in found
     one = story_from_lines(["He rolled up his sleeves; the old scars on his arms showed."])
-    assert "self-harm" not in analyze(one, one_passage_each(one)).warning_slugs("detected")
+    alone = analyze(one, one_passage_each(one), learned=False).warning_slugs("detected")
+    assert "self-harm" not in alone
 
 
 def test_hero_name_is_not_murder() -> None:

@@ -1,0 +1,79 @@
+"""Detection judged on passages it was not built from: the EACL development half under
+cross-validation by work, and a public test set for the blocked labels."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.analysis.passage_eval import PassageReport, evaluate_passages, format_passage_report
+from bot.analysis.training import TrainingError
+from bot.paths import EACL_DEV
+
+BLOCKED = Path(__file__).parent / "data" / "blocked_passages.jsonl"
+needs_eacl = pytest.mark.skipif(not EACL_DEV.exists(), reason="../shared/datasets is absent")
+
+
+def test_blocked_labels_are_found_in_public_passages() -> None:
+    """Suicide and self-harm passages from works none of the training material comes from."""
+    report = evaluate_passages(BLOCKED)
+    text = format_passage_report(report)
+    for slug in ("suicide", "self-harm"):
+        counts = report.combined[slug]
+        assert counts.tp + counts.fn >= 40, text  # a real sample of each
+        assert counts.recall >= 0.8, text
+    hard = PassageReport.micro(report.combined)
+    assert hard.precision >= 0.75, text  # the hard negatives (figurative, benign) mostly pass
+
+
+@needs_eacl
+def test_the_shipped_model_is_not_scored_on_its_own_training_works() -> None:
+    with pytest.raises(TrainingError, match="cross-validate"):
+        evaluate_passages(EACL_DEV)
+
+
+@needs_eacl
+def test_eval_cli_says_to_cross_validate(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "eval", str(EACL_DEV)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "--folds" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_eval_cli_on_a_binary_jsonl_is_one_clear_line(tmp_path: Path) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(b"\x00\xff\xfe binary")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "eval", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "binary" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@needs_eacl
+@pytest.mark.slow
+def test_unseen_writing_cross_validated_by_work() -> None:
+    """The EACL development half, 5 folds split by work: models never see the works they
+    score. A guard against regressions, not the goal: the issue asks micro F1 >= 0.55 at
+    precision >= 0.50; measured (2026-12-01) F1 0.53 at precision 0.49, against the cues'
+    0.16 at 0.50 and "yes to everything" 0.43."""
+    report = evaluate_passages(EACL_DEV, folds=5)
+    micro = PassageReport.micro(report.combined)
+    text = format_passage_report(report)
+    f1 = 2 * micro.precision * micro.recall / (micro.precision + micro.recall)
+    assert micro.precision >= 0.45, text
+    assert f1 >= 0.50, text
+    cues = PassageReport.micro(report.cues)
+    assert micro.tp > 2 * cues.tp  # the model adds the recall the cues lack
