@@ -78,7 +78,7 @@ def analyze(
     classifier = (model or shipped_model()) if learned else None
     learned_by_passage = _learned(classifier, passages, warning_slugs)
     extra = _model_findings(
-        learned_by_passage, passages, detection, story, rules, set(declared.warnings)
+        classifier, learned_by_passage, passages, detection, story, rules, set(declared.warnings)
     )
 
     warnings = _merge(declared.warnings, detection, warning_slugs, extra)
@@ -146,6 +146,7 @@ def _learned(
 
 
 def _model_findings(
+    model: PassageModel | None,
     learned: Sequence[Mapping[str, ModelFinding]],
     passages: Sequence[Passage],
     detection: StoryDetection,
@@ -170,11 +171,13 @@ def _model_findings(
         if len(hits) < need and hits[0][0] < settings.sure:
             continue
         evidence = []
-        for _p, i, f in hits[:3]:
+        assert model is not None  # there are hits
+        for _p, i, _f in hits[:3]:
+            sentence = model.strongest(passages[i].text, model.labels.index(slug))
             unit = lines.unit(passages[i])
-            at = unit.text.find(f.sentence[:60])
+            at = unit.text.find(sentence[:60])
             line = unit.line_at(at) if at >= 0 else passages[i].first_line
-            evidence.append(Evidence(passages[i].chapter, line, f.sentence[:200]))
+            evidence.append(Evidence(passages[i].chapter, line, sentence[:200]))
         confidence = round(min(settings.confidence_cap, hits[0][0]), 3)
         out[slug] = Finding(slug, "detected", confidence, evidence, method="model")
     return out

@@ -23,18 +23,18 @@ import numpy.typing as npt
 
 from bot.paths import MODEL_PATH
 
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+_TOKEN = re.compile(r"\w\w+")  # = scikit-learn's (?u)\b\w\w+\b: runs are maximal
 _SENTENCE = re.compile(r"[^.!?…\n]+(?:[.!?…]+[\"'”’)]*|$)")
 _MIN_SENTENCE_WORDS = 4
 
 
 @dataclass(frozen=True, slots=True)
 class ModelFinding:
-    """A warning the model sees in a passage: its probability and its strongest sentence."""
+    """A warning the model sees in a passage, with its probability (`PassageModel.strongest`
+    gives its evidence sentence, computed only where one is quoted)."""
 
     slug: str
     probability: float
-    sentence: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +68,7 @@ class PassageModel:
         hits = [
             i for i in range(len(self.labels)) if probs[i] >= self.thresholds[i] and evidence[i] > 0
         ]
-        out = [ModelFinding(self.labels[i], float(probs[i]), self.strongest(text, i)) for i in hits]
+        out = [ModelFinding(self.labels[i], float(probs[i])) for i in hits]
         return sorted(out, key=lambda f: -f.probability)
 
     def strongest(self, text: str, label: int) -> str:
@@ -86,14 +86,13 @@ class PassageModel:
 
     def _features(self, text: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
         words = _TOKEN.findall(text.lower())
-        grams = Counter(words)
-        grams.update(f"{a} {b}" for a, b in itertools.pairwise(words))
-        vocab = self.vocabulary
-        pairs = [(vocab[g], n) for g, n in grams.items() if g in vocab]
-        if not pairs:
+        get = self.vocabulary.get
+        grams = Counter(words + [f"{a} {b}" for a, b in itertools.pairwise(words)])
+        counts = {i: n for gram, n in grams.items() if (i := get(gram)) is not None}
+        if not counts:
             return np.zeros(0, dtype=np.intp), np.zeros(0)
-        idx = np.fromiter((i for i, _ in pairs), dtype=np.intp, count=len(pairs))
-        tf = np.fromiter((n for _, n in pairs), dtype=np.float64, count=len(pairs))
+        idx = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
         val = (1.0 + np.log(tf)) * self.idf[idx]
         norm = float(np.sqrt(val @ val))
         return idx, val / norm if norm else val
