@@ -92,14 +92,15 @@ class Uploads:
         assert story is not None
         return Uploaded(story, len(entry.passages))
 
-    async def ensure_room(self, guild_id: int) -> None:
+    async def ensure_room(
+        self, guild_id: int, then: str = ". Remove one with /library remove first."
+    ) -> None:
         """A UserError when the server has no upload left (checked before any download)."""
         cap = self.settings.max_uploads_per_guild
         count = await self.library.count_uploads(guild_id)
         if count >= cap:
             raise UserError(
-                f"This server has {number(count)} of {number(cap)} allowed uploads. "
-                "Remove one with /library remove first."
+                f"This server has {number(count)} of {number(cap)} allowed uploads{then}"
             )
 
     async def remove(self, guild_id: int, user_id: int, text: str) -> StoryName:
@@ -121,13 +122,7 @@ class Uploads:
             raise UserError(
                 f"Nothing to restore: no story was removed here in the last {minutes} minutes."
             )
-        cap = self.settings.max_uploads_per_guild
-        count = await self.library.count_uploads(guild_id)
-        if count >= cap:
-            raise UserError(
-                f"This server has {number(count)} of {number(cap)} allowed uploads again: "
-                "remove one first."
-            )
+        await self.ensure_room(guild_id, " again: remove one first.")
         twin = await self.library.visible_twin(guild_id, parked.id)
         if twin is not None:
             raise AlreadyStoredError(twin.title, _shelf(twin), "added again since it was removed")

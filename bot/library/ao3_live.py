@@ -16,6 +16,7 @@ import re
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from bot.library.ao3_labels import parse_stats, series_name
+from bot.library.ao3_markup import with_preface
 from bot.library.errors import StoryReadError
 from bot.library.html_text import block_paragraphs, inline_text
 from bot.library.languages import language_code
@@ -83,13 +84,7 @@ def read_ao3_live(text: str, fallback_title: str) -> Story:
     _read_chapters(tree, story, notes)
     for quote in tree.css("#work_endnotes blockquote, .afterword .end.notes blockquote"):
         notes.extend(block_paragraphs(quote))
-    story.summary = [Paragraph(t, i) for i, t in enumerate(summary, start=1)]
-    story.notes = [Paragraph(t, i) for i, t in enumerate(notes, start=1)]
-    if story.summary:
-        story.declared_at["summary"] = 0
-    if story.notes:
-        story.declared_at["notes"] = 0
-    return story
+    return with_preface(story, summary, notes)
 
 
 def _read_meta(meta: LexborNode, story: Story) -> None:
@@ -163,6 +158,8 @@ def _chapter(number: int, title: str, body: LexborNode | None) -> Chapter:
     if body is None:
         return chapter
     for seen, text in enumerate(block_paragraphs(body), start=1):
-        if not is_scene_break(text):
+        if is_scene_break(text):
+            chapter.breaks.append(seen)
+        else:
             chapter.paragraphs.append(Paragraph(text, seen))
     return chapter

@@ -81,6 +81,11 @@ def parse_ao3_markup(trees: Sequence[LexborHTMLParser], *, fmt: str, fallback_ti
     for tree in trees:
         for quote in tree.css("#afterword #endnotes blockquote"):
             notes.extend(block_paragraphs(quote))
+    return with_preface(story, summary, notes)
+
+
+def with_preface(story: Story, summary: list[str], notes: list[str]) -> Story:
+    """`story` with its summary and notes as numbered paragraphs (declared in the preface)."""
     story.summary = [Paragraph(text, i) for i, text in enumerate(summary, start=1)]
     story.notes = [Paragraph(text, i) for i, text in enumerate(notes, start=1)]
     if story.summary:

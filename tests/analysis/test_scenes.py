@@ -105,3 +105,13 @@ def test_scene_rules_are_checked_by_their_schema(tmp_path: Path) -> None:
         load_scene_rules.__wrapped__(bad)
     assert "scene.window" in str(err.value)
     assert "model.x" in str(err.value)
+
+
+def test_readers_keep_where_the_scene_breaks_stood() -> None:
+    from bot.library import read_bytes, segment
+
+    text = "A Title\n\nFirst scene, one.\n\nFirst scene, two.\n\n* * *\n\nSecond scene.\n"
+    story = read_bytes(text.encode(), "t.txt", max_bytes=10_000)
+    assert story.chapters[0].breaks == [7]
+    passages = segment(story, min_words=1, max_words=3)
+    assert [k[1:] for k in scene_keys(story, passages)] == [(0, 0), (0, 0), (1, 1)]
