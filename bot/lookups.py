@@ -32,6 +32,7 @@ class WarningLine:
     confidence: float
     quotes: list[dict[str, Any]]  # in story order, none repeated from an earlier warning
     see_above: list[dict[str, Any]] = field(default_factory=list)  # quoted under another one
+    learned: bool = False  # found by the learned model alone: lower confidence
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +128,13 @@ class Lookups:
                 quotes, above = _evidence(w["evidence"], shown)
             lines.append(
                 WarningLine(
-                    w["slug"], self.name(w["slug"]), w["source"], w["confidence"], quotes, above
+                    w["slug"],
+                    self.name(w["slug"]),
+                    w["source"],
+                    w["confidence"],
+                    quotes,
+                    above,
+                    learned=w.get("method") == "model",
                 )
             )
         return StoryWarnings(

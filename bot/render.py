@@ -167,8 +167,9 @@ def story_warnings(report: StoryWarnings) -> discord.Embed:
         embed.add_field(name="Declared by the author", value="none declared", inline=False)
     if report.detected:
         for w in report.detected:
+            how = "learned model only, lower confidence" if w.learned else "confidence"
             embed.add_field(
-                name=f"Detected: {escape(w.name)} (confidence {w.confidence:.0%})",
+                name=f"Detected: {escape(w.name)} ({how} {w.confidence:.0%})",
                 value=_quotes(w, report.withheld),
                 inline=False,
             )

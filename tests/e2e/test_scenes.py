@@ -93,3 +93,23 @@ async def test_warnings_story_says_where_the_story_is_kept_out(world: World) -> 
     assert f"<#{world.general.id}>" in kept
     assert f"<#{world.writing.id}>" not in kept
     assert "its subject is Suicide (detected)" in kept
+
+
+BELT = """The Belt
+
+It started the way it always did: a fist to his face, followed by his step father's belt.
+Jamie curled up against the kitchen cabinets and counted the tiles while it went on, because
+counting was better than listening. It was only the beginning of his beating, and he knew it.
+"""
+
+
+async def test_a_finding_of_the_model_alone_is_marked_and_quotes_its_strongest_sentence(
+    world: World,
+) -> None:
+    """The issue's typical miss: no cue fires on it; the learned model does."""
+    await world.moderator.slash(world.writing, "library add", file=("belt.txt", BELT.encode()))
+    result = await world.member.slash(world.writing, "warnings story", story="The Belt")
+    fields = {f.name: f.value for f in result.response.embeds[0].fields}
+    name = next(n for n in fields if n.startswith("Detected: Violence"))
+    assert "learned model only, lower confidence" in name
+    assert "stepfathersbelt" in squash(fields[name])
