@@ -30,6 +30,8 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.library",
     "cogs.daily",
     "cogs.housekeeping",
+    "cogs.buttons",
+    "cogs.reports",
 )
 
 APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again."

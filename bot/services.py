@@ -10,10 +10,12 @@ from datetime import datetime, timedelta
 from bot.analysis.taxonomy import Taxonomy, load_taxonomy
 from bot.daily import Daily
 from bot.directory import StoryDirectory
+from bot.excerpt_actions import ExcerptActions
 from bot.excerpts import Excerpts
 from bot.guild_config import GuildConfig
 from bot.lookups import Lookups
 from bot.prompting import Prompts
+from bot.reports import Reports
 from bot.settings import Settings
 from bot.store.config import ConfigStore
 from bot.store.daily import DailyStore
@@ -21,6 +23,7 @@ from bot.store.db import Database
 from bot.store.guilds import GuildStore, PromptHistoryStore
 from bot.store.library import LibraryStore
 from bot.store.meta import MetaStore
+from bot.store.reports import ReportStore
 from bot.uploads import Uploads
 
 Clock = Callable[[], datetime]
@@ -35,6 +38,7 @@ class Guilds:
     config: ConfigStore
     clock: Clock
     keep_days: int
+    reports: ReportStore
 
     async def departed(self, guild_id: int) -> None:
         await self.store.mark_departed(guild_id, self.clock())
@@ -53,6 +57,7 @@ class Guilds:
         for guild_id in purged:
             await self.library.purge_guild(guild_id)
             await self.config.purge_guild(guild_id)
+            await self.reports.purge_guild(guild_id)
             await self.store.forget(guild_id)
         return purged
 
@@ -73,6 +78,8 @@ class Services:
     prompt_history: PromptHistoryStore
     prompts: Prompts
     daily: Daily
+    reports: Reports
+    actions: ExcerptActions
     clock: Clock
     rng: random.Random
     instance: str
@@ -95,6 +102,8 @@ class Services:
         config = GuildConfig(config_store, tax, clock)
         history = PromptHistoryStore(db)
         prompts = Prompts(library, history, tax, rng, clock)
+        excerpts = Excerpts(library, config, directory, tax, rng)
+        report_store = ReportStore(db)
         return cls(
             db=db,
             settings=settings,
@@ -103,13 +112,22 @@ class Services:
             library=library,
             directory=directory,
             config=config,
-            excerpts=Excerpts(library, config, directory, tax, rng),
+            excerpts=excerpts,
             lookups=Lookups(library, directory, tax),
             uploads=Uploads(library, directory, settings, clock),
-            guilds=Guilds(GuildStore(db), library, config_store, clock, settings.purge_after_days),
+            guilds=Guilds(
+                GuildStore(db),
+                library,
+                config_store,
+                clock,
+                settings.purge_after_days,
+                report_store,
+            ),
             prompt_history=history,
             prompts=prompts,
             daily=Daily(DailyStore(db), prompts, config, clock, instance),
+            reports=Reports(report_store, library, tax, clock),
+            actions=ExcerptActions(excerpts, library, config, report_store),
             clock=clock,
             rng=rng,
             instance=instance,

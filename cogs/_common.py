@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import discord
@@ -57,11 +58,14 @@ async def reply(
     *,
     embed: discord.Embed | None = None,
     ephemeral: bool = False,
+    view: discord.ui.View | None = None,
 ) -> None:
     """Respond (or follow up after a defer) with pings disabled."""
     kwargs = {"allowed_mentions": NO_PINGS, "ephemeral": ephemeral}
     if embed is not None:
         kwargs["embed"] = embed
+    if view is not None:
+        kwargs["view"] = view
     if interaction.response.is_done():
         await interaction.followup.send(text or "", **kwargs)  # type: ignore[arg-type]
     else:
@@ -70,3 +74,13 @@ async def reply(
 
 def choices(items: list[Choice]) -> list[app_commands.Choice[str]]:
     return [app_commands.Choice(name=c.name, value=c.value) for c in items[:25]]
+
+
+async def guarded(interaction: discord.Interaction, action: Callable[[], Awaitable[None]]) -> None:
+    """Run a button's work; a UserError is answered privately, anything else logged and
+    apologised for (the tree's error handler does not see component callbacks)."""
+    try:
+        await action()
+    except Exception as exc:
+        client: FicshelfBot = interaction.client  # type: ignore[assignment]
+        await client.on_app_command_error(interaction, exc)  # type: ignore[arg-type]

@@ -23,7 +23,9 @@ class Warnings(commands.GroupCog, group_name="warnings", group_description="Cont
     ) -> None:
         s, w = services(interaction), where(interaction)
         report = await s.lookups.story_warnings(w, story)
-        await reply(interaction, embed=render.story_warnings(report), ephemeral=not public)
+        notes = await s.reports.story_notes(w.guild_id, report.story.id)  # this server's overrides
+        embed = render.story_warnings_here(report, notes)
+        await reply(interaction, embed=embed, ephemeral=not public)
 
     @story.autocomplete("story")
     async def _story(
