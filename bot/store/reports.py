@@ -21,7 +21,10 @@ DECISIONS = (KEPT, RESTORED, STORY_HIDDEN)
 # report (the passage or its scene) or by a moderator (the whole story). Params: (g, g).
 HIDDEN_CONDITIONS = (
     "NOT EXISTS (SELECT 1 FROM hidden_passages h WHERE h.guild_id = ? AND h.passage_id = p.id)",
-    "NOT EXISTS (SELECT 1 FROM hidden_stories hs WHERE hs.guild_id = ? AND hs.story_id = p.story_id)",
+    (
+        "NOT EXISTS (SELECT 1 FROM hidden_stories hs"
+        " WHERE hs.guild_id = ? AND hs.story_id = p.story_id)"
+    ),
 )
 
 
