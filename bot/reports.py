@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.analysis.taxonomy import Taxonomy
 from bot.context import Where
@@ -217,20 +218,24 @@ class Reports:
 
     # -- training material ------------------------------------------------------------------
 
-    async def labels(self) -> list[dict[str, object]]:
-        """The decided reports as labels: passage text, warning, decision (no member ids)."""
-        return [
-            {
-                "text": r.passage_text,
-                "story": r.story_title,
-                "reason": r.reason,
-                "warning": r.warning,
-                "decision": r.status,
-                "warning_added": r.added_warning,
-                "decided_at": r.decided_at,
-            }
-            for r in await self.store.decided()
-        ]
+    async def labels(self) -> list[dict[str, Any]]:
+        return await labels(self.store)
+
+
+async def labels(store: ReportStore) -> list[dict[str, Any]]:
+    """The decided reports as labels: passage text, warning, decision (no member ids)."""
+    return [
+        {
+            "text": r.passage_text,
+            "story": r.story_title,
+            "reason": r.reason,
+            "warning": r.warning,
+            "decision": r.status,
+            "warning_added": r.added_warning,
+            "decided_at": r.decided_at,
+        }
+        for r in await store.decided()
+    ]
 
 
 def _already(report: ReportRow) -> str:
