@@ -74,9 +74,7 @@ async def excerpt(world: World, channel: Any, tag: str, story: str = WALK) -> An
     return result.response
 
 
-async def report(
-    actor: Any, message: Any, reason: str = "wrong-channel", **values: Any
-) -> Any:
+async def report(actor: Any, message: Any, reason: str = "wrong-channel", **values: Any) -> Any:
     shown = await actor.click(message, label="Report")
     assert shown.modal is not None, shown.response and shown.response.content
     return await actor.submit_modal(shown, {"reason": [reason], **values})
@@ -236,7 +234,9 @@ async def test_the_queue_card_and_its_three_decisions(
     await world.moderator.click(cards[1], label="Restore")
     decision = {f.name: f.value for f in current(world, mods, cards[1].id).embeds[0].fields}
     assert decision["Decision"].startswith(f"<@{world.moderator.id}> restored")
-    assert "walk3" in text_of(await world.member.slash(world.general, "excerpt", story=WALK, query="walk3"))
+    assert "walk3" in text_of(
+        await world.member.slash(world.general, "excerpt", story=WALK, query="walk3")
+    )
 
     await world.moderator.click(cards[2], label="Hide the whole story here")
     hidden = await world.member.slash(world.general, "excerpt", story=WALK)
@@ -353,9 +353,7 @@ async def test_reports_list_pages_for_moderators_only(world: World) -> None:
     assert enabled(turned.response) == [True, False]
 
 
-async def test_a_purged_servers_reports_disappear_with_it(
-    world: World, settings: Settings
-) -> None:
+async def test_a_purged_servers_reports_disappear_with_it(world: World, settings: Settings) -> None:
     other = make_world(world.env, "Other Server")
     await world.env.settle()
     for w in (world, other):
