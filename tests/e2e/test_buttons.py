@@ -122,6 +122,7 @@ async def test_each_excerpt_button_before_and_after_a_restart(
     assert "hidden in this server" in again.response.content
     assert assert_no_pings(world.env) > 5
     assert_within_limits(world.env)
+    await world.env.bot.release()  # the restarted bot is not the fixture's: free its database
 
 
 async def test_more_context_skips_a_neighbour_the_channel_blocks(world: World) -> None:
@@ -266,6 +267,7 @@ async def test_the_queue_card_and_its_three_decisions(
     assert "walk1" in exported[0]["text"]
     assert all("reporter" not in json.dumps(e) for e in exported)
     assert_no_pings(world.env)
+    await world.env.bot.release()  # the restarted bot is not the fixture's: free its database
 
 
 async def test_a_removed_storys_old_buttons_answer_clearly(world: World) -> None:
