@@ -32,6 +32,8 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.ao3",
     "cogs.daily",
     "cogs.housekeeping",
+    "cogs.buttons",
+    "cogs.reports",
 )
 
 APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again."

@@ -420,6 +420,35 @@ def _gold_file(name: str) -> Path:
     return path
 
 
+def cmd_export_labels(args: argparse.Namespace) -> int:
+    """The decided reader reports as labels: passage text, the warning and the decision."""
+    from bot.reports import labels as decided_labels
+    from bot.store.db import Database
+    from bot.store.reports import ReportStore
+
+    settings = _settings(args)
+
+    async def main() -> list[dict[str, Any]]:
+        db = await Database.open(settings.db_path, create=False)
+        try:
+            return await decided_labels(ReportStore(db))
+        finally:
+            await db.close()
+
+    labels = asyncio.run(main())
+    if args.json:
+        print(json.dumps(labels, ensure_ascii=False, indent=2))
+        return 0
+    for label in labels:
+        warning = label["warning"] or "-"
+        added = " (added)" if label["warning_added"] else ""
+        print(f"[{label['decision']} · {label['reason']} · {warning}{added}] {label['story']}")
+        print(label["text"])
+        print()
+    print(f"{len(labels)} decided report{'s' if len(labels) != 1 else ''}", file=sys.stderr)
+    return 0
+
+
 # -- parser ----------------------------------------------------------------------------------
 
 
@@ -495,6 +524,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--eacl", metavar="JSONL", help="the EACL development half (default: ../shared)")
     p.add_argument("--out", metavar="PATH", help="where to write the model")
     p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser(
+        "export-labels", help="decided reader reports (text, warning, decision) for training"
+    )
+    p.add_argument("--db", metavar="PATH")
+    p.add_argument("--json", action="store_true", help="a JSON list of labels")
+    p.set_defaults(func=cmd_export_labels)
     return parser
 
 

@@ -42,6 +42,9 @@ HELP = """Commands run as in Discord; options are name:value (quote values with 
   /story info story:…          /story find [query:…] [trope:…] [exclude:…]
   /config show|rating|block|unblock|spoilers|reset …   /daily set|off|show|preview …
   /library add file:PATH       /library remove story:…     /library restore
+  /config reports channel channel:#writing   /reports list
+  /press 1 or /press Another   (a button of the last answer; a form's answers as options:
+                                /press Report reason:missing-warning warning:self-harm)
   /wait 1d (or 2h, 30m)        /channel NAME (where commands run)   /help   /quit"""
 
 
@@ -99,6 +102,7 @@ class Session:
         self.world = world
         self.out = out
         self.failures = 0  # lines that ran no command, or that Discord would refuse
+        self.actions: list[tuple[Any, dict[str, Any]]] = []  # the last answer's buttons
 
     async def run_line(self, line: str) -> bool:
         """Run one line; False when the user asked to quit."""
@@ -116,6 +120,8 @@ class Session:
                 await self._wait(path, options)
             elif verb == "channel":
                 self._switch(path)
+            elif verb == "press":
+                await self._press(path, options)
             else:
                 await self._slash(path, options)
         except ConsoleError as exc:
@@ -158,6 +164,44 @@ class Session:
             return
         shown = {m.id for m in [result.response, *result.followups] if m is not None}
         self._print_result(name, result)
+        self._print_new_messages(skip=shown)
+
+    async def _press(self, path: list[str], options: dict[str, str]) -> None:
+        """Press a button of the last answer, by number or label; a form it opens is
+        answered with the options (custom_id:value)."""
+        which = " ".join(path[1:]).strip()
+        if not which:
+            raise ConsoleError("press what? e.g. /press 1 or /press Another")
+        if not self.actions:
+            raise ConsoleError("nothing to press: the last answer had no buttons")
+        if which.isdigit():
+            index = int(which) - 1
+            if not 0 <= index < len(self.actions):
+                raise ConsoleError(f"no button {which}: there are {len(self.actions)}")
+            message, button = self.actions[index]
+        else:
+            found = [a for a in self.actions if a[1]["label"].lower() == which.lower()]
+            if not found:
+                known = ", ".join(b["label"] for _m, b in self.actions)
+                raise ConsoleError(f"no button {which!r}; buttons: {known}")
+            message, button = found[0]
+        user = self.world.user
+        try:
+            result = await user.click(message, custom_id=button["custom_id"])
+            if result.modal is not None:
+                values = _form_values(result.modal, options)
+                if values is None:
+                    self.out.print(_describe_form(result.modal))
+                    return
+                result = await user.submit_modal(result, values)
+        except ConsoleError:
+            raise
+        except Exception as exc:
+            self.failures += 1
+            self.out.print(f"[red]{button['label']}: {_refusal(exc)}[/red]")
+            return
+        shown = {m.id for m in [result.response, *result.followups] if m is not None}
+        self._print_result(button["label"], result)
         self._print_new_messages(skip=shown)
 
     def _find_command(self, path: list[str]) -> Any:
@@ -229,6 +273,7 @@ class Session:
 
     def _print_result(self, name: str, result: Any) -> None:
         messages = [m for m in [result.response, *result.followups] if m is not None]
+        self.actions = []
         if not messages:
             self.out.print(f"[yellow]/{escape(name)}: the bot did not answer[/yellow]")
         for message in messages:
@@ -238,6 +283,17 @@ class Session:
                 ephemeral=message.ephemeral,
                 where=f"#{self.world.here}",
             )
+            self._print_buttons(message)
+
+    def _print_buttons(self, message: Any) -> None:
+        """The message's buttons as numbered actions for /press."""
+        shown = []
+        for button in _buttons(message):
+            if button.get("custom_id") and not button.get("disabled"):
+                self.actions.append((message, button))
+                shown.append(f"[{len(self.actions)}] {button['label']}")
+        if shown:
+            self.out.print(Text("  " + "   ".join(shown) + "   (/press N)", style="cyan"))
 
     def _print_new_messages(self, skip: set[int] | frozenset[int] = frozenset()) -> None:
         """Print what the bot posted on its own (e.g. a daily prompt) since last time."""
@@ -248,6 +304,7 @@ class Session:
                 self._print_message(
                     message.content, message.embeds, ephemeral=False, where=f"#{cname}"
                 )
+                self._print_buttons(message)
             self.world.seen.update(m.id for m in channel.history())
 
     def _print_message(
@@ -294,6 +351,55 @@ def render_embed(embed: Any, show: Callable[[str], str] = str) -> Panel:
     if embed.url:
         title += f"  <{embed.url}>"
     return Panel(body, title=Text(title, style="bold"), title_align="left", expand=True)
+
+
+def _buttons(message: Any) -> list[dict[str, Any]]:
+    rows = [r if isinstance(r, dict) else r.to_dict() for r in message.components]
+    return [c for row in rows for c in row.get("components", []) if c.get("type") == 2]
+
+
+def _form_controls(modal: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(label, control) of each control of a form."""
+    out = []
+    for node in modal.get("components", []):
+        control = node.get("component") or (node.get("components") or [None])[0]
+        if control:
+            out.append((node.get("label") or control.get("label") or "", control))
+    return out
+
+
+def _form_values(modal: dict[str, Any], options: dict[str, str]) -> dict[str, Any] | None:
+    """A form's answers from console options; None when none were given."""
+    if not options:
+        return None
+    controls = {c["custom_id"]: c for _label, c in _form_controls(modal)}
+    values: dict[str, Any] = {}
+    for name, raw in options.items():
+        control = controls.get(name)
+        if control is None:
+            raise ConsoleError(f"the form has no field {name!r} (fields: {', '.join(controls)})")
+        if control.get("type") == 4:
+            values[name] = raw
+            continue
+        allowed = [o["value"] for o in control.get("options", [])]
+        if raw not in allowed:
+            raise ConsoleError(f"{name} takes one of: {', '.join(allowed)}")
+        values[name] = [raw]
+    return values
+
+
+def _describe_form(modal: dict[str, Any]) -> str:
+    lines = [f"[bold]{modal.get('title', 'Form')}[/bold]: answer with options, e.g."]
+    for label, control in _form_controls(modal):
+        if control.get("type") == 4:
+            choice = "TEXT"
+        else:
+            choice = "|".join(o["value"] for o in control.get("options", [])[:6])
+            choice += "|…" if len(control.get("options", [])) > 6 else ""
+        needed = "" if control.get("required") else " (optional)"
+        lines.append(f"  {control['custom_id']}:{choice}  — {label}{needed}")
+    lines.append("  /press Report reason:missing-warning warning:self-harm")
+    return "\n".join(lines)
 
 
 def _refusal(exc: BaseException) -> str:

@@ -14,10 +14,13 @@ from typing import Any
 import discord
 
 from bot.ao3.cards import SeriesCard, WorkCard
+from bot.excerpt_actions import Context, Skipped
 from bot.excerpts import Excerpt
 from bot.lookups import Found, StoryCard, StoryWarnings, TermInfo, WarningLine
 from bot.markup import clip, echo, escape, number, unescape
+from bot.reports import DECISION_NAMES, REASONS, ReportPage
 from bot.store.config import ChangeRow
+from bot.store.reports import OPEN, ReportRow
 
 __all__ = ["clip", "echo", "escape", "number", "unescape"]
 
@@ -406,4 +409,95 @@ def ao3_series(card: SeriesCard) -> discord.Embed:
         )
     embed.description = "\n".join(lines) or "This series lists no works I can see."
     embed.set_footer(text="Add a work with /library add url:<its link>")
+    return fit(embed)
+
+
+# -- buttons, reports and the moderator queue (additive) ------------------------------------
+
+
+def excerpt_reported() -> discord.Embed:
+    """What a reported excerpt's message becomes: its text gone for everyone."""
+    return _embed(
+        "Passage hidden after a report",
+        description="A reader reported this passage; it is hidden in this server until a "
+        "moderator has looked at it.",
+    )
+
+
+def context(ctx: Context) -> tuple[str, list[discord.Embed]]:
+    """More context: the passages around one (each cleared for this channel), and a line
+    for each one left out."""
+    lines: list[str] = []
+    embeds: list[discord.Embed] = []
+    for side, item in (("Before", ctx.before), ("After", ctx.after)):
+        if item is None:
+            lines.append(
+                f"{side}: {'this is where the story starts' if side == 'Before' else 'the end.'}"
+            )
+        elif isinstance(item, Skipped):
+            lines.append(escape(item.message))
+        else:
+            embed = excerpt(item)
+            embed.title = clip(f"{side} · {embed.title}", TITLE_LIMIT)
+            embeds.append(fit(embed))
+    return content("\n".join(lines)), embeds
+
+
+def _reason_line(report: ReportRow, names: Mapping[str, str]) -> str:
+    reason = REASONS.get(report.reason, report.reason)
+    if report.warning:
+        reason += f": {names.get(report.warning, report.warning)}"
+    return reason
+
+
+def report_card(report: ReportRow, names: Mapping[str, str]) -> discord.Embed:
+    """A report in the moderators' queue: the passage in spoiler bars, its story, the reason,
+    the reporter, a jump link; once decided, who decided what and when."""
+    body = spoiler(clip(escape(report.passage_text), DESCRIPTION_LIMIT - 8))
+    embed = _embed(f"Report #{report.id}: {escape(report.story_title)}", description=body)
+    embed.add_field(name="Reason", value=_reason_line(report, names), inline=False)
+    if report.comment:
+        embed.add_field(name="Comment", value=escape(report.comment), inline=False)
+    embed.add_field(name="Reported by", value=f"<@{report.reporter_id}>", inline=True)
+    embed.add_field(name="When", value=f"<t:{_ts(report.reported_at)}:f>", inline=True)
+    if report.message_link:
+        embed.add_field(name="Message", value=f"[Jump to it]({report.message_link})", inline=True)
+    if report.status == OPEN:
+        embed.set_footer(text="Hidden in this server until a moderator decides.")
+    else:
+        what = DECISION_NAMES.get(report.status, report.status)
+        if report.added_warning and report.warning:
+            what += f", adding {names.get(report.warning, report.warning)} here"
+        when = f"<t:{_ts(report.decided_at)}:f>" if report.decided_at else ""
+        embed.add_field(
+            name="Decision", value=f"<@{report.decided_by}> {what} {when}".strip(), inline=False
+        )
+    return fit(embed)
+
+
+def report_list(page: ReportPage, names: Mapping[str, str]) -> discord.Embed:
+    """One page of the open reports."""
+    embed = _embed(f"Open reports ({page.total})")
+    if not page.reports:
+        embed.description = "No open report: nothing is waiting for a decision."
+        return fit(embed)
+    for r in page.reports:
+        link = f" · [message]({r.message_link})" if r.message_link else ""
+        embed.add_field(
+            name=clip(f"#{r.id} · {escape(r.story_title)}", FIELD_NAME_LIMIT),
+            value=f"{_reason_line(r, names)} · <@{r.reporter_id}> · <t:{_ts(r.reported_at)}:R>"
+            f"{link}\n> {spoiler(escape(clip(r.passage_text, 150)))}",
+            inline=False,
+        )
+    embed.set_footer(text=f"Page {page.page + 1} of {page.pages}")
+    return fit(embed)
+
+
+def story_warnings_here(report: StoryWarnings, notes: Sequence[str]) -> discord.Embed:
+    """`story_warnings` with what this server's reports and moderators changed."""
+    embed = story_warnings(report)
+    if notes:
+        embed.insert_field_at(
+            0, name="In this server", value="\n".join(f"• {n}" for n in notes), inline=False
+        )
     return fit(embed)

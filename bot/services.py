@@ -14,10 +14,12 @@ from bot.ao3.limiter import Limiter
 from bot.ao3.service import Ao3Links
 from bot.daily import Daily
 from bot.directory import StoryDirectory
+from bot.excerpt_actions import ExcerptActions
 from bot.excerpts import Excerpts
 from bot.guild_config import GuildConfig
 from bot.lookups import Lookups
 from bot.prompting import Prompts
+from bot.reports import Reports
 from bot.settings import Settings
 from bot.store.ao3 import Ao3Store
 from bot.store.config import ConfigStore
@@ -26,6 +28,7 @@ from bot.store.db import Database
 from bot.store.guilds import GuildStore, PromptHistoryStore
 from bot.store.library import LibraryStore
 from bot.store.meta import MetaStore
+from bot.store.reports import ReportStore
 from bot.uploads import Uploads
 
 Clock = Callable[[], datetime]
@@ -40,6 +43,7 @@ class Guilds:
     config: ConfigStore
     clock: Clock
     keep_days: int
+    reports: ReportStore
 
     async def departed(self, guild_id: int) -> None:
         await self.store.mark_departed(guild_id, self.clock())
@@ -58,6 +62,7 @@ class Guilds:
         for guild_id in purged:
             await self.library.purge_guild(guild_id)
             await self.config.purge_guild(guild_id)
+            await self.reports.purge_guild(guild_id)
             await self.store.forget(guild_id)
         return purged
 
@@ -79,6 +84,8 @@ class Services:
     prompts: Prompts
     daily: Daily
     ao3: Ao3Links
+    reports: Reports
+    actions: ExcerptActions
     clock: Clock
     rng: random.Random
     instance: str
@@ -102,6 +109,8 @@ class Services:
         history = PromptHistoryStore(db)
         prompts = Prompts(library, history, tax, rng, clock)
         uploads = Uploads(library, directory, settings, clock)
+        excerpts = Excerpts(library, config, directory, tax, rng)
+        report_store = ReportStore(db)
         return cls(
             db=db,
             settings=settings,
@@ -110,14 +119,23 @@ class Services:
             library=library,
             directory=directory,
             config=config,
-            excerpts=Excerpts(library, config, directory, tax, rng),
+            excerpts=excerpts,
             lookups=Lookups(library, directory, tax, config),
             uploads=uploads,
-            guilds=Guilds(GuildStore(db), library, config_store, clock, settings.purge_after_days),
+            guilds=Guilds(
+                GuildStore(db),
+                library,
+                config_store,
+                clock,
+                settings.purge_after_days,
+                report_store,
+            ),
             prompt_history=history,
             prompts=prompts,
             daily=Daily(DailyStore(db), prompts, config, clock, instance),
             ao3=Ao3Links(ao3_fetcher(db, settings, clock, rng, instance), config, tax, uploads),
+            reports=Reports(report_store, library, tax, clock),
+            actions=ExcerptActions(excerpts, library, config, report_store),
             clock=clock,
             rng=rng,
             instance=instance,

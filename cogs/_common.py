@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import discord
@@ -78,6 +79,7 @@ async def reply(
     embed: discord.Embed | None = None,
     embeds: list[discord.Embed] | None = None,
     ephemeral: bool = False,
+    view: discord.ui.View | None = None,
 ) -> None:
     """Respond (or follow up after a defer) with pings disabled, within Discord's limits."""
     kwargs: dict[str, object] = {"allowed_mentions": render.NO_PINGS, "ephemeral": ephemeral}
@@ -86,6 +88,8 @@ async def reply(
         kwargs["embed"] = render.fit(embed)
     if embeds is not None:
         kwargs["embeds"] = [render.fit(e) for e in embeds]
+    if view is not None:
+        kwargs["view"] = view
     if interaction.response.is_done():
         await interaction.followup.send(text or "", **kwargs)  # type: ignore[arg-type]
     else:
@@ -98,3 +102,13 @@ def choices(items: list[Choice]) -> list[app_commands.Choice[str]]:
         app_commands.Choice(name=render.clip(c.name, 100) or "…", value=c.value[:100])
         for c in items[:25]
     ]
+
+
+async def guarded(interaction: discord.Interaction, action: Callable[[], Awaitable[None]]) -> None:
+    """Run a button's work; a UserError is answered privately, anything else logged and
+    apologised for (the tree's error handler does not see component callbacks)."""
+    try:
+        await action()
+    except Exception as exc:
+        client: FicshelfBot = interaction.client  # type: ignore[assignment]
+        await client.on_app_command_error(interaction, exc)  # type: ignore[arg-type]

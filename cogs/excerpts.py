@@ -10,6 +10,7 @@ from bot import render
 from bot.directory import Choice, fuzzy_names
 from bot.excerpts import NoExcerpt
 from cogs._common import choices, reply, services, where
+from cogs.buttons import excerpt_view
 
 
 class Excerpts(commands.Cog):
@@ -37,7 +38,8 @@ class Excerpts(commands.Cog):
         if isinstance(result, NoExcerpt):
             await reply(interaction, render.content(result.message), ephemeral=True)
         else:
-            await reply(interaction, embed=render.excerpt(result))
+            view = await excerpt_view(s, result, filt)
+            await reply(interaction, embed=render.excerpt(result), view=view)
 
     @excerpt.autocomplete("story")
     async def _story(

@@ -124,6 +124,33 @@ class Config(commands.GroupCog, group_name="config", group_description="What may
             interaction, f"Spoilers {'on' if enabled else 'off'} {_scope(channel)}.", ephemeral=True
         )
 
+    reports = app_commands.Group(name="reports", description="Where reader reports go")
+
+    @reports.command(name="channel", description="Post reader reports in this channel.")
+    @app_commands.describe(channel="The moderators' channel")
+    async def reports_channel(
+        self, interaction: discord.Interaction, channel: discord.TextChannel
+    ) -> None:
+        assert interaction.guild_id is not None
+        await services(interaction).reports.set_queue(interaction.guild_id, channel.id)
+        await reply(
+            interaction,
+            f"Reader reports will be posted in {channel.mention}. A reported passage is "
+            "hidden at once; decide with the card's buttons.",
+            ephemeral=True,
+        )
+
+    @reports.command(name="off", description="Stop posting reader reports (they still hide).")
+    async def reports_off(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        await services(interaction).reports.set_queue(interaction.guild_id, None)
+        await reply(
+            interaction,
+            "Reader reports are no longer posted. Reported passages are still hidden and "
+            "wait in /reports list.",
+            ephemeral=True,
+        )
+
     @app_commands.command(
         name="reset", description="Drop a channel's overrides (or the server defaults)."
     )

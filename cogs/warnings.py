@@ -24,9 +24,9 @@ class Warnings(commands.GroupCog, group_name="warnings", group_description="Cont
     ) -> None:
         s, w = services(interaction), where_or_dm(interaction)
         report = await s.lookups.story_warnings(w, story, server_channels(interaction))
-        await reply(
-            interaction, embed=render.story_warnings(report), ephemeral=not (public or w.private)
-        )
+        notes = await s.reports.story_notes(w.guild_id, report.story.id)  # this server's overrides
+        embed = render.story_warnings_here(report, notes)
+        await reply(interaction, embed=embed, ephemeral=not (public or w.private))
 
     @story.autocomplete("story")
     async def _story(

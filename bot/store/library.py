@@ -24,6 +24,7 @@ from bot.store.records import (
     StoryName,
     StoryRow,
 )
+from bot.store.reports import hidden_conditions
 
 
 @dataclass(frozen=True, slots=True)
@@ -517,6 +518,9 @@ class LibraryStore:
         if elig is not None:
             where += ["p.rating_rank <= ?", "(p.warn_mask & ?) = 0"]
             params += [elig.max_rank, await self.mask("warning", elig.blocked)]
+            hidden, hidden_params = hidden_conditions(guild_id)  # this server's reports
+            where += hidden
+            params += hidden_params
         if filt.story_id is not None:
             where.append("p.story_id = ?")
             params.append(filt.story_id)

@@ -217,6 +217,8 @@ async def test_migration_backfills_the_same_slots_as_saving(tmp_path: Path) -> N
         conn.executescript(
             f"{LATER_TABLES} DROP TABLE sample_slots; DROP TABLE sample_tops;"
             " DROP TABLE removed_stories;"
+            " DROP TABLE hidden_passages; DROP TABLE hidden_stories; DROP TABLE passage_warnings;"
+            " DROP TABLE report_settings; DROP TABLE button_filters; DROP TABLE reports;"
             " DROP INDEX stories_by_work; ALTER TABLE stories DROP COLUMN work;"
             " ALTER TABLE stories DROP COLUMN subject_mask; PRAGMA user_version = 4;"
         )
@@ -312,6 +314,8 @@ async def test_migration_reads_the_work_from_old_rows_as_indexing_does(
     with sqlite3.connect(path) as conn:  # back to the schema before migration 006
         conn.executescript(
             f"{LATER_TABLES} DROP TABLE removed_stories; DROP INDEX stories_by_work;"
+            " DROP TABLE hidden_passages; DROP TABLE hidden_stories; DROP TABLE passage_warnings;"
+            " DROP TABLE report_settings; DROP TABLE button_filters; DROP TABLE reports;"
             " ALTER TABLE stories DROP COLUMN work; ALTER TABLE stories DROP COLUMN subject_mask;"
             " PRAGMA user_version = 5;"
         )
