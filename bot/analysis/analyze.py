@@ -76,7 +76,7 @@ def analyze(
     minimum = tax.detection.passage_min
     rules = load_scene_rules()
     classifier = (model or shipped_model()) if learned else None
-    learned_by_passage = _learned(classifier, passages, warning_slugs)
+    learned_by_passage = _learned(classifier, passages, warning_slugs, detection)
     extra = _model_findings(
         classifier, learned_by_passage, passages, detection, story, rules, set(declared.warnings)
     )
@@ -131,15 +131,21 @@ def analyze(
 
 
 def _learned(
-    model: PassageModel | None, passages: Sequence[Passage], warnings: set[str]
+    model: PassageModel | None,
+    passages: Sequence[Passage],
+    warnings: set[str],
+    detection: StoryDetection,
 ) -> list[dict[str, ModelFinding]]:
     """Per passage, the warnings the model sees there (the model adds recall: a warning it
-    alone supports becomes a finding of its own, see `_model_findings`)."""
+    alone supports becomes a finding of its own, see `_model_findings`). Where a cue of a
+    warning matched, however weakly, the model's cued threshold for it applies."""
     out: list[dict[str, ModelFinding]] = [{} for _ in passages]
     if model is None:
         return out
     for i, passage in enumerate(passages):
-        for found in model.findings(passage.text):
+        scan = detection.passages[i]
+        cued = frozenset({h.slug for h in scan.hits} | set(scan.local))
+        for found in model.findings(passage.text, cued):
             if found.slug in warnings:
                 out[i][found.slug] = found
     return out

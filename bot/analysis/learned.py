@@ -47,6 +47,7 @@ class PassageModel:
     weights: npt.NDArray[np.float32]  # (terms, labels)
     bias: npt.NDArray[np.float32]  # (labels,)
     thresholds: npt.NDArray[np.float32]  # (labels,) probability at or above: a finding
+    cued: npt.NDArray[np.float32]  # (labels,) the threshold where a cue of the label matched
     groups: frozenset[str]  # the works it was trained on ("eacl:<work id>", …)
     meta: dict[str, object]
 
@@ -60,13 +61,17 @@ class PassageModel:
         evidence = val @ self.weights[idx] if len(idx) else np.zeros(len(self.labels))
         return 1.0 / (1.0 + np.exp(-(self.bias + evidence))), evidence
 
-    def findings(self, text: str) -> list[ModelFinding]:
+    def findings(self, text: str, cued: frozenset[str] = frozenset()) -> list[ModelFinding]:
         """The labels whose probability reaches their threshold on the strength of the
         text's own words (a label's bias alone, on an empty or unknown text, is no finding),
-        strongest first."""
+        strongest first. Where a cue of a label matched (`cued`), its `cued` threshold
+        applies: some labels were learned from passages chosen for holding a cue word."""
         probs, evidence = self._scores(text)
         hits = [
-            i for i in range(len(self.labels)) if probs[i] >= self.thresholds[i] and evidence[i] > 0
+            i
+            for i, label in enumerate(self.labels)
+            if evidence[i] > 0
+            and probs[i] >= (self.cued[i] if label in cued else self.thresholds[i])
         ]
         out = [ModelFinding(self.labels[i], float(probs[i])) for i in hits]
         return sorted(out, key=lambda f: -f.probability)
@@ -115,6 +120,7 @@ def save_model(model: PassageModel, path: Path) -> None:
             weights=model.weights.astype(np.float16),
             bias=model.bias.astype(np.float32),
             thresholds=model.thresholds.astype(np.float32),
+            cued=model.cued.astype(np.float32),
         )
     partial.replace(path)
 
@@ -135,6 +141,7 @@ def read_model(path: Path) -> PassageModel:
             weights=z["weights"].astype(np.float32),
             bias=z["bias"].astype(np.float32),
             thresholds=z["thresholds"].astype(np.float32),
+            cued=z["cued"].astype(np.float32),
             groups=frozenset(text("groups")),
             meta=json.loads(bytes(z["meta"]).decode()),
         )

@@ -172,6 +172,7 @@ def fit(rows: Sequence[Row], labels: Sequence[str], config: TrainingConfig) -> P
         weights=weights.astype(np.float32),
         bias=bias.astype(np.float32),
         thresholds=np.full(len(labels), 0.5, dtype=np.float32),
+        cued=np.full(len(labels), 0.5, dtype=np.float32),
         groups=frozenset(r.group for r in rows),
         meta={},
     )
@@ -223,12 +224,6 @@ def _same_question_set(row: Row, slug: str, config: TrainingConfig) -> bool:
     return row.group.startswith("eacl:") and slug in config.eacl.map.values()
 
 
-def _presumed(slug: str, config: TrainingConfig) -> bool:
-    """Whether thresholds judge `slug` on rows nobody checked for it too: only labels the
-    EACL set does not cover (the EACL labels have real, hard negatives of their own)."""
-    return slug not in config.eacl.map.values()
-
-
 def out_of_fold(
     rows: Sequence[Row], labels: Sequence[str], config: TrainingConfig, folds: int
 ) -> npt.NDArray[np.float64]:
@@ -250,23 +245,27 @@ def choose_thresholds(
     probs: npt.NDArray[np.float64],
     labels: Sequence[str],
     config: TrainingConfig,
+    *,
+    cued: bool = False,
 ) -> npt.NDArray[np.float32]:
-    """Per label, from out-of-fold probabilities: the threshold with the best F1 among those
-    with precision at or above the configured minimum. (Not judged together with the cues:
-    the cues were written against this material, so on it they look perfect and would push
-    the model's thresholds up.) For labels the EACL set does not
-    cover, rows nobody checked count as negatives with the presumed-negative weight, as in
-    training: our own material has few checked negatives, and those rows stand for the
-    ordinary writing a threshold must leave alone. A label no threshold makes precise
-    enough is left nearly silent (0.95)."""
+    """Per label, from out-of-fold probabilities: the threshold with the best F1 (F2 for
+    the recall-first labels) among those with precision at or above the configured minimum.
+    Rows nobody checked for a label count as its negatives here, with `presumed_weight`:
+    they stand for the ordinary writing a threshold must leave alone. With `cued`, the EACL
+    labels are judged on their checked rows alone: those rows were chosen for holding a cue
+    word, so that is the threshold for passages where a cue of the label matched. (Not
+    judged together with the cues: the cues were written against this material and look
+    perfect on it.) A label no threshold makes precise enough is left nearly silent."""
     out = np.full(len(labels), 0.95, dtype=np.float32)
     grid = np.round(np.arange(0.05, 0.96, 0.01), 2)
     presumed = config.thresholds.presumed_weight
+    gated = set(config.eacl.map.values())
     for k, slug in enumerate(labels):
         scored = [
             (probs[i, k], r.gold.get(slug, False), 1.0 if slug in r.gold else presumed)
             for i, r in enumerate(rows)
-            if slug in r.gold or _presumed(slug, config)
+            if slug in r.gold
+            or (not (cued and slug in gated) and not _same_question_set(r, slug, config))
         ]
         p = np.array([x[0] for x in scored])
         y = np.array([x[1] for x in scored], dtype=bool)
@@ -294,6 +293,7 @@ def train(rows: Sequence[Row], config: TrainingConfig) -> PassageModel:
         raise TrainingError("no label has enough positive rows to learn")
     probs = out_of_fold(rows, labels, config, config.fit.folds)
     thresholds = choose_thresholds(rows, probs, labels, config)
+    cued = choose_thresholds(rows, probs, labels, config, cued=True)
     model = fit(rows, labels, config)
     meta = {
         "rows": len(rows),
@@ -307,6 +307,7 @@ def train(rows: Sequence[Row], config: TrainingConfig) -> PassageModel:
         weights=model.weights,
         bias=model.bias,
         thresholds=thresholds,
+        cued=cued,
         groups=model.groups,
         meta=meta,
     )

@@ -95,21 +95,23 @@ async def test_warnings_story_says_where_the_story_is_kept_out(world: World) -> 
     assert "its subject is Suicide (detected)" in kept
 
 
-BELT = """The Belt
+HALLWAY = """The Hallway
 
-It started the way it always did: a fist to his face, followed by his step father's belt.
-Jamie curled up against the kitchen cabinets and counted the tiles while it went on, because
-counting was better than listening. It was only the beginning of his beating, and he knew it.
+They called him slurs in the hallway every morning, shoved him into lockers, and told him
+people like him did not belong in their town. His teacher pretended not to hear. When he
+finally told his parents he was gay, his father said he was no son of his.
 """
 
 
 async def test_a_finding_of_the_model_alone_is_marked_and_quotes_its_strongest_sentence(
     world: World,
 ) -> None:
-    """The issue's typical miss: no cue fires on it; the learned model does."""
-    await world.moderator.slash(world.writing, "library add", file=("belt.txt", BELT.encode()))
-    result = await world.member.slash(world.writing, "warnings story", story="The Belt")
+    """No cue names homophobia here; the learned model does, quoting one of its sentences."""
+    upload = ("hallway.txt", HALLWAY.encode())
+    await world.moderator.slash(world.writing, "library add", file=upload)
+    result = await world.member.slash(world.writing, "warnings story", story="The Hallway")
     fields = {f.name: f.value for f in result.response.embeds[0].fields}
-    name = next(n for n in fields if n.startswith("Detected: Violence"))
+    name = next(n for n in fields if n.startswith("Detected: Discrimination"))
     assert "learned model only, lower confidence" in name
-    assert "stepfathersbelt" in squash(fields[name])
+    sentences = [squash(x) for x in HALLWAY.replace("\n", " ").split(". ")[1:]]
+    assert any(x[:40] in squash(fields[name]) for x in sentences)
