@@ -101,12 +101,20 @@ def analyze(
             fact.characters = counter.names(i, fandoms)
         facts.append(fact)
     detected = {f.slug for f in warnings if f.source == "detected"}
+    model_only = [  # per passage: what the model alone found there
+        {
+            s
+            for s in learned_by_passage[i]
+            if max(scan.confidence.get(s, 0.0), scan.local.get(s, 0.0)) < minimum
+        }
+        for i, scan in enumerate(detection.passages)
+    ]
     scenes = spread(
         story,
         passages,
         [{s: c for s, c in f.warnings.items() if s in detected} for f in facts],
         [
-            {s: c for s, c in f.warnings.items() if s in detected and s in learned_by_passage[i]}
+            {s: c for s, c in f.warnings.items() if s in detected and s in model_only[i]}
             for i, f in enumerate(facts)
         ],
         minimum=minimum,
