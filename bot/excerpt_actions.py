@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
 from bot.context import Where
-from bot.excerpts import Excerpt, Excerpts, NoExcerpt
+from bot.excerpts import Excerpt, Excerpts, NoExcerpt, excerpt_of
 from bot.guild_config import GuildConfig
-from bot.policy import allows, content_warnings
+from bot.policy import allows
 from bot.store.library import LibraryStore, PassageFilter
 from bot.store.reports import ReportStore
 
@@ -139,18 +139,7 @@ class ExcerptActions:
                 else f"its story is rated {story.rating}"
             )
             return NoExcerpt(f"not shown: {why}, which this channel does not allow.")
-        chapters = story.report["chapters"]
-        title = next((c["title"] for c in chapters if c["number"] == passage.chapter), "")
-        names = self.config.names()
-        cws = content_warnings(view.policy, declared=declared, detected=detected)
-        return Excerpt(
-            story=story,
-            passage=passage,
-            chapter_title=title,
-            chapter_count=len(chapters),
-            warnings=[names.get(w, w) for w in cws],
-            spoilers=view.policy.spoilers,
-        )
+        return excerpt_of(story, passage, view.policy, self.config.names(), detected)
 
     async def context(self, where: Where, passage_id: int) -> Context | NoExcerpt:
         """The passages before and after, each re-checked against this channel's policy."""

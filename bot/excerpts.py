@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from bot.analysis.characters import character_filter
@@ -12,7 +13,7 @@ from bot.context import Where
 from bot.directory import StoryDirectory, resolve_term
 from bot.guild_config import GuildConfig
 from bot.markup import echo, number
-from bot.policy import allows, content_warnings
+from bot.policy import ChannelPolicy, allows, content_warnings
 from bot.store.library import LibraryStore, PassageFilter
 from bot.store.records import PassageRow, StoryRow
 
@@ -97,18 +98,7 @@ class Excerpts:
         ):
             log.error("store returned passage %s not allowed in %s", passage.id, where)
             return NoExcerpt(await self._why_nothing(where, filt))
-        chapters = story.report["chapters"]
-        title = next((c["title"] for c in chapters if c["number"] == passage.chapter), "")
-        names = self.config.names()
-        cws = content_warnings(view.policy, declared=declared, detected=passage.warnings)
-        return Excerpt(
-            story=story,
-            passage=passage,
-            chapter_title=title,
-            chapter_count=len(chapters),
-            warnings=[names.get(w, w) for w in cws],
-            spoilers=view.policy.spoilers,
-        )
+        return excerpt_of(story, passage, view.policy, self.config.names(), passage.warnings)
 
     async def _why_nothing(self, where: Where, filt: PassageFilter) -> str:
         wanted = _describe_filter(filt, self.tax)
@@ -145,6 +135,28 @@ class Excerpts:
             f"{subject}, but none fits this channel{why}. "
             f"This channel's settings: {self.config.describe(view)}."
         )
+
+
+def excerpt_of(
+    story: StoryRow,
+    passage: PassageRow,
+    policy: ChannelPolicy,
+    names: Mapping[str, str],
+    detected: Iterable[str],
+) -> Excerpt:
+    """A passage cleared for a channel, as a post of it shows it (its CW line and chapter)."""
+    declared = {w["slug"] for w in story.report["warnings"] if w["source"] == "declared"}
+    chapters = story.report["chapters"]
+    title = next((c["title"] for c in chapters if c["number"] == passage.chapter), "")
+    cws = content_warnings(policy, declared=declared, detected=detected)
+    return Excerpt(
+        story=story,
+        passage=passage,
+        chapter_title=title,
+        chapter_count=len(chapters),
+        warnings=[names.get(w, w) for w in cws],
+        spoilers=policy.spoilers,
+    )
 
 
 def _describe_filter(filt: PassageFilter, tax: Taxonomy) -> str:
