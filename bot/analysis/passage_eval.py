@@ -14,7 +14,7 @@ used, and rows from works it was trained on are refused.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,11 +23,11 @@ import numpy as np
 from bot.analysis.analyze import analyze
 from bot.analysis.evaluate import Counts
 from bot.analysis.learned import PassageModel, shipped_model
+from bot.analysis.model import Finding
 from bot.analysis.training import (
     Row,
     TrainingConfig,
     TrainingError,
-    labels_of,
     load_config,
     read_eacl,
     read_material,
@@ -35,8 +35,6 @@ from bot.analysis.training import (
 )
 from bot.library.model import Chapter, Paragraph, Story
 from bot.library.passages import segment
-
-Detector = Callable[[str], set[str]]
 
 
 @dataclass(slots=True)
@@ -77,8 +75,13 @@ def story_of(text: str) -> Story:
 
 def detected(text: str, *, model: PassageModel | None, learned: bool) -> set[str]:
     """The warnings analysis reports for `text` as a story of its own."""
+    return {f.slug for f in _findings(text, model=model, learned=learned)}
+
+
+def _findings(text: str, *, model: PassageModel | None, learned: bool) -> list[Finding]:
     story = story_of(text)
-    return analyze(story, segment(story), model=model, learned=learned).warning_slugs("detected")
+    analysis = analyze(story, segment(story), model=model, learned=learned)
+    return [f for f in analysis.warnings if f.source == "detected"]
 
 
 def evaluate_passages(
@@ -105,9 +108,6 @@ def evaluate_passages(
 
     extra = list(read_material() if material is None else material)
     extra = [r for r in extra if r.group not in {x.group for x in rows}]
-    labels = labels_of([*rows, *extra], config)
-    if not labels:
-        raise TrainingError("no label has enough positive rows to learn")
     splitter = GroupKFold(n_splits=folds)
     groups = [r.group for r in rows]
     for train_idx, test_idx in splitter.split(np.zeros(len(rows)), groups=groups):
@@ -121,8 +121,9 @@ def _score(
 ) -> None:
     for i in indices:
         row = rows[i]
-        both = detected(row.text, model=model, learned=True)
-        cues = detected(row.text, model=None, learned=False)
+        found = _findings(row.text, model=model, learned=True)
+        both = {f.slug for f in found}
+        cues = {f.slug for f in found if f.method == "cues"}  # as if analysed without the model
         alone = {f.slug for f in model.findings(row.text)} if model is not None else set()
         for slug, gold in row.gold.items():
             for counts, found in ((r.combined, both), (r.cues, cues), (r.model, alone)):
