@@ -150,12 +150,9 @@ def _learned(
     out: list[dict[str, ModelFinding]] = [{} for _ in passages]
     if model is None:
         return out
-    for i, passage in enumerate(passages):
-        scan = detection.passages[i]
-        cued = frozenset({h.slug for h in scan.hits} | set(scan.local))
-        for found in model.findings(passage.text, cued):
-            if found.slug in warnings:
-                out[i][found.slug] = found
+    cued = [frozenset({h.slug for h in s.hits} | set(s.local)) for s in detection.passages]
+    for i, found in enumerate(model.findings_many([p.text for p in passages], cued)):
+        out[i] = {f.slug: f for f in found if f.slug in warnings}
     return out
 
 

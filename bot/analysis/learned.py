@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 import re
-from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -38,6 +37,51 @@ class ModelFinding:
 
 
 @dataclass(frozen=True, slots=True)
+class _Lookup:
+    """The vocabulary as arrays, so that a batch of texts is counted with numpy: each word
+    of a term has an id; a bigram is found by its pair of ids in a sorted key array."""
+
+    words: dict[str, int]  # every word that appears in a term -> its id
+    unigram: npt.NDArray[np.intp]  # word id -> index of the one-word term, or -1
+    pair_keys: npt.NDArray[np.int64]  # sorted first id * len(words) + second id
+    pair_terms: npt.NDArray[np.intp]  # the bigram term index, aligned with pair_keys
+
+    @classmethod
+    def of(cls, vocabulary: dict[str, int]) -> _Lookup:
+        words: dict[str, int] = {}
+        for term in vocabulary:
+            for word in term.split(" "):
+                words.setdefault(word, len(words))
+        unigram = np.full(len(words), -1, dtype=np.intp)
+        keys, terms = [], []
+        for term, index in vocabulary.items():
+            first, _, second = term.partition(" ")
+            if second:
+                keys.append(words[first] * len(words) + words[second])
+                terms.append(index)
+            else:
+                unigram[words[first]] = index
+        order = np.argsort(np.asarray(keys, dtype=np.int64), kind="stable")
+        return cls(
+            words,
+            unigram,
+            np.asarray(keys, dtype=np.int64)[order],
+            np.asarray(terms, dtype=np.intp)[order],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """Sparse tf-idf rows of a batch of texts: entry k is (`rows[k]`, `terms[k]`, `values[k]`),
+    sorted by row."""
+
+    count: int
+    rows: npt.NDArray[np.intp]
+    terms: npt.NDArray[np.intp]
+    values: npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
 class PassageModel:
     """Per-label linear scores over tf-idf features, with per-label thresholds."""
 
@@ -50,15 +94,25 @@ class PassageModel:
     cued: npt.NDArray[np.float32]  # (labels,) the threshold where a cue of the label matched
     groups: frozenset[str]  # the works it was trained on ("eacl:<work id>", …)
     meta: dict[str, object]
+    _lookup: _Lookup = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_lookup", _Lookup.of(self.vocabulary))
 
     def probabilities(self, text: str) -> npt.NDArray[np.float64]:
         """P(label) for one text, in `labels` order."""
-        return self._scores(text)[0]
+        return self._scores([text])[0][0]
 
-    def _scores(self, text: str) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        """(probabilities, what the text's own words add to each label's score)."""
-        idx, val = self._features(text)
-        evidence = val @ self.weights[idx] if len(idx) else np.zeros(len(self.labels))
+    def _scores(
+        self, texts: Sequence[str]
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Per text: (probabilities, what the text's own words add to each label's score)."""
+        f = self.features(texts)
+        evidence = np.zeros((f.count, len(self.labels)))
+        if len(f.rows):
+            starts = np.flatnonzero(np.r_[True, f.rows[1:] != f.rows[:-1]])
+            contrib = self.weights[f.terms] * f.values[:, None]
+            evidence[f.rows[starts]] = np.add.reduceat(contrib, starts, axis=0)
         return 1.0 / (1.0 + np.exp(-(self.bias + evidence))), evidence
 
     def findings(self, text: str, cued: frozenset[str] = frozenset()) -> list[ModelFinding]:
@@ -66,41 +120,72 @@ class PassageModel:
         text's own words (a label's bias alone, on an empty or unknown text, is no finding),
         strongest first. Where a cue of a label matched (`cued`), its `cued` threshold
         applies: some labels were learned from passages chosen for holding a cue word."""
-        probs, evidence = self._scores(text)
-        hits = [
-            i
-            for i, label in enumerate(self.labels)
-            if evidence[i] > 0
-            and probs[i] >= (self.cued[i] if label in cued else self.thresholds[i])
-        ]
-        out = [ModelFinding(self.labels[i], float(probs[i])) for i in hits]
-        return sorted(out, key=lambda f: -f.probability)
+        return self.findings_many([text], [cued])[0]
+
+    def findings_many(
+        self, texts: Sequence[str], cued: Sequence[frozenset[str]]
+    ) -> list[list[ModelFinding]]:
+        """`findings` for a batch of texts at once (one numpy pass over all of them)."""
+        probs, evidence = self._scores(texts)
+        out: list[list[ModelFinding]] = []
+        for row, labels_cued in enumerate(cued):
+            limit = np.where(
+                [label in labels_cued for label in self.labels], self.cued, self.thresholds
+            )
+            hits = np.flatnonzero((evidence[row] > 0) & (probs[row] >= limit))
+            found = [ModelFinding(self.labels[i], float(probs[row, i])) for i in hits]
+            out.append(sorted(found, key=lambda f: -f.probability))
+        return out
 
     def strongest(self, text: str, label: int) -> str:
         """The sentence of `text` that scores highest for one label (its evidence)."""
-        best, best_score = "", -math.inf
-        for match in _SENTENCE.finditer(text):
-            sentence = match.group().strip()
-            if len(sentence.split()) < _MIN_SENTENCE_WORDS:
-                continue
-            idx, val = self._features(sentence)
-            score = float(val @ self.weights[idx, label]) if len(idx) else 0.0
-            if score > best_score:
-                best, best_score = sentence, score
-        return best or text.strip()
+        sentences = [
+            sentence
+            for match in _SENTENCE.finditer(text)
+            if len((sentence := match.group().strip()).split()) >= _MIN_SENTENCE_WORDS
+        ]
+        if not sentences:
+            return text.strip()
+        f = self.features(sentences)
+        scores = np.zeros(len(sentences))
+        np.add.at(scores, f.rows, f.values * self.weights[f.terms, label])
+        return sentences[int(np.argmax(scores))]
+
+    def features(self, texts: Sequence[str]) -> Features:
+        """The tf-idf rows of `texts` (scikit-learn's, see the module docstring)."""
+        lk = self._lookup
+        get = lk.words.get
+        ids: list[int] = []
+        rows: list[int] = []
+        for row, text in enumerate(texts):
+            words = [get(w, -1) for w in _TOKEN.findall(text.lower())]
+            ids.extend(words)
+            ids.append(-1)  # no bigram across two texts
+            rows.extend(itertools.repeat(row, len(words) + 1))
+        word = np.asarray(ids, dtype=np.intp)
+        row_of = np.asarray(rows, dtype=np.intp)
+        known = word >= 0
+        uni = np.full(len(word), -1, dtype=np.intp)
+        uni[known] = lk.unigram[word[known]]
+        first, second = word[:-1], word[1:]
+        pair = (first >= 0) & (second >= 0)
+        keys = first[pair].astype(np.int64) * len(lk.words) + second[pair]
+        at = np.minimum(np.searchsorted(lk.pair_keys, keys), max(len(lk.pair_keys) - 1, 0))
+        found = lk.pair_keys[at] == keys if len(lk.pair_keys) else np.zeros(len(keys), bool)
+        terms = np.concatenate([uni[uni >= 0], lk.pair_terms[at[found]]])
+        owners = np.concatenate([row_of[uni >= 0], row_of[:-1][pair][found]])
+        width = len(self.vocabulary)
+        cells, tf = np.unique(owners.astype(np.int64) * width + terms, return_counts=True)
+        out_rows = (cells // width).astype(np.intp)
+        out_terms = (cells % width).astype(np.intp)
+        values = (1.0 + np.log(tf)) * self.idf[out_terms]
+        norms = np.sqrt(np.bincount(out_rows, values * values, minlength=len(texts)))
+        return Features(len(texts), out_rows, out_terms, values / norms[out_rows])
 
     def _features(self, text: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
-        words = _TOKEN.findall(text.lower())
-        get = self.vocabulary.get
-        grams = Counter(words + [f"{a} {b}" for a, b in itertools.pairwise(words)])
-        counts = {i: n for gram, n in grams.items() if (i := get(gram)) is not None}
-        if not counts:
-            return np.zeros(0, dtype=np.intp), np.zeros(0)
-        idx = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
-        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-        val = (1.0 + np.log(tf)) * self.idf[idx]
-        norm = float(np.sqrt(val @ val))
-        return idx, val / norm if norm else val
+        """One text's (term indices, values)."""
+        f = self.features([text])
+        return f.terms, f.values
 
 
 def save_model(model: PassageModel, path: Path) -> None:
