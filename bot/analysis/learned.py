@@ -95,9 +95,19 @@ class PassageModel:
     groups: frozenset[str]  # the works it was trained on ("eacl:<work id>", …)
     meta: dict[str, object]
     _lookup: _Lookup = field(init=False, repr=False, compare=False)
+    _topics: dict[str, re.Pattern[str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_lookup", _Lookup.of(self.vocabulary))
+        topics = self.meta.get("topics", {})
+        object.__setattr__(
+            self, "_topics", topic_patterns(topics if isinstance(topics, dict) else {})
+        )
+
+    def on_topic(self, text: str) -> frozenset[str]:
+        """The labels whose topic words `text` uses (their cued threshold applies there)."""
+        lower = text.lower()
+        return frozenset(slug for slug, topic in self._topics.items() if topic.search(lower))
 
     def probabilities(self, text: str) -> npt.NDArray[np.float64]:
         """P(label) for one text, in `labels` order."""
@@ -118,8 +128,9 @@ class PassageModel:
     def findings(self, text: str, cued: frozenset[str] = frozenset()) -> list[ModelFinding]:
         """The labels whose probability reaches their threshold on the strength of the
         text's own words (a label's bias alone, on an empty or unknown text, is no finding),
-        strongest first. Where a cue of a label matched (`cued`), its `cued` threshold
-        applies: some labels were learned from passages chosen for holding a cue word."""
+        strongest first. Where a cue of a label matched (`cued`) or the text is on the
+        label's topic (`on_topic`), its `cued` threshold applies: some labels were learned
+        from passages chosen for holding a cue word."""
         return self.findings_many([text], [cued])[0]
 
     def findings_many(
@@ -128,7 +139,8 @@ class PassageModel:
         """`findings` for a batch of texts at once (one numpy pass over all of them)."""
         probs, evidence = self._scores(texts)
         out: list[list[ModelFinding]] = []
-        for row, labels_cued in enumerate(cued):
+        for row, text in enumerate(texts):
+            labels_cued = cued[row] | self.on_topic(text)
             limit = np.where(
                 [label in labels_cued for label in self.labels], self.cued, self.thresholds
             )
@@ -186,6 +198,20 @@ class PassageModel:
         """One text's (term indices, values)."""
         f = self.features([text])
         return f.terms, f.values
+
+
+def topic_patterns(topics: dict[str, list[str]]) -> dict[str, re.Pattern[str]]:
+    """Per label, one pattern matching any of its topic words: whole words, or any word
+    beginning with a stem written with a trailing `*` ("kidnap*")."""
+
+    def one(word: str) -> str:
+        return re.escape(word[:-1]) if word.endswith("*") else re.escape(word) + r"\b"
+
+    return {
+        slug: re.compile(r"\b(?:" + "|".join(map(one, words)) + ")")
+        for slug, words in topics.items()
+        if words
+    }
 
 
 def save_model(model: PassageModel, path: Path) -> None:

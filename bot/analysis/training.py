@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.analysis.learned import PassageModel
+from bot.analysis.learned import PassageModel, topic_patterns
 from bot.paths import MODELS_DIR, TRAINING_DIR
 
 CONFIG_PATH = MODELS_DIR / "training.toml"
@@ -62,6 +62,7 @@ class TrainingConfig(_Strict):
     fit: Fit
     eacl: Eacl
     thresholds: Thresholds
+    topics: dict[str, list[str]] = {}  # slug -> word stems that put a passage on its topic
 
 
 class TrainingError(ValueError):
@@ -251,21 +252,22 @@ def choose_thresholds(
     """Per label, from out-of-fold probabilities: the threshold with the best F1 (F2 for
     the recall-first labels) among those with precision at or above the configured minimum.
     Rows nobody checked for a label count as its negatives here, with `presumed_weight`:
-    they stand for the ordinary writing a threshold must leave alone. With `cued`, the EACL
-    labels are judged on their checked rows alone: those rows were chosen for holding a cue
-    word, so that is the threshold for passages where a cue of the label matched. (Not
-    judged together with the cues: the cues were written against this material and look
-    perfect on it.) A label no threshold makes precise enough is left nearly silent."""
+    they stand for the ordinary writing a threshold must leave alone. With `cued`, a label
+    with topic words is judged on the rows on its topic only (a topic word present), checked
+    or presumed: that is the threshold for passages on the topic or where a cue of the label
+    matched. (Not judged together with the cues: the cues were written against this
+    material and look perfect on it.) A label no threshold makes precise enough is left
+    nearly silent."""
     out = np.full(len(labels), 0.95, dtype=np.float32)
     grid = np.round(np.arange(0.05, 0.96, 0.01), 2)
     presumed = config.thresholds.presumed_weight
-    gated = set(config.eacl.map.values())
+    topics = topic_patterns(config.topics)
     for k, slug in enumerate(labels):
+        topic = topics.get(slug) if cued else None
         scored = [
             (probs[i, k], r.gold.get(slug, False), 1.0 if slug in r.gold else presumed)
             for i, r in enumerate(rows)
-            if slug in r.gold
-            or (not (cued and slug in gated) and not _same_question_set(r, slug, config))
+            if slug in r.gold or (topic is None and not _same_question_set(r, slug, config))
         ]
         p = np.array([x[0] for x in scored])
         y = np.array([x[1] for x in scored], dtype=bool)
@@ -296,6 +298,7 @@ def train(rows: Sequence[Row], config: TrainingConfig) -> PassageModel:
     cued = choose_thresholds(rows, probs, labels, config, cued=True)
     model = fit(rows, labels, config)
     meta = {
+        "topics": {slug: config.topics[slug] for slug in labels if slug in config.topics},
         "rows": len(rows),
         "works": len({r.group for r in rows}),
         "config": config.model_dump(mode="json"),
