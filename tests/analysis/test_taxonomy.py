@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.analysis.taxonomy import DEFAULT_DIR, TaxonomyError, load_taxonomy
+from bot.analysis.taxonomy import TaxonomyError, load_taxonomy
+from bot.paths import TAXONOMY_DIR
 
 WARNINGS = {
     "suicide",
@@ -77,7 +78,7 @@ def test_slugs_match_the_spec() -> None:
 
 def test_default_is_cached_and_located_in_repo() -> None:
     assert load_taxonomy() is load_taxonomy()
-    assert Path(__file__).resolve().parents[2] / "data" / "taxonomy" == DEFAULT_DIR
+    assert Path(__file__).resolve().parents[2] / "data" / "taxonomy" == TAXONOMY_DIR
 
 
 def test_ratings() -> None:
@@ -202,7 +203,7 @@ def test_every_entry_is_documented() -> None:
 @pytest.fixture
 def tax_dir(tmp_path: Path) -> Path:
     target = tmp_path / "taxonomy"
-    shutil.copytree(DEFAULT_DIR, target)
+    shutil.copytree(TAXONOMY_DIR, target)
     return target
 
 
