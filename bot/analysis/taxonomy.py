@@ -613,6 +613,7 @@ _M = TypeVar("_M", bound=BaseModel)
 _MESSAGES = {
     "extra_forbidden": "unknown key",
     "missing": "required",
+    "too_short": "must not be empty",
     "tuple_type": "Input should be a list",
     "frozen_set_type": "Input should be a list",
     "list_type": "Input should be a list of tables",
@@ -626,8 +627,9 @@ def _fail(file: str, where: str, message: str) -> TaxonomyError:
     return TaxonomyError(f"{file}: {where}: {message}" if where else f"{file}: {message}")
 
 
-def _schema_error(file: str, raw: Any, exc: ValidationError) -> TaxonomyError:
-    """One line for the first problem pydantic found: file, entry, field, what is wrong."""
+def schema_problem(raw: Any, exc: ValidationError) -> tuple[str, str]:
+    """(where, what) for the first problem pydantic found in ``raw``, the data that was
+    read: the entry and table it is in, then the field and what is wrong with it."""
     errors = exc.errors(include_url=False)
     first = errors[0]
     where, key = _locate(raw, first["loc"])
@@ -636,7 +638,7 @@ def _schema_error(file: str, raw: Any, exc: ValidationError) -> TaxonomyError:
         message = f"'{key}': {message}"
     if len(errors) > 1:
         message += f" (and {len(errors) - 1} more)"
-    return _fail(file, where, message)
+    return where, message
 
 
 def _locate(raw: Any, loc: tuple[int | str, ...]) -> tuple[str, str]:
@@ -692,7 +694,7 @@ class _Loader:
         try:
             return model.model_validate(raw, context={"templates": self.templates})
         except ValidationError as exc:
-            raise _schema_error(name, raw, exc) from None
+            raise _fail(name, *schema_problem(raw, exc)) from None
 
     def load(self) -> Taxonomy:
         raw = self.read(DETECTION_FILE)
