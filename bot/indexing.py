@@ -315,7 +315,15 @@ def _check(stat: os.stat_result, max_bytes: int) -> None:
         )
 
 
-Todo = tuple[Path, str, bytes, os.stat_result, FileState | None]  # path, source, …
+class Todo(NamedTuple):
+    """A file to prepare: where it is, its source key, its bytes and stat, and what the
+    index holds for it (None: a new file)."""
+
+    path: Path
+    source: str
+    data: bytes
+    stat: os.stat_result
+    state: FileState | None
 
 
 def _entry_for(todo: Todo, max_bytes: int) -> StoryEntry | str:
@@ -323,18 +331,19 @@ def _entry_for(todo: Todo, max_bytes: int) -> StoryEntry | str:
 
     The entry (not the Prepared story) crosses back from a worker: less to pickle, and the
     saving process is left only the writes."""
-    path, source, data, stat, _state = todo
     try:
-        prepared = prepare(data, path.name, max_bytes=max_bytes, display_path=str(path))
+        prepared = prepare(
+            todo.data, todo.path.name, max_bytes=max_bytes, display_path=str(todo.path)
+        )
     except StoryReadError as exc:
         return str(exc)
     return to_entry(
         prepared,
         guild_id=BUNDLED,
-        source=source,
-        content_hash=content_hash(data),
-        file_size=stat.st_size,
-        file_mtime_ns=stat.st_mtime_ns,
+        source=todo.source,
+        content_hash=content_hash(todo.data),
+        file_size=todo.stat.st_size,
+        file_mtime_ns=todo.stat.st_mtime_ns,
     )
 
 
@@ -399,24 +408,24 @@ async def index_paths(
             if progress:
                 progress(path, stat.st_size)
             continue
-        todo.append((path, source, data, stat, state))
+        todo.append(Todo(path, source, data, stat, state))
 
     owners = _Owners(states)
-    todo = [t for t in todo if not owners.duplicate(summary, t, content_hash(t[2]), None)]
+    todo = [t for t in todo if not owners.duplicate(summary, t, content_hash(t.data), None)]
     batch: list[tuple[Todo, StoryEntry]] = []
     batch_bytes = 0
     for item, result in _prepare_all(todo, max_bytes, workers):
         if isinstance(result, str):
-            summary.failed.append({"file": str(item[0]), "error": result})
+            summary.failed.append({"file": str(item.path), "error": result})
             if progress:
-                progress(item[0], item[3].st_size)
+                progress(item.path, item.stat.st_size)
             continue
         if owners.duplicate(summary, item, result.content_hash, result.work, result.title):
             if progress:
-                progress(item[0], item[3].st_size)
+                progress(item.path, item.stat.st_size)
             continue
         batch.append((item, result))
-        batch_bytes += len(item[2])
+        batch_bytes += len(item.data)
         if len(batch) >= SAVE_BATCH_FILES or batch_bytes >= SAVE_BATCH_BYTES:
             await _save_batch(library, batch, summary, progress)
             batch, batch_bytes = [], 0
@@ -448,12 +457,14 @@ class _Owners:
         keys = [f"hash:{digest}", *([work] if work else [])]
         for key in keys:
             owner = self._by_key.get(key)
-            if owner is not None and owner[0] != todo[1]:
-                summary.duplicates.append({"file": str(todo[0]), "of": owner[0], "title": owner[1]})
+            if owner is not None and owner[0] != todo.source:
+                summary.duplicates.append(
+                    {"file": str(todo.path), "of": owner[0], "title": owner[1]}
+                )
                 return True
         if title:
             for key in keys:
-                self._by_key.setdefault(key, (todo[1], title))
+                self._by_key.setdefault(key, (todo.source, title))
         return False
 
 
@@ -482,17 +493,17 @@ async def _save_batch(
                 saved.append((todo, None))
             except sqlite3.Error as exc:
                 saved.append((todo, f"could not be saved: {exc}"))
-    for (path, _source, data, stat, state), error in saved:
+    for todo, error in saved:
         if error is not None:
-            summary.failed.append({"file": str(path), "error": error})
+            summary.failed.append({"file": str(todo.path), "error": error})
         else:
-            summary.bytes += len(data)
-            if state is None:
+            summary.bytes += len(todo.data)
+            if todo.state is None:
                 summary.added += 1
             else:
                 summary.updated += 1
         if progress:
-            progress(path, stat.st_size)
+            progress(todo.path, todo.stat.st_size)
 
 
 def _prepare_all(

@@ -14,13 +14,13 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import ahocorasick
 
 from bot.analysis.taxonomy import Context, Cue, Rules, Taxonomy
 from bot.analysis.text import form_words, match_form, match_key, normalize
 
-_CLAUSE_BREAKS = '.!?;:,"()[]\n'
 _CLAUSE_BREAK = re.compile(r'[.!?;:,"()\[\]\n]')
 _UP_TO_CLAUSE_BREAK = re.compile(r'(?s:.*)[.!?;:,"()\[\]\n]')  # to the last break
 _SENTENCE_BREAKS = ".!?\n"
@@ -54,13 +54,63 @@ class _Role:
     ctx: int = -1
 
 
+class _Key(NamedTuple):
+    """An automaton value: a match reported at ``last`` starts at ``last - back`` and (unless
+    a ``prefix`` term's match is extended over its word) ends at ``last - trim``."""
+
+    back: int
+    trim: int
+    prefix: bool
+    variant: int = -1  # in the main automaton: the variant matched
+
+
+class _CueRole(NamedTuple):
+    """A cue a variant stands for, and its rank among the cue matches ending together."""
+
+    order: tuple[int, int]  # (-key length, role rank): the longest key first
+    rules: int
+    cue: int
+
+
+class _CueSpan(NamedTuple):
+    """Where a candidate cue matched."""
+
+    start: int
+    end: int
+    rules: int
+    cue: int
+
+
+class _Span(NamedTuple):
+    """A match of the main automaton."""
+
+    variant: int
+    start: int
+    end: int
+    end0: int  # the end before a prefix term's extension
+
+
+class _ContextTerms(NamedTuple):
+    """A context of a cue and the ids of its terms."""
+
+    ids: tuple[int, ...]
+    context: Context
+
+
+class _WindowTerms(NamedTuple):
+    """The automaton of a set of context terms and its longest key, in characters."""
+
+    automaton: ahocorasick.Automaton
+    reach: int
+
+
 @dataclass(slots=True)
 class _Variant:
     """What matches of one automaton term mean: the roles of a term, whole-word or (for
     ``term*``) as the start of a longer word."""
 
     prefix: bool
-    cues: list[tuple[tuple[int, int], int, int]] = field(default_factory=list)  # order, ri, ci
+    cues: list[_CueRole] = field(default_factory=list)
     ctx: set[int] = field(default_factory=set)
     idiom: bool = False
     excl: list[int] = field(default_factory=list)  # rules
@@ -76,9 +126,6 @@ class _Window:
     before: bool  # the window reaches before the cue
     after: bool  # the window reaches after the cue
     only_before: bool  # a required term must end before the cue starts
-
-
-_Contexts = tuple[tuple[tuple[int, ...], Context], ...]  # (context term ids, context)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +153,7 @@ class _Matches:
 
     form: str  # match form of the unit's text
     haystack: str  # ``form`` padded with a space on each side, as the automata read it
-    cues: list[tuple[int, int, int, int]] = field(default_factory=list)  # start, end, rules, cue
+    cues: list[_CueSpan] = field(default_factory=list)
     idioms: list[tuple[int, int]] = field(default_factory=list)
     excl: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
     clauses: dict[int, _Clause] = field(default_factory=dict)  # by cue start
@@ -122,7 +169,7 @@ class _Matches:
         # a match starting at ``a`` has its leading space at haystack index ``a``; the end
         # must be clamped (pyahocorasick 2.3 reads past the end of the string otherwise)
         stop = min(hi + win.reach, len(haystack))
-        for last, (back, trim, prefix) in win.terms.iter(haystack, max(lo, 0), stop):
+        for last, (back, trim, prefix, _v) in win.terms.iter(haystack, max(lo, 0), stop):
             a = last - back
             if a > hi:
                 continue
@@ -168,6 +215,9 @@ class Detector:
     def __init__(self, tax: Taxonomy) -> None:
         self.tax = tax
         self.settings = tax.detection
+        self.negation = tax.negation
+        self.hypothetical = tax.hypothetical
+        self.simile = tax.simile
         self.rules: list[Rules] = list(tax.rules.values())
         self.ctx_terms: list[str] = []
         self._ctx_ids: dict[tuple[str, bool], int] = {}
@@ -192,22 +242,24 @@ class Detector:
         return found
 
     def _compile(self) -> None:
-        cue_ctx: dict[tuple[int, int], _Contexts] = {}
-        cue_forbid: dict[tuple[int, int], _Contexts] = {}
+        cue_ctx: dict[tuple[int, int], tuple[_ContextTerms, ...]] = {}
+        cue_forbid: dict[tuple[int, int], tuple[_ContextTerms, ...]] = {}
         for ri, rules in enumerate(self.rules):
             for ci, cue in enumerate(rules.cues):
                 for term in cue.terms:
                     self._add(term, _Role("cue", term.endswith("*"), rules=ri, cue=ci))
                 cue_ctx[(ri, ci)] = tuple(
-                    (tuple(self._ctx_id(t) for t in ctx.terms), ctx) for ctx in cue.requires
+                    _ContextTerms(tuple(self._ctx_id(t) for t in ctx.terms), ctx)
+                    for ctx in cue.requires
                 )
                 cue_forbid[(ri, ci)] = tuple(
-                    (tuple(self._ctx_id(t) for t in ctx.terms), ctx) for ctx in cue.forbids
+                    _ContextTerms(tuple(self._ctx_id(t) for t in ctx.terms), ctx)
+                    for ctx in cue.forbids
                 )
             for term in rules.excludes:
                 self._add(term, _Role("excl", term.endswith("*"), rules=ri))
                 self.max_excl = max(self.max_excl, len(term) + _MAX_EXTEND)
-        for term in self.settings.idioms:
+        for term in self.tax.idioms:
             self._add(term, _Role("idiom", term.endswith("*")))
             self.max_idiom = max(self.max_idiom, len(term) + _MAX_EXTEND)
         keyed: dict[str, list[_Role]] = {}
@@ -218,26 +270,24 @@ class Detector:
             [
                 _CuePlan(
                     cue,
-                    tuple(self._window(ids, ctx) for ids, ctx in cue_forbid[(ri, ci)]),
-                    tuple(self._window(ids, ctx) for ids, ctx in cue_ctx[(ri, ci)]),
+                    tuple(self._window(c) for c in cue_forbid[(ri, ci)]),
+                    tuple(self._window(c) for c in cue_ctx[(ri, ci)]),
                 )
                 for ci, cue in enumerate(rules.cues)
             ]
             for ri, rules in enumerate(self.rules)
         ]
-        self._neg_terms = [(r.terms, r.suffixes, r.distance) for r in self.settings.negation]
-        self._max_neg = max((r.distance for r in self.settings.negation), default=0)
-        s = self.settings
-        self._hyp = _phrases(s.hypothetical_before)
-        self._sim_before = _phrases(s.simile_before)
+        neg = self.negation
+        self._max_neg = max((r.distance for r in neg.rule), default=0)
+        self._hyp = _phrases(self.hypothetical.before)
+        self._sim_before = _phrases(self.simile.before)
         # the words after a cue start with one of these phrases
+        after = self.simile.after
         self._sim_after = (
-            re.compile(rf"(?:{'|'.join(map(re.escape, s.simile_after))})(?: |\Z)")
-            if s.simile_after
-            else None
+            re.compile(rf"(?:{'|'.join(map(re.escape, after))})(?: |\Z)") if after else None
         )
-        self._habit_after = _phrases(s.habit_after)
-        self._habit_before = _phrases(s.habit_before)
+        self._habit_after = _phrases(neg.habit_after)
+        self._habit_before = _phrases(neg.habit_before)
 
     def _compile_automaton(self, keyed: dict[str, list[_Role]]) -> None:
         """The variants of every term (its roles, as a whole word or as a ``term*``) and
@@ -253,7 +303,7 @@ class Detector:
                 var = self._variants[vid]
                 if role.kind == "cue":
                     # AC order of the cue matches ending together: longest key first
-                    var.cues.append(((-len(key), rank), role.rules, role.cue))
+                    var.cues.append(_CueRole((-len(key), rank), role.rules, role.cue))
                 elif role.kind == "ctx":
                     var.ctx.add(role.ctx)
                 elif role.kind == "idiom":
@@ -262,23 +312,25 @@ class Detector:
                     var.excl.append(role.rules)
         self._keys = {vid: key for (key, _prefix), vid in ids.items()}
         main = [v for v, var in enumerate(self._variants) if var.cues or var.idiom or var.excl]
-        self._auto = _automaton({v: (v,) for v in main}, self._keys, self._variants)
+        self._auto = _automaton({v: v for v in main}, self._keys, self._variants)
         self._cue_variants = frozenset(v for v in main if self._variants[v].cues)
         self._rare_variants = frozenset(
             v for v in main if self._variants[v].idiom or self._variants[v].excl
         )
-        self._windows: dict[frozenset[int], tuple[ahocorasick.Automaton, int]] = {}
+        self._windows: dict[frozenset[int], _WindowTerms] = {}
 
-    def _window(self, ids: tuple[int, ...], ctx: Context) -> _Window:
-        wanted = frozenset(ids)
+    def _window(self, terms: _ContextTerms) -> _Window:
+        wanted, ctx = frozenset(terms.ids), terms.context
         compiled = self._windows.get(wanted)
         if compiled is None:
             group = [v for v, var in enumerate(self._variants) if var.ctx & wanted]
-            auto = _automaton(dict.fromkeys(group, ()), self._keys, self._variants)
-            compiled = self._windows[wanted] = (auto, max(len(self._keys[v]) + 1 for v in group))
+            compiled = self._windows[wanted] = _WindowTerms(
+                _automaton(dict.fromkeys(group, -1), self._keys, self._variants),
+                max(len(self._keys[v]) + 1 for v in group),
+            )
         return _Window(
-            terms=compiled[0],
-            reach=compiled[1],
+            terms=compiled.automaton,
+            reach=compiled.reach,
             window=ctx.window,
             before=ctx.side in ("before", "both"),
             after=ctx.side in ("after", "both"),
@@ -357,9 +409,8 @@ class Detector:
     def _match(self, norm: str) -> _Matches:
         form = match_form(norm)
         found = _Matches(form, f" {form} ")
-        # (variant, start, end, end before a prefix term's extension)
         spans = [
-            (v, last - back, _word_end(form, last) if prefix else last - trim, last - trim)
+            _Span(v, last - back, _word_end(form, last) if prefix else last - trim, last - trim)
             for last, (back, trim, prefix, v) in self._auto.iter(found.haystack)
         ]
         variants = self._variants
@@ -372,9 +423,9 @@ class Detector:
             for order, ri, ci in variants[v].cues
         ]
         cues.sort()
-        found.cues = [(start, end, ri, ci) for _e, _o, start, end, ri, ci in cues]
+        found.cues = [_CueSpan(start, end, ri, ci) for _e, _o, start, end, ri, ci in cues]
         rare = self._rare_variants
-        for v, start, end, _end0 in (m for m in spans if m[0] in rare):
+        for v, start, end, _end0 in (m for m in spans if m.variant in rare):
             var = variants[v]
             if var.idiom:
                 found.idioms.append((start, end))
@@ -429,13 +480,13 @@ class Detector:
         return _Clause(words, self._negated(words), self._hypothetical(words))
 
     def _negated(self, clause: list[str]) -> bool:
-        breakers = self.settings.breakers
+        breakers = self.negation.breakers
         recent = clause[max(len(clause) - self._max_neg, 0) :]  # within reach of any rule
         for distance, tok in enumerate(reversed(recent), 1):
             if tok in breakers:
                 return False
-            for terms, suffixes, limit in self._neg_terms:
-                if distance <= limit and (tok in terms or tok.endswith(suffixes)):
+            for rule in self.negation.rule:
+                if distance <= rule.distance and (tok in rule.terms or tok.endswith(rule.suffixes)):
                     return True
         return False
 
@@ -451,18 +502,18 @@ class Detector:
         )
 
     def _simile(self, norm: str, form: str, clause: list[str], end: int) -> bool:
-        s = self.settings
-        near = " ".join(clause[-s.simile_before_distance :])
+        s = self.simile
+        near = " ".join(clause[-s.before_distance :])
         if self._sim_before is not None and self._sim_before.search(near):
             return True
         stop = min(len(norm), end + 60)
         m = _CLAUSE_BREAK.search(norm, end, stop)
         cut = m.start() if m else stop
-        after = " ".join(form_words(form, end, cut)[: s.simile_after_distance + 2])
+        after = " ".join(form_words(form, end, cut)[: s.after_distance + 2])
         return self._sim_after is not None and bool(self._sim_after.match(after))
 
     def _hypothetical(self, clause: list[str]) -> bool:
-        near = " ".join(clause[-self.settings.hypothetical_scope :])
+        near = " ".join(clause[-self.hypothetical.scope :])
         return self._hyp is not None and bool(self._hyp.search(near))
 
     # -- quotes -----------------------------------------------------------------------------
@@ -516,22 +567,21 @@ def _phrases(items: Sequence[str]) -> re.Pattern[str] | None:
 
 
 def _automaton(
-    values: dict[int, tuple[int, ...]], keys: dict[int, str], variants: list[_Variant]
+    values: dict[int, int], keys: dict[int, str], variants: list[_Variant]
 ) -> ahocorasick.Automaton:
-    """An automaton of the given variants' keys. Keys start with a space (matches begin at
-    word starts; the text is padded with one). A whole-word key is added with each
-    character that can end a word in match form, so only word-bounded matches are
-    reported; a ``term*`` key is added bare and its match extended over the word. Each
-    value is ``(back, trim, prefix, *extra)``: a match reported at ``last`` starts at
-    ``last - back`` and (unless extended) ends at ``last - trim``."""
+    """An automaton of the given variants' keys, each valued with a :class:`_Key` (its
+    ``variant`` the one given). Keys start with a space (matches begin at word starts; the
+    text is padded with one). A whole-word key is added with each character that can end a
+    word in match form, so only word-bounded matches are reported; a ``term*`` key is added
+    bare and its match extended over the word."""
     auto = ahocorasick.Automaton()
-    for v, extra in values.items():
+    for v, shown in values.items():
         key = keys[v]
         if variants[v].prefix:
-            auto.add_word(key, (len(key) - 1, 0, True, *extra))
+            auto.add_word(key, _Key(len(key) - 1, 0, True, shown))
         else:
             for tail in _WORD_ENDS:
-                auto.add_word(key + tail, (len(key), 1, False, *extra))
+                auto.add_word(key + tail, _Key(len(key), 1, False, shown))
     auto.make_automaton()
     return auto
 

@@ -1,26 +1,44 @@
 """The taxonomy: ratings, archive warnings, content warnings, tropes, characters, policy.
 
-Everything is read from TOML files in ``data/taxonomy`` and validated on load; no slug is
-spelled in code. ``load_taxonomy()`` without arguments returns a cached instance.
+Everything is read from the TOML files in ``data/taxonomy`` and parsed into the pydantic
+models below: unknown keys and values out of range are errors that name the file, the entry
+and the field. No slug is spelled in code. ``load_taxonomy()`` without arguments returns a
+cached instance.
+
+Defaults: every knob of ``[detection]`` is required (the data is its only source); an
+optional key of an entry or cue has its default in its model here and nowhere else.
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache
 from pathlib import Path
-from typing import Any, Literal, TypeVar, cast
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationError,
+    ValidationInfo,
+)
+from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.analysis.text import lookup_key, normalize_term, word_form
+from bot.errors import UnknownNameError
+from bot.paths import TAXONOMY_DIR
 
 T = TypeVar("T")
 
 Kind = Literal["rating", "archive-warning", "warning", "trope", "glossary"]
 Side = Literal["before", "after", "both"]
-
-DEFAULT_DIR = Path(__file__).resolve().parents[2] / "data" / "taxonomy"
+# What a person may be asked to name (see Taxonomy.require): one message per kind.
+TermKind = Literal["trope", "warning", "any-warning", "rating", "term"]
 
 RATINGS_FILE = "ratings.toml"
 ARCHIVE_FILE = "archive_warnings.toml"
@@ -31,14 +49,306 @@ POLICY_FILE = "policy.toml"
 DETECTION_FILE = "detection.toml"
 GLOSSARY_FILE = "glossary.toml"  # fandom terms that are neither warnings nor tropes
 
+SUGGESTIONS = 3  # names offered for a typo
+
 
 class TaxonomyError(ValueError):
-    """The taxonomy files are missing, malformed or inconsistent."""
+    """The taxonomy files are missing, malformed or inconsistent; the message names the
+    file, the entry and the field."""
+
+
+# -- field types -------------------------------------------------------------------------------
+
+
+def _expand(terms: Iterable[str], templates: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """Terms normalised, ``{template}`` placeholders expanded, duplicates dropped."""
+    out: list[str] = []
+    for term in terms:
+        for expanded in _expand_one(term, term, templates):
+            norm = normalize_term(expanded)
+            star = norm.endswith("*")
+            norm = norm.rstrip("*").rstrip()
+            if not norm:
+                raise ValueError(f"empty term {term!r}")
+            out.append(norm + ("*" if star else ""))
+    return tuple(dict.fromkeys(out))
+
+
+def _expand_one(term: str, original: str, templates: dict[str, tuple[str, ...]]) -> list[str]:
+    start = term.find("{")
+    if start < 0:
+        return [term]
+    end = term.find("}", start)
+    if end < 0:
+        raise ValueError(f"unclosed '{{' in term {original!r}")
+    name = term[start + 1 : end]
+    if name not in templates:
+        raise ValueError(f"unknown template {{{name}}} in term {original!r}")
+    out: list[str] = []
+    for word in templates[name]:
+        out.extend(_expand_one(term[:start] + word + term[end + 1 :], original, templates))
+    return out
+
+
+def _expanded(terms: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+    return _expand(terms, (info.context or {}).get("templates", {}))
+
+
+def _expanded_set(terms: frozenset[str], info: ValidationInfo) -> frozenset[str]:
+    return frozenset(_expand(sorted(terms), (info.context or {}).get("templates", {})))
+
+
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise ValueError("must not be blank")
+    return text
+
+
+Text = Annotated[str, AfterValidator(_not_blank)]
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+# Numbers and flags as written: "1" is no number, "yes" no flag.
+Int = Annotated[int, Strict()]
+Number = Annotated[float, Strict()]
+Flag = Annotated[bool, Strict()]
+Unit = Annotated[float, Strict(), Field(ge=0, le=1)]
+Weight = Annotated[float, Strict(), Field(gt=0, le=1)]
+# Matched terms: normalised, templates expanded; a trailing * matches any word they begin.
+Terms = Annotated[tuple[str, ...], AfterValidator(_expanded)]
+SomeTerms = Annotated[tuple[str, ...], Field(min_length=1), AfterValidator(_expanded)]
+TermSet = Annotated[frozenset[str], Field(min_length=1), AfterValidator(_expanded_set)]
+# Word lists compared with normalised text as they are (no templates, no *).
+Normal = Annotated[tuple[str, ...], AfterValidator(lambda t: tuple(map(normalize_term, t)))]
+NormalSet = Annotated[frozenset[str], AfterValidator(lambda t: frozenset(map(normalize_term, t)))]
+# Phrases compared with the word form of declarations ("Hurt/Comfort" -> "hurt comfort").
+WordForms = Annotated[tuple[str, ...], AfterValidator(lambda t: tuple(map(word_form, t)))]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# -- detection.toml ----------------------------------------------------------------------------
+
+
+class DetectionSettings(_Strict):
+    """[detection]: the global knobs. All required: detection.toml is their only source."""
+
+    threshold: Number = Field(gt=0)
+    single: Weight
+    anchor: Unit
+    passage_min: Unit
+    evidence_min: Unit
+    max_evidence: Int = Field(ge=1)
+    quote_chars: Int = Field(ge=20)
+    hypothetical_factor: Unit
+    habit_factor: Unit
+    start_fraction: Unit
+    end_fraction: Unit
+
+
+class NegationRule(_Strict):
+    terms: NormalSet
+    suffixes: tuple[str, ...] = ()
+    distance: Int = Field(ge=1)
+
+
+class Negation(_Strict):
+    """[negation]: words that negate a cue, what breaks their reach, and habit markers."""
+
+    breakers: NormalSet = frozenset()
+    habit_after: Normal = ()
+    habit_before: Normal = ()
+    rule: tuple[NegationRule, ...] = ()
+
+
+class Hypothetical(_Strict):
+    """[hypothetical]: counterfactual framing, looked for ``scope`` words before a cue."""
+
+    before: Normal = ()
+    scope: Int = Field(ge=1)
+
+
+class Simile(_Strict):
+    """[simile]: figurative framing just before or after a cue."""
+
+    before: Normal = ()
+    before_distance: Int = Field(ge=0)
+    after: Normal = ()
+    after_distance: Int = Field(ge=0)
+
+
+class Idioms(_Strict):
+    """[idioms]: figures of speech inside which no cue counts."""
+
+    terms: Terms = ()
+
+
+class DeclarationSettings(_Strict):
+    """[declaration]: how free-text warnings in summaries and notes are recognised."""
+
+    headers: WordForms
+    phrases: WordForms
+    bullets: tuple[str, ...]
+    separators: tuple[str, ...]
+    item_max_words: Int = Field(ge=1)
+    list_max_items: Int = Field(ge=1)
+    negators: WordForms
+    stopwords: WordForms = ()
+
+
+class _DetectionFile(_Strict):
+    templates: dict[str, tuple[str, ...]]
+    detection: DetectionSettings
+    negation: Negation
+    hypothetical: Hypothetical
+    simile: Simile
+    idioms: Idioms
+    declaration: DeclarationSettings
+
+
+class _Templates(BaseModel):
+    """detection.toml's [templates] alone: read first, to expand terms everywhere else."""
+
+    model_config = ConfigDict(extra="ignore")
+    templates: dict[str, tuple[str, ...]]
+
+
+# -- entries (ratings.toml, archive_warnings.toml, warnings.toml, tropes.toml, glossary.toml) --
+
+
+class Context(_Strict):
+    """Terms that must (requires) or must not (forbids) appear near a cue."""
+
+    terms: SomeTerms
+    window: Int = Field(default=120, gt=0)  # characters
+    side: Side = "both"
+
+
+class Cue(_Strict):
+    """Terms and how they count."""
+
+    terms: SomeTerms
+    weight: Weight
+    requires: tuple[Context, ...] = ()
+    forbids: tuple[Context, ...] = ()
+    negatable: Flag = True
+    simile: Flag = True
+    hypothetical: Unit | None = None  # None: [detection] hypothetical_factor
+    rates: str | None = None
+    position: Literal["start", "end"] | None = None
+
+
+class Density(_Strict):
+    """Counts ``weight`` when ``terms`` occur at least ``per_kword`` times per 1000 words."""
+
+    terms: TermSet
+    per_kword: Number = Field(default=20.0, gt=0)
+    weight: Number = Field(default=1.0, gt=0)
+    outside_quotes: Flag = False
+    min_words: Int = Field(default=50, ge=0)
+
+
+class _Item(_Strict):
+    """What every entry has (a glossary term has nothing more)."""
+
+    slug: Slug
+    name: Text
+    aliases: tuple[str, ...] = ()
+    definition: Text
+    ao3: Text | None = None
+    implies: tuple[str, ...] = ()
+    fandom: str | None = None
+
+
+class _RatingItem(_Item):
+    rank: Int = Field(ge=0)
+
+
+class _RuledItem(_Item):
+    """A warning, archive warning or trope: its tags and how it is detected. Unset numbers
+    fall back to [detection] (a trope must set its threshold)."""
+
+    ao3_tags: tuple[str, ...] = ()
+    rates: str | None = None
+    declared_rates: str | None = None
+    threshold: Number | None = Field(default=None, gt=0)
+    single: Weight | None = None
+    per_kword: Number = Field(default=0.0, ge=0)
+    anchor: Unit | None = None
+    exclude: Terms = ()
+    cue: tuple[Cue, ...] = ()
+    density: tuple[Density, ...] = ()
+
+
+class _RatingsFile(_Strict):
+    rating: list[_RatingItem] = Field(min_length=1)
+
+
+class _ArchiveFile(_Strict):
+    archive_warning: list[_RuledItem] = Field(min_length=1)
+
+
+class _WarningsFile(_Strict):
+    warning: list[_RuledItem] = Field(min_length=1)
+
+
+class _TropesFile(_Strict):
+    trope: list[_RuledItem] = Field(min_length=1)
+
+
+class _GlossaryFile(_Strict):
+    term: list[_Item] = Field(min_length=1)
+
+
+# -- characters.toml, policy.toml --------------------------------------------------------------
+
+
+class Fandom(_Strict):
+    """A fandom, the other names its stories are tagged with, and the words that show a
+    plain-text story is in it."""
+
+    name: Text
+    aliases: tuple[str, ...] = ()
+    markers: Terms = ()
+
+
+class _CharacterItem(_Strict):
+    name: Text
+    fandom: Text
+    given: tuple[str, ...] = ()
+    family: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    ambiguous: tuple[str, ...] = ()
+
+
+class _CharactersFile(_Strict):
+    fandom: list[Fandom] = Field(min_length=1)
+    character: list[_CharacterItem] = Field(min_length=1)
+
+
+class Policy(_Strict):
+    """The built-in default channel policy."""
+
+    max_rating: str
+    blocked: tuple[str, ...]
+    spoilers: Flag
+
+
+class _Sexual(_Strict):
+    warnings: tuple[str, ...]
+
+
+class _PolicyFile(_Strict):
+    default: Policy
+    sexual: _Sexual
+
+
+# -- the loaded taxonomy -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One rating, archive warning, content warning or trope."""
+    """One rating, archive warning, content warning, trope or glossary term."""
 
     slug: str
     kind: Kind
@@ -54,43 +364,8 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
-class Context:
-    """Terms that must (requires) or must not (forbids) appear near a cue."""
-
-    terms: tuple[str, ...]
-    window: int
-    side: Side = "both"
-
-
-@dataclass(frozen=True, slots=True)
-class Cue:
-    """Terms (normalised; a trailing ``*`` matches any word they begin) and how they count."""
-
-    terms: tuple[str, ...]
-    weight: float
-    requires: tuple[Context, ...] = ()
-    forbids: tuple[Context, ...] = ()
-    negatable: bool = True
-    simile: bool = True
-    hypothetical: float | None = None
-    rates: str | None = None
-    position: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Density:
-    """Counts ``weight`` when ``terms`` occur at least ``per_kword`` times per 1000 words."""
-
-    terms: frozenset[str]
-    per_kword: float
-    weight: float
-    outside_quotes: bool = False
-    min_words: int = 50
-
-
-@dataclass(frozen=True, slots=True)
 class Rules:
-    """How one warning or trope is detected and reported."""
+    """How one warning or trope is detected and reported, its defaults filled in."""
 
     slug: str
     kind: Kind
@@ -106,72 +381,6 @@ class Rules:
 
 
 @dataclass(frozen=True, slots=True)
-class NegationRule:
-    terms: frozenset[str]
-    suffixes: tuple[str, ...]
-    distance: int
-
-
-@dataclass(frozen=True, slots=True)
-class DetectionSettings:
-    """The global knobs and word lists of detection.toml."""
-
-    window: int
-    threshold: float
-    single: float
-    anchor: float
-    passage_min: float
-    evidence_min: float
-    max_evidence: int
-    quote_chars: int
-    hypothetical_factor: float
-    habit_factor: float
-    start_fraction: float
-    end_fraction: float
-    negation: tuple[NegationRule, ...]
-    breakers: frozenset[str]
-    habit_after: tuple[str, ...]
-    habit_before: tuple[str, ...]
-    hypothetical_before: tuple[str, ...]
-    hypothetical_scope: int
-    simile_before: tuple[str, ...]
-    simile_before_distance: int
-    simile_after: tuple[str, ...]
-    simile_after_distance: int
-    idioms: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class DeclarationSettings:
-    """How free-text warnings in summaries and notes are recognised."""
-
-    headers: tuple[str, ...]
-    phrases: tuple[str, ...]
-    bullets: tuple[str, ...]
-    separators: tuple[str, ...]
-    item_max_words: int
-    list_max_items: int
-    negators: tuple[str, ...]
-    stopwords: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Policy:
-    """The built-in default channel policy."""
-
-    max_rating: str
-    blocked: tuple[str, ...]
-    spoilers: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Fandom:
-    name: str
-    aliases: tuple[str, ...]
-    markers: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class Character:
     """A character, the names it goes by in text, and those that are ordinary words."""
 
@@ -179,6 +388,50 @@ class Character:
     fandom: str
     names: tuple[str, ...]
     ambiguous: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class _Ask:
+    """How one kind of name is asked for: the entry kinds it may be, the reply when it is
+    none ("{}" = what was typed) and the hint when nothing is close."""
+
+    kinds: tuple[Kind, ...]
+    template: str
+    hint: Callable[[Taxonomy], str]
+
+
+_ASKS: dict[TermKind, _Ask] = {
+    "trope": _Ask(
+        ("trope",),
+        "I don't know the trope {}",
+        lambda tax: f"Try e.g. {', '.join(t.slug for t in tax.tropes[:5])}.",
+    ),
+    "warning": _Ask(
+        ("warning",),
+        "{} is not a content warning I know",
+        lambda _tax: (
+            "Try `/warnings lookup` to find its name "
+            "(e.g. violence, self-harm, major character death → death)."
+        ),
+    ),
+    "any-warning": _Ask(
+        ("warning", "archive-warning"),
+        "{} is not a warning I know",
+        lambda _tax: "Try /warnings lookup to find its name.",
+    ),
+    "rating": _Ask(
+        ("rating",),
+        "Unknown rating {}",
+        lambda tax: f"Use one of {', '.join(r.slug for r in tax.ratings)}.",
+    ),
+    "term": _Ask(
+        ("warning", "archive-warning", "trope", "rating", "glossary"),
+        "{} is not a term I know",
+        lambda _tax: (
+            "Try a warning or trope such as MCD, self-harm, non-con, soulmates or hurt/comfort."
+        ),
+    ),
+}
 
 
 @dataclass
@@ -190,15 +443,19 @@ class Taxonomy:
     archive_warnings: list[Entry]
     warnings: list[Entry]
     tropes: list[Entry]
+    glossary: list[Entry]  # looked up, never declared or detected
     rules: dict[str, Rules]
     detection: DetectionSettings
+    negation: Negation
+    hypothetical: Hypothetical
+    simile: Simile
+    idioms: tuple[str, ...]
     declaration: DeclarationSettings
     default_policy: Policy
     sexual_warnings: frozenset[str]
     fandoms: list[Fandom]
     characters: list[Character]
-    templates: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    glossary: list[Entry] = field(default_factory=list)  # looked up, never declared or detected
+    templates: dict[str, tuple[str, ...]]
     _by_slug: dict[str, Entry] = field(default_factory=dict, repr=False)
     _by_key: dict[str, Entry] = field(default_factory=dict, repr=False)
     _tag_keys: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
@@ -230,6 +487,11 @@ class Taxonomy:
         """The entry with this slug; KeyError if there is none."""
         return self._by_slug[slug]
 
+    def display_name(self, slug: str) -> str:
+        """What readers see for a slug: its entry's name, else the slug itself."""
+        entry = self._by_slug.get(slug)
+        return entry.name if entry is not None else slug
+
     def lookup(self, term: str) -> Entry | None:
         """Find an entry by slug, name, alias or AO3 tag, ignoring case and punctuation
         and a leading "TW:"/"CW:" ("MCD", "sh", "non-con", "TW: suicide")."""
@@ -241,6 +503,35 @@ class Taxonomy:
             return found
         slugs = self._tag_keys.get(key, ())
         return self._by_slug[slugs[0]] if len(slugs) == 1 else None
+
+    def require(self, text: str, kind: TermKind) -> str:
+        """The slug of the `kind` of entry a person named (see :meth:`lookup`); anything
+        else is an UnknownNameError offering the names a typo away, else a hint."""
+        ask = _ASKS[kind]
+        entry = self.lookup(text)
+        if entry is not None and entry.kind in ask.kinds:
+            return entry.slug
+        near = self.near_names(text, ask.kinds)
+        raise UnknownNameError(ask.template, text.strip(), near, ask.hint(self))
+
+    def near_names(self, text: str, kinds: Iterable[Kind]) -> list[str]:
+        """Names of up to SUGGESTIONS entries of `kinds` with a slug, name or alias within
+        one edit (two for long words) of `text`, ignoring case and punctuation; none for
+        very short text."""
+        key = lookup_key(text)
+        if len(key) < 3:
+            return []
+        allowed = 1 if len(key) < 10 else 2
+        wanted = set(kinds)
+        found: dict[str, int] = {}
+        for label, slug in self.search_terms():
+            entry = self._by_slug[slug]
+            if entry.kind not in wanted:
+                continue
+            distance = DamerauLevenshtein.distance(key, lookup_key(label), score_cutoff=allowed)
+            if distance <= allowed and distance < found.get(entry.name, allowed + 1):
+                found[entry.name] = distance
+        return sorted(found, key=lambda name: (found[name], name))[:SUGGESTIONS]
 
     def tag_slugs(self, tag: str) -> tuple[str, ...]:
         """Slugs whose name, alias or AO3 tag form is exactly ``tag`` (normalised); never a
@@ -277,6 +568,17 @@ class Taxonomy:
             raise KeyError(slug)
         return rank
 
+    def rating_choices(self) -> list[tuple[str, str]]:
+        """(slug, display name) of the ratings a maximum can be set to, in rank order: the
+        first rating of each rank (Not Rated ranks with Explicit)."""
+        ranks: set[int | None] = set()
+        out: list[tuple[str, str]] = []
+        for r in self.ratings:
+            if r.rank not in ranks:
+                ranks.add(r.rank)
+                out.append((r.slug, r.name))
+        return out
+
     def rating_from_label(self, label: str | None) -> str | None:
         """The rating slug for an AO3 label ("Teen And Up Audiences" -> teen)."""
         return self._kind_from_label(label, "rating")
@@ -291,12 +593,6 @@ class Taxonomy:
         found = self.lookup(label)
         return found.slug if found is not None and found.kind == kind else None
 
-    @cached_property
-    def max_rating_slug(self) -> str:
-        """The first rating of the highest rank (explicit)."""
-        top = max(self.rating_rank(r.slug) for r in self.ratings)
-        return next(r.slug for r in self.ratings if self.rating_rank(r.slug) == top)
-
 
 # -- loading ---------------------------------------------------------------------------------
 
@@ -310,52 +606,77 @@ def load_taxonomy(directory: Path | None = None) -> Taxonomy:
 
 @cache
 def _default_taxonomy() -> Taxonomy:
-    return _Loader(DEFAULT_DIR).load()
+    return _Loader(TAXONOMY_DIR).load()
 
 
-_ENTRY_KEYS = {
-    "slug",
-    "name",
-    "aliases",
-    "definition",
-    "ao3",
-    "ao3_tags",
-    "implies",
-    "fandom",
-    "rank",
-    "rates",
-    "declared_rates",
-    "threshold",
-    "single",
-    "per_kword",
-    "anchor",
-    "exclude",
-    "cue",
-    "density",
+_M = TypeVar("_M", bound=BaseModel)
+_MESSAGES = {
+    "extra_forbidden": "unknown key",
+    "missing": "required",
+    "too_short": "must not be empty",
+    "tuple_type": "Input should be a list",
+    "frozen_set_type": "Input should be a list",
+    "list_type": "Input should be a list of tables",
+    "dict_type": "Input should be a table",
+    "model_type": "Input should be a table",
 }
-_GLOSSARY_KEYS = {"slug", "name", "aliases", "definition", "ao3", "implies", "fandom"}
-_CUE_KEYS = {
-    "terms",
-    "weight",
-    "requires",
-    "forbids",
-    "negatable",
-    "simile",
-    "hypothetical",
-    "rates",
-    "position",
-}
-_CONTEXT_KEYS = {"terms", "window", "side"}
-_DENSITY_KEYS = {"terms", "per_kword", "weight", "outside_quotes", "min_words"}
-_CHAR_KEYS = {"name", "fandom", "given", "family", "aliases", "ambiguous"}
+_TABLES = {"cue", "density", "requires", "forbids", "rule"}  # lists of tables, by number
+
+
+def _fail(file: str, where: str, message: str) -> TaxonomyError:
+    return TaxonomyError(f"{file}: {where}: {message}" if where else f"{file}: {message}")
+
+
+def schema_problem(raw: Any, exc: ValidationError) -> tuple[str, str]:
+    """(where, what) for the first problem pydantic found in ``raw``, the data that was
+    read: the entry and table it is in, then the field and what is wrong with it."""
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    where, key = _locate(raw, first["loc"])
+    message = _MESSAGES.get(first["type"], first["msg"]).removeprefix("Value error, ")
+    if key:
+        message = f"'{key}': {message}"
+    if len(errors) > 1:
+        message += f" (and {len(errors) - 1} more)"
+    return where, message
+
+
+def _locate(raw: Any, loc: tuple[int | str, ...]) -> tuple[str, str]:
+    """(where, field) of a pydantic error location in ``raw``, the data that was read: the
+    entries and tables it is in ("entry 'self-harm', cue #2") and the field left."""
+    parts: list[str] = []
+    node, i = raw, 0
+    while i < len(loc) and isinstance(node, dict):
+        key = loc[i]
+        child = node.get(key)
+        index = loc[i + 1] if i + 1 < len(loc) else None
+        if isinstance(child, list) and isinstance(index, int) and index < len(child):
+            item = child[index]
+            if not isinstance(item, dict):
+                break
+            if "slug" in item and key not in _TABLES:
+                parts.append(f"entry '{item['slug']}'")
+            elif "name" in item and key not in _TABLES:
+                parts.append(f"{key} '{item['name']}'")
+            else:
+                parts.append(f"{key} #{index + 1}")
+            node, i = item, i + 2
+        elif isinstance(child, dict) and i + 1 < len(loc):
+            parts.append(f"[{key}]" if not parts else str(key))
+            node, i = child, i + 1
+        else:
+            break
+    rest = loc[i:]
+    key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in rest).lstrip(".")
+    return ", ".join(parts), key
 
 
 class _Loader:
+    """Reads and cross-checks the taxonomy files of one directory."""
+
     def __init__(self, directory: Path) -> None:
         self.dir = directory
         self.templates: dict[str, tuple[str, ...]] = {}
-
-    # -- file helpers ---------------------------------------------------------------------
 
     def read(self, name: str) -> dict[str, Any]:
         path = self.dir / name
@@ -367,527 +688,201 @@ class _Loader:
         except tomllib.TOMLDecodeError as exc:
             raise TaxonomyError(f"{name}: not valid TOML: {exc}") from None
 
-    @staticmethod
-    def fail(file: str, where: str, message: str) -> TaxonomyError:
-        return TaxonomyError(f"{file}: {where}: {message}")
-
-    def table(self, data: Mapping[str, Any], key: str, file: str) -> dict[str, Any]:
-        value = data.get(key)
-        if not isinstance(value, dict):
-            raise self.fail(file, f"[{key}]", "missing or not a table")
-        return cast(dict[str, Any], value)
-
-    def strings(self, value: Any, file: str, where: str, key: str) -> tuple[str, ...]:
-        if value is None:
-            return ()
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.fail(file, where, f"'{key}' must be a list of strings")
-        return tuple(cast(list[str], value))
-
-    def text(self, value: Any, file: str, where: str, key: str, *, required: bool = True) -> str:
-        if value is None and not required:
-            return ""
-        if not isinstance(value, str) or (required and not value.strip()):
-            raise self.fail(file, where, f"'{key}' must be a non-empty string")
-        return value
-
-    def number(self, value: Any, file: str, where: str, key: str, default: float) -> float:
-        if value is None:
-            return default
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(file, where, f"'{key}' must be a number")
-        return float(value)
-
-    def flag(self, value: Any, file: str, where: str, key: str, default: bool) -> bool:
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            raise self.fail(file, where, f"'{key}' must be true or false")
-        return value
-
-    def items(self, data: Mapping[str, Any], key: str, file: str) -> list[dict[str, Any]]:
-        value = data.get(key)
-        if not isinstance(value, list) or not value:
-            raise self.fail(file, f"[[{key}]]", "missing or empty")
-        out: list[dict[str, Any]] = []
-        for i, item in enumerate(cast(list[Any], value)):
-            if not isinstance(item, dict):
-                raise self.fail(file, f"[[{key}]] #{i + 1}", "not a table")
-            out.append(cast(dict[str, Any], item))
-        return out
-
-    # -- terms ----------------------------------------------------------------------------
-
-    def expand(self, terms: Iterable[str], file: str, where: str) -> tuple[str, ...]:
-        """Normalise terms and expand ``{template}`` placeholders."""
-        out: list[str] = []
-        for term in terms:
-            for expanded in self._expand_one(term, file, where):
-                norm = normalize_term(expanded)
-                star = norm.endswith("*")
-                norm = norm.rstrip("*").rstrip()
-                if not norm:
-                    raise self.fail(file, where, f"empty term {term!r}")
-                out.append(norm + ("*" if star else ""))
-        return tuple(dict.fromkeys(out))
-
-    def _expand_one(self, term: str, file: str, where: str) -> list[str]:
-        start = term.find("{")
-        if start < 0:
-            return [term]
-        end = term.find("}", start)
-        if end < 0:
-            raise self.fail(file, where, f"unclosed '{{' in term {term!r}")
-        name = term[start + 1 : end]
-        if name not in self.templates:
-            raise self.fail(file, where, f"unknown template {{{name}}} in term {term!r}")
-        out: list[str] = []
-        for word in self.templates[name]:
-            out.extend(self._expand_one(term[:start] + word + term[end + 1 :], file, where))
-        return out
-
-    # -- the whole load -------------------------------------------------------------------
+    def parse(self, model: type[_M], name: str, raw: dict[str, Any] | None = None) -> _M:
+        """``name`` parsed into ``model`` (terms expanded with the templates)."""
+        raw = self.read(name) if raw is None else raw
+        try:
+            return model.model_validate(raw, context={"templates": self.templates})
+        except ValidationError as exc:
+            raise _fail(name, *schema_problem(raw, exc)) from None
 
     def load(self) -> Taxonomy:
-        det = self.read(DETECTION_FILE)
-        self.templates = self.load_templates(det)
-        detection = self.load_detection(det)
-        declaration = self.load_declaration(det)
-        fandoms, characters = self.load_characters()
-        fandom_names = {f.name for f in fandoms}
-
+        raw = self.read(DETECTION_FILE)
+        self.templates = self.parse(_Templates, DETECTION_FILE, raw).templates
+        det = self.parse(_DetectionFile, DETECTION_FILE, raw)
+        chars = self.parse(_CharactersFile, CHARACTERS_FILE)
+        fandoms = {f.name for f in chars.fandom}
         ratings = [
-            self.load_entry(item, "rating", RATINGS_FILE, fandom_names)
-            for item in self.items(self.read(RATINGS_FILE), "rating", RATINGS_FILE)
+            _entry(item, "rating", RATINGS_FILE)
+            for item in self.parse(_RatingsFile, RATINGS_FILE).rating
         ]
+        ruled: list[tuple[Kind, str, list[_RuledItem]]] = [
+            (
+                "archive-warning",
+                ARCHIVE_FILE,
+                self.parse(_ArchiveFile, ARCHIVE_FILE).archive_warning,
+            ),
+            ("warning", WARNINGS_FILE, self.parse(_WarningsFile, WARNINGS_FILE).warning),
+            ("trope", TROPES_FILE, self.parse(_TropesFile, TROPES_FILE).trope),
+        ]
+        entries: dict[Kind, list[Entry]] = {}
         rules: dict[str, Rules] = {}
-        archive: list[Entry] = []
-        for item in self.items(self.read(ARCHIVE_FILE), "archive_warning", ARCHIVE_FILE):
-            entry = self.load_entry(item, "archive-warning", ARCHIVE_FILE, fandom_names)
-            archive.append(entry)
-            rules[entry.slug] = self.load_rules(item, entry, ARCHIVE_FILE, detection, 1.0)
-        warnings: list[Entry] = []
-        for item in self.items(self.read(WARNINGS_FILE), "warning", WARNINGS_FILE):
-            entry = self.load_entry(item, "warning", WARNINGS_FILE, fandom_names)
-            warnings.append(entry)
-            rules[entry.slug] = self.load_rules(item, entry, WARNINGS_FILE, detection, 1.0)
-        tropes: list[Entry] = []
-        for item in self.items(self.read(TROPES_FILE), "trope", TROPES_FILE):
-            entry = self.load_entry(item, "trope", TROPES_FILE, fandom_names)
-            tropes.append(entry)
-            rules[entry.slug] = self.load_rules(item, entry, TROPES_FILE, detection, 1.5)
-        glossary = self.load_glossary(fandom_names)
-
+        for kind, file, items in ruled:
+            entries[kind] = [_entry(item, kind, file) for item in items]
+            for item, entry in zip(items, entries[kind], strict=True):
+                rules[entry.slug] = _rules(item, entry, det.detection)
+        glossary = []
+        if (self.dir / GLOSSARY_FILE).is_file():
+            glossary = [
+                _entry(item, "glossary", GLOSSARY_FILE)
+                for item in self.parse(_GlossaryFile, GLOSSARY_FILE).term
+            ]
+        policy = self.parse(_PolicyFile, POLICY_FILE)
         tax = Taxonomy(
             directory=self.dir,
             ratings=ratings,
-            archive_warnings=archive,
-            warnings=warnings,
-            tropes=tropes,
-            rules=rules,
-            detection=detection,
-            declaration=declaration,
-            default_policy=Policy("", (), True),
-            sexual_warnings=frozenset(),
-            fandoms=fandoms,
-            characters=characters,
-            templates=dict(self.templates),
+            archive_warnings=entries["archive-warning"],
+            warnings=entries["warning"],
+            tropes=entries["trope"],
             glossary=glossary,
+            rules=rules,
+            detection=det.detection,
+            negation=det.negation,
+            hypothetical=det.hypothetical,
+            simile=det.simile,
+            idioms=det.idioms.terms,
+            declaration=det.declaration,
+            default_policy=policy.default,
+            sexual_warnings=frozenset(policy.sexual.warnings),
+            fandoms=list(chars.fandom),
+            characters=_characters(chars, fandoms),
+            templates=dict(self.templates),
         )
-        self.index(tax)
-        self.check_references(tax)
-        tax.default_policy, tax.sexual_warnings = self.load_policy(tax)
+        _index(tax)
+        _check_references(tax, fandoms)
         return tax
 
-    def load_templates(self, det: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
-        raw = self.table(det, "templates", DETECTION_FILE)
-        return {
-            name: self.strings(words, DETECTION_FILE, "[templates]", name)
-            for name, words in raw.items()
-        }
 
-    def load_detection(self, det: Mapping[str, Any]) -> DetectionSettings:
-        f = DETECTION_FILE
-        d = self.table(det, "detection", f)
-        neg = self.table(det, "negation", f)
-        hyp = self.table(det, "hypothetical", f)
-        sim = self.table(det, "simile", f)
-        idioms = self.table(det, "idioms", f)
-        rules: list[NegationRule] = []
-        for i, rule in enumerate(neg.get("rule") or []):
-            where = f"[[negation.rule]] #{i + 1}"
-            if not isinstance(rule, dict):
-                raise self.fail(f, where, "not a table")
-            rule = cast(dict[str, Any], rule)
-            rules.append(
-                NegationRule(
-                    terms=frozenset(
-                        normalize_term(t)
-                        for t in self.strings(rule.get("terms"), f, where, "terms")
-                    ),
-                    suffixes=self.strings(rule.get("suffixes"), f, where, "suffixes"),
-                    distance=int(self.number(rule.get("distance"), f, where, "distance", 4)),
-                )
+def _entry(item: _Item, kind: Kind, source: str) -> Entry:
+    return Entry(
+        slug=item.slug,
+        kind=kind,
+        name=item.name,
+        aliases=item.aliases,
+        definition=item.definition,
+        ao3=item.ao3,
+        implies=item.implies,
+        fandom=item.fandom,
+        ao3_tags=item.ao3_tags if isinstance(item, _RuledItem) else (),
+        rank=item.rank if isinstance(item, _RatingItem) else None,
+        source=source,
+    )
+
+
+def _rules(item: _RuledItem, entry: Entry, det: DetectionSettings) -> Rules:
+    """An entry's detection rules, unset numbers taken from [detection]."""
+    if entry.kind == "trope" and item.threshold is None:
+        raise _fail(entry.source, f"entry '{entry.slug}'", "'threshold': required for a trope")
+    default_anchor = det.anchor if entry.kind == "warning" else 0.0
+    return Rules(
+        slug=entry.slug,
+        kind=entry.kind,
+        cues=item.cue,
+        densities=item.density,
+        excludes=item.exclude,
+        threshold=item.threshold if item.threshold is not None else det.threshold,
+        single=item.single if item.single is not None else det.single,
+        per_kword=item.per_kword,
+        anchor=item.anchor if item.anchor is not None else default_anchor,
+        rates=item.rates,
+        declared_rates=item.declared_rates,
+    )
+
+
+def _characters(chars: _CharactersFile, fandoms: set[str]) -> list[Character]:
+    """Every character with the names it goes by: its name and each "|" part of it, given
+    and family names in both orders, each alone, and its aliases."""
+    out: list[Character] = []
+    seen: set[str] = set()
+    for item in chars.character:
+        where = f"character '{item.name}'"
+        if item.name in seen:
+            raise _fail(CHARACTERS_FILE, where, "duplicate character")
+        seen.add(item.name)
+        if item.fandom not in fandoms:
+            raise _fail(CHARACTERS_FILE, where, f"'fandom': unknown fandom '{item.fandom}'")
+        names = [item.name, *(p.strip() for p in item.name.split("|"))]
+        for fam in item.family:
+            for giv in item.given:
+                names += [f"{fam} {giv}", f"{giv} {fam}"]
+        names += [*item.family, *item.given, *item.aliases]
+        out.append(
+            Character(
+                name=item.name,
+                fandom=item.fandom,
+                names=tuple(dict.fromkeys(n for n in names if n)),
+                ambiguous=frozenset(normalize_term(a) for a in item.ambiguous),
             )
-
-        def num(key: str, default: float) -> float:
-            return self.number(d.get(key), f, "[detection]", key, default)
-
-        def norm_list(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
-            return tuple(normalize_term(t) for t in self.strings(table.get(key), f, where, key))
-
-        return DetectionSettings(
-            window=int(num("window", 120)),
-            threshold=num("threshold", 1.0),
-            single=num("single", 0.85),
-            anchor=num("anchor", 0.4),
-            passage_min=num("passage_min", 0.35),
-            evidence_min=num("evidence_min", 0.3),
-            max_evidence=int(num("max_evidence", 3)),
-            quote_chars=int(num("quote_chars", 200)),
-            hypothetical_factor=num("hypothetical_factor", 0.4),
-            habit_factor=num("habit_factor", 0.8),
-            start_fraction=num("start_fraction", 0.3),
-            end_fraction=num("end_fraction", 0.2),
-            negation=tuple(rules),
-            breakers=frozenset(norm_list(neg, "breakers", "[negation]")),
-            habit_after=norm_list(neg, "habit_after", "[negation]"),
-            habit_before=norm_list(neg, "habit_before", "[negation]"),
-            hypothetical_before=norm_list(hyp, "before", "[hypothetical]"),
-            hypothetical_scope=int(self.number(hyp.get("scope"), f, "[hypothetical]", "scope", 10)),
-            simile_before=norm_list(sim, "before", "[simile]"),
-            simile_before_distance=int(
-                self.number(sim.get("before_distance"), f, "[simile]", "before_distance", 3)
-            ),
-            simile_after=norm_list(sim, "after", "[simile]"),
-            simile_after_distance=int(
-                self.number(sim.get("after_distance"), f, "[simile]", "after_distance", 1)
-            ),
-            idioms=self.expand(
-                self.strings(idioms.get("terms"), f, "[idioms]", "terms"), f, "[idioms]"
-            ),
         )
+    return out
 
-    def load_declaration(self, det: Mapping[str, Any]) -> DeclarationSettings:
-        f, where = DETECTION_FILE, "[declaration]"
-        d = self.table(det, "declaration", f)
-        return DeclarationSettings(
-            headers=tuple(
-                word_form(h) for h in self.strings(d.get("headers"), f, where, "headers")
-            ),
-            phrases=tuple(
-                word_form(p) for p in self.strings(d.get("phrases"), f, where, "phrases")
-            ),
-            bullets=self.strings(d.get("bullets"), f, where, "bullets"),
-            separators=self.strings(d.get("separators"), f, where, "separators"),
-            item_max_words=int(
-                self.number(d.get("item_max_words"), f, where, "item_max_words", 10)
-            ),
-            list_max_items=int(
-                self.number(d.get("list_max_items"), f, where, "list_max_items", 40)
-            ),
-            negators=tuple(
-                word_form(n) for n in self.strings(d.get("negators"), f, where, "negators")
-            ),
-            stopwords=tuple(
-                word_form(n) for n in self.strings(d.get("stopwords"), f, where, "stopwords")
-            ),
-        )
 
-    def load_characters(self) -> tuple[list[Fandom], list[Character]]:
-        f = CHARACTERS_FILE
-        data = self.read(f)
-        fandoms: list[Fandom] = []
-        for item in self.items(data, "fandom", f):
-            name = self.text(item.get("name"), f, "[[fandom]]", "name")
-            where = f"fandom '{name}'"
-            fandoms.append(
-                Fandom(
-                    name=name,
-                    aliases=self.strings(item.get("aliases"), f, where, "aliases"),
-                    markers=self.expand(
-                        self.strings(item.get("markers"), f, where, "markers"), f, where
-                    ),
-                )
+def _index(tax: Taxonomy) -> None:
+    """Fill the lookup tables; duplicate slugs or aliases are errors."""
+    by_slug: dict[str, Entry] = {}
+    by_key: dict[str, Entry] = {}
+    for e in tax.entries():
+        if e.slug in by_slug:
+            other = by_slug[e.slug]
+            raise _fail(
+                e.source, f"entry '{e.slug}'", f"duplicate slug (already defined in {other.source})"
             )
-        known = {fd.name for fd in fandoms}
-        characters: list[Character] = []
-        seen: dict[str, str] = {}
-        for i, item in enumerate(self.items(data, "character", f)):
-            name = self.text(item.get("name"), f, f"[[character]] #{i + 1}", "name")
-            where = f"character '{name}'"
-            unknown = set(item) - _CHAR_KEYS
-            if unknown:
-                raise self.fail(f, where, f"unknown key(s) {sorted(unknown)}")
-            if name in seen:
-                raise self.fail(f, where, "duplicate character")
-            seen[name] = name
-            fandom = self.text(item.get("fandom"), f, where, "fandom")
-            if fandom not in known:
-                raise self.fail(f, where, f"unknown fandom '{fandom}'")
-            given = self.strings(item.get("given"), f, where, "given")
-            family = self.strings(item.get("family"), f, where, "family")
-            names: list[str] = [name, *(p.strip() for p in name.split("|"))]
-            for fam in family:
-                for giv in given:
-                    names += [f"{fam} {giv}", f"{giv} {fam}"]
-            names += [*family, *given, *self.strings(item.get("aliases"), f, where, "aliases")]
-            ambiguous = self.strings(item.get("ambiguous"), f, where, "ambiguous")
-            characters.append(
-                Character(
-                    name=name,
-                    fandom=fandom,
-                    names=tuple(dict.fromkeys(n for n in names if n)),
-                    ambiguous=frozenset(normalize_term(a) for a in ambiguous),
-                )
-            )
-        return fandoms, characters
-
-    def load_entry(
-        self, item: Mapping[str, Any], kind: Kind, file: str, fandoms: set[str]
-    ) -> Entry:
-        slug = self.text(item.get("slug"), file, f"{kind} without slug", "slug")
-        where = f"entry '{slug}'"
-        unknown = set(item) - _ENTRY_KEYS
-        if unknown:
-            raise self.fail(file, where, f"unknown key(s) {sorted(unknown)}")
-        if slug != slug.strip().lower() or " " in slug:
-            raise self.fail(file, where, "slug must be lower-case without spaces")
-        fandom = item.get("fandom")
-        if fandom is not None and fandom not in fandoms:
-            raise self.fail(file, where, f"unknown fandom '{fandom}'")
-        rank = item.get("rank")
-        if kind == "rating" and not isinstance(rank, int):
-            raise self.fail(file, where, "a rating needs an integer 'rank'")
-        ao3 = item.get("ao3")
-        return Entry(
-            slug=slug,
-            kind=kind,
-            name=self.text(item.get("name"), file, where, "name"),
-            aliases=self.strings(item.get("aliases"), file, where, "aliases"),
-            definition=self.text(item.get("definition"), file, where, "definition"),
-            ao3=self.text(ao3, file, where, "ao3") if ao3 is not None else None,
-            implies=self.strings(item.get("implies"), file, where, "implies"),
-            fandom=cast(str | None, fandom),
-            ao3_tags=self.strings(item.get("ao3_tags"), file, where, "ao3_tags"),
-            rank=cast(int | None, rank),
-            source=file,
-        )
-
-    def load_glossary(self, fandoms: set[str]) -> list[Entry]:
-        """glossary.toml's [[term]] entries (optional file): a name, aliases, a definition
-        and what it implies; no cues and no AO3 tags, so nothing declares or detects one."""
-        if not (self.dir / GLOSSARY_FILE).is_file():
-            return []
-        out: list[Entry] = []
-        for item in self.items(self.read(GLOSSARY_FILE), "term", GLOSSARY_FILE):
-            extra = set(item) - _GLOSSARY_KEYS
-            if extra:
-                where = f"entry '{item.get('slug')}'"
-                raise self.fail(GLOSSARY_FILE, where, f"not allowed in a glossary: {sorted(extra)}")
-            out.append(self.load_entry(item, "glossary", GLOSSARY_FILE, fandoms))
-        return out
-
-    def load_rules(
-        self,
-        item: Mapping[str, Any],
-        entry: Entry,
-        file: str,
-        det: DetectionSettings,
-        default_threshold: float,
-    ) -> Rules:
-        where = f"entry '{entry.slug}'"
-        cues: list[Cue] = []
-        for i, raw in enumerate(item.get("cue") or []):
-            cues.append(self.load_cue(raw, file, f"{where}, cue #{i + 1}"))
-        densities: list[Density] = []
-        for i, raw in enumerate(item.get("density") or []):
-            dwhere = f"{where}, density #{i + 1}"
-            if not isinstance(raw, dict):
-                raise self.fail(file, dwhere, "not a table")
-            raw = cast(dict[str, Any], raw)
-            unknown = set(raw) - _DENSITY_KEYS
-            if unknown:
-                raise self.fail(file, dwhere, f"unknown key(s) {sorted(unknown)}")
-            densities.append(
-                Density(
-                    terms=frozenset(
-                        self.expand(
-                            self.strings(raw.get("terms"), file, dwhere, "terms"), file, dwhere
-                        )
-                    ),
-                    per_kword=self.number(raw.get("per_kword"), file, dwhere, "per_kword", 20),
-                    weight=self.number(raw.get("weight"), file, dwhere, "weight", 1.0),
-                    outside_quotes=self.flag(
-                        raw.get("outside_quotes"), file, dwhere, "outside_quotes", False
-                    ),
-                    min_words=int(self.number(raw.get("min_words"), file, dwhere, "min_words", 50)),
-                )
-            )
-        return Rules(
-            slug=entry.slug,
-            kind=entry.kind,
-            cues=tuple(cues),
-            densities=tuple(densities),
-            excludes=self.expand(
-                self.strings(item.get("exclude"), file, where, "exclude"), file, where
-            ),
-            threshold=self.number(
-                item.get("threshold"), file, where, "threshold", default_threshold
-            )
-            if entry.kind == "trope" or item.get("threshold") is not None
-            else det.threshold,
-            single=self.number(item.get("single"), file, where, "single", det.single),
-            per_kword=self.number(item.get("per_kword"), file, where, "per_kword", 0.0),
-            anchor=self.number(
-                item.get("anchor"),
-                file,
-                where,
-                "anchor",
-                det.anchor if entry.kind == "warning" else 0.0,
-            ),
-            rates=cast(str | None, item.get("rates")),
-            declared_rates=cast(str | None, item.get("declared_rates")),
-        )
-
-    def load_cue(self, raw: Any, file: str, where: str) -> Cue:
-        if not isinstance(raw, dict):
-            raise self.fail(file, where, "not a table")
-        raw = cast(dict[str, Any], raw)
-        unknown = set(raw) - _CUE_KEYS
-        if unknown:
-            raise self.fail(file, where, f"unknown key(s) {sorted(unknown)}")
-        weight = self.number(raw.get("weight"), file, where, "weight", -1)
-        if not 0 < weight <= 1:
-            raise self.fail(file, where, "'weight' must be in (0, 1]")
-        hyp = raw.get("hypothetical")
-        position = raw.get("position")
-        if position not in (None, "start", "end"):
-            raise self.fail(file, where, '\'position\' must be "start" or "end"')
-        terms = self.expand(self.strings(raw.get("terms"), file, where, "terms"), file, where)
-        if not terms:
-            raise self.fail(file, where, "a cue needs terms")
-        return Cue(
-            terms=terms,
-            weight=weight,
-            requires=self.load_contexts(raw.get("requires"), file, where, "requires"),
-            forbids=self.load_contexts(raw.get("forbids"), file, where, "forbids"),
-            negatable=self.flag(raw.get("negatable"), file, where, "negatable", True),
-            simile=self.flag(raw.get("simile"), file, where, "simile", True),
-            hypothetical=self.number(hyp, file, where, "hypothetical", 0)
-            if hyp is not None
-            else None,
-            rates=cast(str | None, raw.get("rates")),
-            position=cast(str | None, position),
-        )
-
-    def load_contexts(self, raw: Any, file: str, where: str, key: str) -> tuple[Context, ...]:
-        if raw is None:
-            return ()
-        if not isinstance(raw, list):
-            raise self.fail(file, where, f"'{key}' must be a list of {{ terms, window, side }}")
-        out: list[Context] = []
-        for ctx in cast(list[Any], raw):
-            if not isinstance(ctx, dict):
-                raise self.fail(file, where, f"'{key}' must be a list of {{ terms, window, side }}")
-            ctx = cast(dict[str, Any], ctx)
-            unknown = set(ctx) - _CONTEXT_KEYS
-            if unknown:
-                raise self.fail(file, where, f"unknown key(s) {sorted(unknown)} in '{key}'")
-            side = ctx.get("side", "both")
-            if side not in ("before", "after", "both"):
-                raise self.fail(file, where, f"'side' in '{key}' must be before, after or both")
-            terms = self.expand(self.strings(ctx.get("terms"), file, where, key), file, where)
-            if not terms:
-                raise self.fail(file, where, f"empty terms in '{key}'")
-            out.append(
-                Context(
-                    terms=terms,
-                    window=int(self.number(ctx.get("window"), file, where, "window", 120)),
-                    side=cast(Side, side),
-                )
-            )
-        return tuple(out)
-
-    def load_policy(self, tax: Taxonomy) -> tuple[Policy, frozenset[str]]:
-        f = POLICY_FILE
-        data = self.read(f)
-        default = self.table(data, "default", f)
-        sexual = self.table(data, "sexual", f)
-        max_rating = self.text(default.get("max_rating"), f, "[default]", "max_rating")
-        blocked = self.strings(default.get("blocked"), f, "[default]", "blocked")
-        spoilers = self.flag(default.get("spoilers"), f, "[default]", "spoilers", True)
-        sexual_slugs = self.strings(sexual.get("warnings"), f, "[sexual]", "warnings")
-        self.require(tax, f, "[default]", max_rating, ("rating",))
-        for slug in blocked:
-            self.require(tax, f, "[default] blocked", slug, ("warning",))
-        for slug in sexual_slugs:
-            self.require(tax, f, "[sexual]", slug, ("warning",))
-        return Policy(max_rating, blocked, spoilers), frozenset(sexual_slugs)
-
-    # -- validation -----------------------------------------------------------------------
-
-    def index(self, tax: Taxonomy) -> None:
-        """Fill the lookup tables; duplicate slugs or aliases are errors."""
-        by_slug: dict[str, Entry] = {}
-        by_key: dict[str, Entry] = {}
-        for e in tax.entries():
-            if e.slug in by_slug:
-                other = by_slug[e.slug]
-                raise self.fail(
+        by_slug[e.slug] = e
+    for e in tax.entries():
+        for label in dict.fromkeys((e.slug, e.name, *e.aliases)):
+            key = lookup_key(label)
+            if not key:
+                raise _fail(e.source, f"entry '{e.slug}'", f"empty alias {label!r}")
+            other = by_key.get(key)
+            if other is not None and other.slug != e.slug:
+                raise _fail(
                     e.source,
                     f"entry '{e.slug}'",
-                    f"duplicate slug (already defined in {other.source})",
+                    f"duplicate alias {label!r}: already used by entry '{other.slug}' "
+                    f"in {other.source}",
                 )
-            by_slug[e.slug] = e
-        for e in tax.entries():
-            for label in dict.fromkeys((e.slug, e.name, *e.aliases)):
-                key = lookup_key(label)
-                if not key:
-                    raise self.fail(e.source, f"entry '{e.slug}'", f"empty alias {label!r}")
-                other = by_key.get(key)
-                if other is not None and other.slug != e.slug:
-                    raise self.fail(
-                        e.source,
-                        f"entry '{e.slug}'",
-                        f"duplicate alias {label!r}: already used by entry '{other.slug}' "
-                        f"in {other.source}",
-                    )
-                by_key[key] = e
-        tags: dict[str, list[str]] = {}
-        for e in tax.entries():
-            if e.kind == "glossary":  # looked up by name, never declared by a tag
-                continue
-            for tag in (*e.ao3_tags, *((e.ao3,) if e.ao3 else ())):
-                key = lookup_key(tag)
-                if key:
-                    slugs = tags.setdefault(key, [])
-                    if e.slug not in slugs:
-                        slugs.append(e.slug)
-        tax._by_slug = by_slug
-        tax._by_key = by_key
-        tax._tag_keys = {k: tuple(v) for k, v in tags.items()}
+            by_key[key] = e
+    tags: dict[str, list[str]] = {}
+    for e in tax.entries():
+        if e.kind == "glossary":  # looked up by name, never declared by a tag
+            continue
+        for tag in (*e.ao3_tags, *((e.ao3,) if e.ao3 else ())):
+            key = lookup_key(tag)
+            if key:
+                slugs = tags.setdefault(key, [])
+                if e.slug not in slugs:
+                    slugs.append(e.slug)
+    tax._by_slug = by_slug
+    tax._by_key = by_key
+    tax._tag_keys = {k: tuple(v) for k, v in tags.items()}
 
-    def require(
-        self, tax: Taxonomy, file: str, where: str, slug: str | None, kinds: tuple[Kind, ...]
-    ) -> None:
-        if slug is None:
-            return
-        found = tax._by_slug.get(slug)
-        if found is None or found.kind not in kinds:
-            raise self.fail(file, where, f"unknown {' or '.join(kinds)} slug '{slug}'")
 
-    def check_references(self, tax: Taxonomy) -> None:
-        ratings = [r.rank or 0 for r in tax.ratings]
-        if ratings != sorted(ratings):
-            raise self.fail(RATINGS_FILE, "[[rating]]", "ratings must be listed in rank order")
-        for e in tax.entries():
-            for slug in e.implies:
-                self.require(tax, e.source, f"entry '{e.slug}' implies", slug, ("warning",))
-        for slug, rules in tax.rules.items():
-            e = tax.entry(slug)
-            where = f"entry '{slug}'"
-            self.require(tax, e.source, where, rules.rates, ("rating",))
-            self.require(tax, e.source, where, rules.declared_rates, ("rating",))
-            for i, cue in enumerate(rules.cues):
-                self.require(tax, e.source, f"{where}, cue #{i + 1}", cue.rates, ("rating",))
+def _check_references(tax: Taxonomy, fandoms: set[str]) -> None:
+    """Every slug, rating and fandom an entry or the policy names exists."""
+
+    def require(file: str, where: str, key: str, slug: str | None, kind: Kind) -> None:
+        found = tax._by_slug.get(slug) if slug is not None else None
+        if slug is not None and (found is None or found.kind != kind):
+            raise _fail(file, where, f"'{key}': unknown {kind} slug '{slug}'")
+
+    ranks = [r.rank or 0 for r in tax.ratings]
+    if ranks != sorted(ranks):
+        raise _fail(RATINGS_FILE, "[[rating]]", "ratings must be listed in rank order")
+    for e in tax.entries():
+        where = f"entry '{e.slug}'"
+        if e.fandom is not None and e.fandom not in fandoms:
+            raise _fail(e.source, where, f"'fandom': unknown fandom '{e.fandom}'")
+        for slug in e.implies:
+            require(e.source, where, "implies", slug, "warning")
+    for slug, rules in tax.rules.items():
+        source, where = tax.entry(slug).source, f"entry '{slug}'"
+        require(source, where, "rates", rules.rates, "rating")
+        require(source, where, "declared_rates", rules.declared_rates, "rating")
+        for i, cue in enumerate(rules.cues):
+            require(source, f"{where}, cue #{i + 1}", "rates", cue.rates, "rating")
+    policy = tax.default_policy
+    require(POLICY_FILE, "[default]", "max_rating", policy.max_rating, "rating")
+    for slug in policy.blocked:
+        require(POLICY_FILE, "[default]", "blocked", slug, "warning")
+    for slug in sorted(tax.sexual_warnings):
+        require(POLICY_FILE, "[sexual]", "warnings", slug, "warning")

@@ -1,7 +1,8 @@
 """Trope writing prompts: a template for the trope, filled with names from one fandom.
 
-Templates live in ``data/prompts/tropes/<slug>.toml`` (``templates = [...]``, and
-``fandom = "..."`` for a fandom-specific trope); settings in ``data/prompts/settings.toml``.
+Templates live in ``data/prompts/tropes/<slug>.toml`` (``templates = [...]``), settings in
+``data/prompts/settings.toml``. Which fandom a trope belongs to, and the names a fandom's
+stories are tagged with, are the taxonomy's (tropes.toml, characters.toml).
 A template may use only the placeholders ``{a}``, ``{b}`` (two characters), ``{pair}``
 (their relationship) and ``{setting}``.
 
@@ -24,7 +25,12 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from bot.analysis.taxonomy import Taxonomy, load_taxonomy, schema_problem
+from bot.paths import PROMPTS_DIR
 
 __all__ = [
     "PLACEHOLDERS",
@@ -36,14 +42,12 @@ __all__ = [
 ]
 
 PLACEHOLDERS = frozenset({"a", "b", "pair", "setting"})
-DEFAULT_DIR = Path(__file__).resolve().parents[2] / "data" / "prompts"
 GENERIC_A = "your OC"
 GENERIC_B = "their rival"
 
 _RANDOM_TRIES = 12  # random draws before searching the remaining space in order
 _MAX_CASTS = 128  # character pairs considered per fandom (libraries can be large)
 _MAX_NAME = 60
-_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _T = TypeVar("_T")
 _SENTENCE_START = re.compile(r"(?:^|[.!?][\"”’)]?\s+)$")
 _READER = re.compile(r"\b(?:reader|y/n|you)\b", re.IGNORECASE)
@@ -355,13 +359,47 @@ def _fandom_names(*names: str) -> set[str]:
 # -- loading ------------------------------------------------------------------------------------
 
 
-def load_templates(directory: Path | None = None) -> PromptBook:
-    """The prompt book in ``directory`` (default: the bundled data/prompts), cached."""
-    return _load((directory or DEFAULT_DIR).resolve())
+def _setting(text: str) -> str:
+    if not text.strip():
+        raise ValueError("a setting must not be blank")
+    if "{" in text or "}" in text:
+        raise ValueError("settings cannot contain braces")
+    return " ".join(text.split())
+
+
+Setting = Annotated[str, AfterValidator(_setting)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _TropeFile(_Strict):
+    """tropes/<slug>.toml. A trope's fandom is the taxonomy's (tropes.toml)."""
+
+    templates: list[str] = Field(min_length=1)
+
+
+class _FandomEntry(_Strict):
+    """[fandoms."<name>"]: the fandom's own settings; its other names are the taxonomy's
+    (characters.toml)."""
+
+    settings: tuple[Setting, ...] = Field(min_length=1)
+
+
+class _SettingsFile(_Strict):
+    generic: tuple[Setting, ...] = Field(min_length=1)
+    fandoms: dict[str, _FandomEntry] = {}
+
+
+def load_templates(directory: Path | None = None, taxonomy: Taxonomy | None = None) -> PromptBook:
+    """The prompt book in ``directory`` (default: the bundled data/prompts), its tropes'
+    fandoms and the fandoms' names from ``taxonomy`` (default: the bundled one); cached."""
+    return _load((directory or PROMPTS_DIR).resolve(), taxonomy or load_taxonomy())
 
 
 @cache
-def _load(directory: Path) -> PromptBook:
+def _load(directory: Path, tax: Taxonomy) -> PromptBook:
     templates: dict[str, tuple[Template, ...]] = {}
     trope_fandom: dict[str, str | None] = {}
     trope_dir = directory / "tropes"
@@ -370,28 +408,48 @@ def _load(directory: Path) -> PromptBook:
         raise PromptDataError(f"{trope_dir}: no trope template files (<trope-slug>.toml)")
     for path in files:
         slug = path.stem
-        if not _SLUG.fullmatch(slug):
-            raise PromptDataError(f"{path}: file name must be a trope slug like soulmates.toml")
-        data = _read_toml(path)
-        _only_keys(path, data, {"templates", "fandom"})
-        fandom = data.get("fandom")
-        if fandom is not None and (not isinstance(fandom, str) or not fandom.strip()):
-            raise PromptDataError(f"{path}: fandom must be a non-empty string")
-        texts = data.get("templates")
-        if not isinstance(texts, list) or not texts:
-            raise PromptDataError(f"{path}: templates must be a non-empty list of strings")
+        entry = tax.lookup(slug)
+        if entry is None or entry.slug != slug or entry.kind != "trope":
+            raise PromptDataError(
+                f"{path}: file name must be the slug of a trope in tropes.toml, like soulmates.toml"
+            )
+        data = _parse(_TropeFile, path)
         templates[slug] = tuple(
-            _template(path, slug, n, text) for n, text in enumerate(texts, start=1)
+            _template(path, slug, n, text) for n, text in enumerate(data.templates, start=1)
         )
-        trope_fandom[slug] = fandom.strip() if isinstance(fandom, str) else None
-    generic, fandoms = _load_settings(directory / "settings.toml")
-    return PromptBook(templates, trope_fandom, generic, fandoms)
+        trope_fandom[slug] = entry.fandom
+    path = directory / "settings.toml"
+    settings = _parse(_SettingsFile, path)
+    unknown = sorted(set(settings.fandoms) - {f.name for f in tax.fandoms})
+    if unknown:
+        raise PromptDataError(f"{path}: [fandoms.{unknown[0]!r}]: not a fandom of characters.toml")
+    fandoms = tuple(
+        FandomSettings(f.name, f.aliases, settings.fandoms[f.name].settings)
+        for f in tax.fandoms
+        if f.name in settings.fandoms
+    )
+    return PromptBook(templates, trope_fandom, settings.generic, fandoms)
 
 
-def _template(path: Path, slug: str, n: int, text: object) -> Template:
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _parse(model: type[_M], path: Path) -> _M:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise PromptDataError(f"{path}: {exc}") from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        where, what = schema_problem(data, exc)
+        raise PromptDataError(f"{path}: {where}: {what}" if where else f"{path}: {what}") from None
+
+
+def _template(path: Path, slug: str, n: int, text: str) -> Template:
     where = f"{path}: template {n}"
-    if not isinstance(text, str) or not text.strip():
-        raise PromptDataError(f"{where}: must be a non-empty string")
+    if not text.strip():
+        raise PromptDataError(f"{where}: must not be blank")
     where += f" ({_preview(text)})"
     fields: set[str] = set()
     try:
@@ -415,48 +473,6 @@ def _template(path: Path, slug: str, n: int, text: object) -> Template:
     flat = " ".join(text.split())
     parts = tuple((lit, name) for lit, name, _, _ in string.Formatter().parse(flat))
     return Template(slug, flat, frozenset(fields), str(path), parts)
-
-
-def _load_settings(path: Path) -> tuple[tuple[str, ...], tuple[FandomSettings, ...]]:
-    data = _read_toml(path)
-    _only_keys(path, data, {"generic", "fandoms"})
-    generic = _strings(path, "generic", data.get("generic"))
-    if not generic:
-        raise PromptDataError(f"{path}: generic must list at least one setting")
-    fandoms = []
-    table = data.get("fandoms", {})
-    if not isinstance(table, dict):
-        raise PromptDataError(f'{path}: [fandoms."Name"] tables expected')
-    for name, entry in table.items():
-        if not isinstance(entry, dict):
-            raise PromptDataError(f"{path}: fandoms.{name!r} must be a table")
-        _only_keys(path, entry, {"aliases", "settings"}, f"fandoms.{name!r}")
-        aliases = _strings(path, f"fandoms.{name!r}.aliases", entry.get("aliases", []))
-        settings = _strings(path, f"fandoms.{name!r}.settings", entry.get("settings"))
-        fandoms.append(FandomSettings(name, aliases, settings))
-    return generic, tuple(fandoms)
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise PromptDataError(f"{path}: {exc}") from None
-
-
-def _only_keys(path: Path, data: Mapping[str, object], keys: set[str], where: str = "") -> None:
-    extra = sorted(set(data) - keys)
-    if extra:
-        scope = f" in {where}" if where else ""
-        raise PromptDataError(f"{path}: unexpected key(s) {', '.join(extra)}{scope}")
-
-
-def _strings(path: Path, name: str, value: object) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise PromptDataError(f"{path}: {name} must be a list of non-empty strings")
-    if any("{" in v or "}" in v for v in value):
-        raise PromptDataError(f"{path}: {name}: settings cannot contain braces")
-    return tuple(" ".join(v.split()) for v in value)
 
 
 def _preview(text: str, width: int = 60) -> str:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.library.model import Chapter, Paragraph, Passage, Story, count_words
+from bot.paths import STORIES_DIR
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-STORIES = REPO / "data" / "stories"
+STORIES = STORIES_DIR
 AO3_FIXTURES = REPO.parent / "shared" / "fixtures" / "ao3"
 
 

@@ -84,7 +84,12 @@ def _reference_density(norm: str, rule: Density) -> tuple[int, int]:
 
 @pytest.mark.parametrize("outside_quotes", [True, False])
 def test_density_counts_match_the_reference(outside_quotes: bool) -> None:
-    rule = Density(frozenset({"ab", "c'a", "b"}), 1.0, 1.0, outside_quotes=outside_quotes)
+    rule = Density(
+        terms=frozenset({"ab", "c'a", "b"}),
+        per_kword=1.0,
+        weight=1.0,
+        outside_quotes=outside_quotes,
+    )
     for text in _samples(3000):
         norm = normalize(text)
         assert _Tokens(norm).density(rule) == _reference_density(norm, rule)

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.analysis.taxonomy import DEFAULT_DIR, TaxonomyError, load_taxonomy
+from bot.analysis.taxonomy import TaxonomyError, TermKind, load_taxonomy
+from bot.errors import UnknownNameError
+from bot.paths import TAXONOMY_DIR
 
 WARNINGS = {
     "suicide",
@@ -77,7 +79,7 @@ def test_slugs_match_the_spec() -> None:
 
 def test_default_is_cached_and_located_in_repo() -> None:
     assert load_taxonomy() is load_taxonomy()
-    assert Path(__file__).resolve().parents[2] / "data" / "taxonomy" == DEFAULT_DIR
+    assert Path(__file__).resolve().parents[2] / "data" / "taxonomy" == TAXONOMY_DIR
 
 
 def test_ratings() -> None:
@@ -202,7 +204,7 @@ def test_every_entry_is_documented() -> None:
 @pytest.fixture
 def tax_dir(tmp_path: Path) -> Path:
     target = tmp_path / "taxonomy"
-    shutil.copytree(DEFAULT_DIR, target)
+    shutil.copytree(TAXONOMY_DIR, target)
     return target
 
 
@@ -329,3 +331,164 @@ def test_a_glossary_alias_may_not_shadow_another_entry(tax_dir: Path) -> None:
     with pytest.raises(TaxonomyError) as err:
         load_taxonomy(tax_dir)
     assert "duplicate alias 'Angst'" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        (
+            "warnings.toml",
+            "weight = 0.95\n",
+            "weight = 1.5\n",
+            (
+                "warnings.toml: entry 'suicide', cue #2: 'weight': "
+                "Input should be less than or equal to 1"
+            ),
+        ),
+        (
+            "warnings.toml",
+            'window = 40, side = "both"',
+            'window = 40, side = "all"',
+            (
+                "warnings.toml: entry 'suicide', cue #3, requires #1: 'side': "
+                "Input should be 'before', 'after' or 'both'"
+            ),
+        ),
+        (
+            "detection.toml",
+            "end_fraction = 0.12",
+            "# end_fraction = 0.12",
+            "detection.toml: [detection]: 'end_fraction': required",
+        ),
+        (
+            "detection.toml",
+            "distance = 6",
+            "distance = 0",
+            (
+                "detection.toml: [negation], rule #1: 'distance': "
+                "Input should be greater than or equal to 1"
+            ),
+        ),
+        (
+            "characters.toml",
+            'given = ["Izuku"]',
+            'given = "Izuku"',
+            "characters.toml: character 'Midoriya Izuku': 'given': Input should be a list",
+        ),
+        (
+            "policy.toml",
+            "spoilers = true",
+            'spoilers = "yes"',
+            "policy.toml: [default]: 'spoilers': Input should be a valid boolean",
+        ),
+        (
+            "tropes.toml",
+            "threshold = 1.2\n",
+            "\n",
+            "tropes.toml: entry 'soulmates': 'threshold': required for a trope",
+        ),
+    ],
+)
+def test_schema_errors_name_file_entry_and_field(
+    tax_dir: Path, file: str, old: str, new: str, message: str
+) -> None:
+    _edit(tax_dir / file, old, new)
+    with pytest.raises(TaxonomyError) as err:
+        load_taxonomy(tax_dir)
+    assert str(err.value) == message
+
+
+def test_detection_knobs_come_from_the_data_file() -> None:
+    det = load_taxonomy().detection
+    assert det.hypothetical_factor == 0.35
+    assert det.end_fraction == 0.12
+
+
+# -- names people type ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "slug"),
+    [
+        ("Hurt/Comfort", "trope", "hurt-comfort"),
+        ("soulmate au", "trope", "soulmates"),
+        ("SH", "warning", "self-harm"),
+        ("MCD", "any-warning", "major-character-death"),
+        ("violence", "any-warning", "violence"),
+        ("Teen And Up Audiences", "rating", "teen"),
+        ("M", "rating", "mature"),
+        ("dead dove", "term", "dead-dove"),
+        ("explicit", "term", "explicit"),
+    ],
+)
+def test_require_finds_the_slug(text: str, kind: TermKind, slug: str) -> None:
+    assert load_taxonomy().require(text, kind) == slug
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "message"),
+    [
+        (
+            "slow boil",
+            "trope",
+            (
+                "I don't know the trope “slow boil”. Try e.g. soulmates, childhood-friends, "
+                "friends-to-lovers, enemies-to-lovers, hurt-comfort."
+            ),
+        ),
+        ("soulmtes", "trope", "I don't know the trope “soulmtes”; did you mean: Soulmates?"),
+        (
+            "violnce",
+            "warning",
+            "“violnce” is not a content warning I know; did you mean: Violence?",
+        ),
+        (
+            "MCD",
+            "warning",
+            (
+                "“MCD” is not a content warning I know. Try `/warnings lookup` to find its name "
+                "(e.g. violence, self-harm, major character death → death)."
+            ),
+        ),
+        (
+            "qwertyuiop",
+            "any-warning",
+            "“qwertyuiop” is not a warning I know. Try /warnings lookup to find its name.",
+        ),
+        (
+            "adult",
+            "rating",
+            "Unknown rating “adult”. Use one of general, teen, mature, explicit, not-rated.",
+        ),
+        ("soulmtes", "term", "“soulmtes” is not a term I know; did you mean: Soulmates?"),
+        (
+            "angst",
+            "rating",
+            "Unknown rating “angst”. Use one of general, teen, mature, explicit, not-rated.",
+        ),
+    ],
+)
+def test_require_says_what_is_wrong(text: str, kind: TermKind, message: str) -> None:
+    with pytest.raises(UnknownNameError) as err:
+        load_taxonomy().require(text, kind)
+    assert str(err.value) == message
+    assert err.value.typed == text
+
+
+def test_display_name() -> None:
+    tax = load_taxonomy()
+    assert tax.display_name("teen") == "Teen And Up Audiences"
+    assert tax.display_name("major-character-death") == "Major Character Death"
+    assert tax.display_name("hurt-comfort") == "Hurt/Comfort"
+    assert tax.display_name("dead-dove") == "Dead Dove: Do Not Eat"
+    assert tax.display_name("no-such-slug") == "no-such-slug"
+    assert tax.display_name("MCD") == "MCD"  # a slug, not a lookup
+
+
+def test_rating_choices_one_per_rank_in_order() -> None:
+    assert load_taxonomy().rating_choices() == [
+        ("general", "General Audiences"),
+        ("teen", "Teen And Up Audiences"),
+        ("mature", "Mature"),
+        ("explicit", "Explicit"),
+    ]

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.analysis.taxonomy import load_taxonomy
+from bot.paths import PROMPTS_DIR
 from bot.prompts.generator import PLACEHOLDERS, PromptDataError, load_templates
 
 # taxonomy.md, section 3
@@ -19,7 +21,6 @@ TROPES = [
     "pro-heroes",
 ]  # fmt: skip
 MHA = "My Hero Academia"
-DATA = Path(__file__).resolve().parents[2] / "data" / "prompts"
 
 
 def test_every_trope_has_at_least_eight_templates() -> None:
@@ -69,7 +70,7 @@ def test_settings() -> None:
 
 def test_loading_is_cached() -> None:
     assert load_templates() is load_templates()
-    assert load_templates(DATA) is load_templates()
+    assert load_templates(PROMPTS_DIR) is load_templates()
 
 
 # -- validation of the data files -------------------------------------------------------------
@@ -127,3 +128,44 @@ def test_bad_settings_file(tmp_path: Path, settings: str) -> None:
 def test_missing_directory(tmp_path: Path) -> None:
     with pytest.raises(PromptDataError, match="no trope template files"):
         load_templates(tmp_path)
+
+
+def test_fandom_facts_come_from_the_taxonomy() -> None:
+    tax = load_taxonomy()
+    book = load_templates()
+    fandom_of = {t.slug: t.fandom for t in tax.tropes if t.slug in book.templates}
+    assert dict(book.trope_fandom) == fandom_of
+    mha = next(f for f in book.fandoms if f.name == MHA)
+    assert mha.aliases == next(f for f in tax.fandoms if f.name == MHA).aliases
+    assert book.canonical_fandom("Boku no Hero") == book.canonical_fandom(MHA)
+
+
+def test_a_template_file_names_a_trope(tmp_path: Path) -> None:
+    (_book_dir(tmp_path, "{a}.") / "tropes" / "fluff.toml").rename(
+        tmp_path / "tropes" / "fluffy.toml"
+    )
+    with pytest.raises(PromptDataError, match=r"fluffy\.toml: .*slug of a trope in tropes\.toml"):
+        load_templates(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        (
+            'generic = ["a kitchen"]\n[fandoms."Harry Potter"]\nsettings = ["Hogwarts"]\n',
+            r"settings\.toml: \[fandoms\.'Harry Potter'\]: not a fandom of characters\.toml",
+        ),
+        (
+            (
+                'generic = ["a kitchen"]\n[fandoms."My Hero Academia"]\naliases = ["MHA"]\n'
+                'settings = ["U.A."]\n'
+            ),
+            r"settings\.toml: \[fandoms\], My Hero Academia: 'aliases': unknown key",
+        ),
+    ],
+)
+def test_fandom_settings_name_a_taxonomy_fandom(
+    tmp_path: Path, settings: str, message: str
+) -> None:
+    with pytest.raises(PromptDataError, match=message):
+        load_templates(_book_dir(tmp_path, "{a}.", settings))
