@@ -161,7 +161,7 @@ def _print_summary(summary: Any) -> None:
 def cmd_analyze(args: argparse.Namespace) -> int:
     """What the bot knows about story files, without indexing them."""
     from bot.indexing import load_file, prepare
-    from bot.library import StoryReadError
+    from bot.readers import StoryReadError
 
     settings = _settings(args)
     reports: list[dict[str, Any]] = []

@@ -11,8 +11,8 @@ from functools import partial
 from bot.directory import StoryDirectory
 from bot.errors import AlreadyStoredError, UserError
 from bot.indexing import Prepared, content_hash, prepare, to_entry, work_key
-from bot.library import StoryReadError
 from bot.markup import echo, number
+from bot.readers import StoryReadError
 from bot.settings import Settings
 from bot.store.library import LibraryStore
 from bot.store.records import BUNDLED, StoryName, StoryRow

@@ -8,8 +8,8 @@ from bot.analysis.declared import parse_declared
 from bot.analysis.taxonomy import Taxonomy
 from bot.ao3.series import Series
 from bot.guild_config import PolicyView, vocabulary
-from bot.library.model import Story
 from bot.policy import may_quote
+from bot.readers.model import Story
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,9 +15,9 @@ from bot.ao3.series import read_series
 from bot.context import Where
 from bot.errors import UserError
 from bot.guild_config import GuildConfig
-from bot.library import StoryReadError, read_bytes
-from bot.library.ao3_live import work_id
-from bot.library.model import Story
+from bot.readers import StoryReadError, read_bytes
+from bot.readers.ao3_live import work_id
+from bot.readers.model import Story
 from bot.uploads import Uploaded, Uploads
 
 Card = WorkCard | SeriesCard

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.library import Paragraph, StoryReadError, read_bytes, read_path
-from bot.library.ao3_html import read_ao3_html
-from tests.library.helpers import FIXTURES
+from bot.readers import Paragraph, StoryReadError, read_bytes, read_path
+from bot.readers.ao3_html import read_ao3_html
+from tests.readers.helpers import FIXTURES
 
 
 def test_tiny_download_metadata() -> None:

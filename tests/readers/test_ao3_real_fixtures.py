@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.library import count_words, read_path, segment
-from tests.library.helpers import AO3_FIXTURES, RATING_LABELS, WARNING_LABELS, ao3_fixture
+from bot.readers import count_words, read_path, segment
+from tests.readers.helpers import AO3_FIXTURES, RATING_LABELS, WARNING_LABELS, ao3_fixture
 
 NAMES = [
     "23009290.html",

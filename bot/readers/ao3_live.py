@@ -15,14 +15,14 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from bot.library.ao3_labels import parse_stats, series_name
-from bot.library.ao3_markup import with_preface
-from bot.library.errors import StoryReadError
-from bot.library.html_text import block_paragraphs, inline_text
-from bot.library.languages import language_code
-from bot.library.model import Chapter, Paragraph, Story
-from bot.library.names import chapter_title
-from bot.library.scene_breaks import is_scene_break
+from bot.readers.ao3_labels import parse_stats, series_name
+from bot.readers.ao3_markup import with_preface
+from bot.readers.errors import StoryReadError
+from bot.readers.html_text import block_paragraphs, inline_text
+from bot.readers.languages import language_code
+from bot.readers.model import Chapter, Paragraph, Story
+from bot.readers.names import chapter_title
+from bot.readers.scene_breaks import is_scene_break
 
 FORMAT = "ao3-live"
 MARKER = b'class="work meta group"'

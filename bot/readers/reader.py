@@ -12,14 +12,14 @@ import zipfile
 from io import BytesIO
 from pathlib import Path
 
-from bot.library.ao3_epub import EPUB_MIMETYPE, read_ao3_epub
-from bot.library.ao3_html import read_ao3_html
-from bot.library.ao3_live import looks_like_live_page, read_ao3_live
-from bot.library.ao3_page import looks_like_ao3_page, read_ao3_page
-from bot.library.errors import StoryReadError
-from bot.library.model import FORMATS, Story
-from bot.library.names import title_from_filename
-from bot.library.plain import read_plain
+from bot.readers.ao3_epub import EPUB_MIMETYPE, read_ao3_epub
+from bot.readers.ao3_html import read_ao3_html
+from bot.readers.ao3_live import looks_like_live_page, read_ao3_live
+from bot.readers.ao3_page import looks_like_ao3_page, read_ao3_page
+from bot.readers.errors import StoryReadError
+from bot.readers.model import FORMATS, Story
+from bot.readers.names import title_from_filename
+from bot.readers.plain import read_plain
 
 __all__ = ["DEFAULT_MAX_BYTES", "FORMATS", "detect_format", "read_bytes", "read_path"]
 

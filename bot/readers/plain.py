@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-from bot.library.lines import source_lines
-from bot.library.model import Chapter, Paragraph, Story
-from bot.library.scene_breaks import is_scene_break
+from bot.readers.lines import source_lines
+from bot.readers.model import Chapter, Paragraph, Story
+from bot.readers.scene_breaks import is_scene_break
 
 FORMAT = "plain"
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.library import Story, read_path, segment
-from bot.library.ao3_page import looks_like_ao3_page, read_ao3_page
-from tests.library.helpers import CHROME, FIXTURES, STORIES
+from bot.readers import Story, read_path, segment
+from bot.readers.ao3_page import looks_like_ao3_page, read_ao3_page
+from tests.readers.helpers import CHROME, FIXTURES, STORIES
 
 
 def _assert_no_chrome(story: Story) -> None:

@@ -5,7 +5,7 @@ this reader needs, ``ebooklib`` parses every item with lxml up front, warns or f
 EPUBs with a missing or odd table of contents, and gives no way to cap how much a
 hostile archive unpacks. Here each entry's declared size is checked before it is read,
 and the XHTML goes through the same selectolax code as the HTML download
-(:mod:`bot.library.ao3_markup`). An EPUB without AO3's markup is still read: one chapter
+(:mod:`bot.readers.ao3_markup`). An EPUB without AO3's markup is still read: one chapter
 per spine document that holds text.
 """
 
@@ -19,12 +19,12 @@ from urllib.parse import unquote
 
 from selectolax.lexbor import LexborHTMLParser
 
-from bot.library.ao3_markup import is_ao3_markup, parse_ao3_markup
-from bot.library.errors import StoryReadError
-from bot.library.html_text import block_paragraphs, inline_text
-from bot.library.languages import language_code
-from bot.library.model import Chapter, Paragraph, Story
-from bot.library.scene_breaks import is_scene_break
+from bot.readers.ao3_markup import is_ao3_markup, parse_ao3_markup
+from bot.readers.errors import StoryReadError
+from bot.readers.html_text import block_paragraphs, inline_text
+from bot.readers.languages import language_code
+from bot.readers.model import Chapter, Paragraph, Story
+from bot.readers.scene_breaks import is_scene_break
 
 FORMAT = "ao3-epub"
 EPUB_MIMETYPE = "application/epub+zip"

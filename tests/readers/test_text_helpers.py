@@ -4,11 +4,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.library import count_words
-from bot.library.languages import language_code
-from bot.library.names import chapter_title, title_from_filename
-from bot.library.scene_breaks import is_scene_break
-from bot.library.words import fast_count_words
+from bot.readers import count_words
+from bot.readers.languages import language_code
+from bot.readers.names import chapter_title, title_from_filename
+from bot.readers.scene_breaks import is_scene_break
+from bot.readers.words import fast_count_words
 
 
 @settings(max_examples=300, deadline=None)

@@ -7,8 +7,8 @@ import zipfile
 
 import pytest
 
-from bot.library import StoryReadError, read_bytes
-from bot.library.ao3_epub import read_ao3_epub
+from bot.readers import StoryReadError, read_bytes
+from bot.readers.ao3_epub import read_ao3_epub
 
 _HEAD = (
     "<?xml version='1.0' encoding='utf-8'?>\n"

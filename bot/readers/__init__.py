@@ -4,10 +4,10 @@ One reader per input format (plain text, AO3 page copy, AO3 HTML, AO3 EPUB), cho
 content; :func:`segment` cuts a story into passages. No Discord here.
 """
 
-from bot.library.errors import StoryReadError
-from bot.library.model import FORMATS, Chapter, Paragraph, Passage, Story, count_words
-from bot.library.passages import segment
-from bot.library.reader import read_bytes, read_path
+from bot.readers.errors import StoryReadError
+from bot.readers.model import FORMATS, Chapter, Paragraph, Passage, Story, count_words
+from bot.readers.passages import segment
+from bot.readers.reader import read_bytes, read_path
 
 __all__ = [
     "FORMATS",

@@ -1,4 +1,4 @@
-"""A fast word counter that gives exactly what :func:`bot.library.model.count_words` gives.
+"""A fast word counter that gives exactly what :func:`bot.readers.model.count_words` gives.
 
 ``count_words`` walks the text one character at a time in Python; segmentation runs over
 whole libraries, so it uses this regex-based equivalent (same CJK ranges, same result).

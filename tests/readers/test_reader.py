@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.library import FORMATS, StoryReadError, read_bytes, read_path
-from bot.library.reader import detect_format
-from tests.library.helpers import FIXTURES, STORIES
+from bot.readers import FORMATS, StoryReadError, read_bytes, read_path
+from bot.readers.reader import detect_format
+from tests.readers.helpers import FIXTURES, STORIES
 
 
 @pytest.mark.parametrize(

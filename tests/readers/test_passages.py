@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.library import Chapter, Paragraph, Passage, Story, read_path, segment
-from bot.library.passages import split_long
-from bot.library.words import fast_count_words
-from tests.library.helpers import STORIES
+from bot.readers import Chapter, Paragraph, Passage, Story, read_path, segment
+from bot.readers.passages import split_long
+from bot.readers.words import fast_count_words
+from tests.readers.helpers import STORIES
 
 SETTINGS = settings(max_examples=200, deadline=None)
 

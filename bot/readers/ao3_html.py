@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser
 
-from bot.library.ao3_markup import is_ao3_markup, parse_ao3_markup
-from bot.library.errors import StoryReadError
-from bot.library.model import Story
+from bot.readers.ao3_markup import is_ao3_markup, parse_ao3_markup
+from bot.readers.errors import StoryReadError
+from bot.readers.model import Story
 
 FORMAT = "ao3-html"
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from bot.library.model import Paragraph, Passage, Story
-from bot.library.words import fast_count_words
+from bot.readers.model import Paragraph, Passage, Story
+from bot.readers.words import fast_count_words
 
 SEPARATOR = "\n\n"
 _CLOSERS = "\"'”’)\\]」』»"

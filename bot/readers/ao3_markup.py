@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from bot.library.ao3_labels import TAG_FIELDS, label_field, parse_stats, series_name, split_tags
-from bot.library.html_text import block_paragraphs, element_children, inline_text
-from bot.library.languages import language_code
-from bot.library.model import Chapter, Paragraph, Story
-from bot.library.names import chapter_title
-from bot.library.scene_breaks import is_scene_break
+from bot.readers.ao3_labels import TAG_FIELDS, label_field, parse_stats, series_name, split_tags
+from bot.readers.html_text import block_paragraphs, element_children, inline_text
+from bot.readers.languages import language_code
+from bot.readers.model import Chapter, Paragraph, Story
+from bot.readers.names import chapter_title
+from bot.readers.scene_breaks import is_scene_break
 
 _WORK_URL = re.compile(r"https?://(?:www\.)?archiveofourown\.org/works/\d+")
 

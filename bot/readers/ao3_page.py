@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.library.ao3_labels import (
+from bot.readers.ao3_labels import (
     STAT_LABELS,
     TAG_FIELDS,
     label_field,
@@ -22,10 +22,10 @@ from bot.library.ao3_labels import (
     series_name,
     split_tags,
 )
-from bot.library.languages import language_code
-from bot.library.lines import source_lines
-from bot.library.model import Chapter, Paragraph, Story
-from bot.library.scene_breaks import is_scene_break
+from bot.readers.languages import language_code
+from bot.readers.lines import source_lines
+from bot.readers.model import Chapter, Paragraph, Story
+from bot.readers.scene_breaks import is_scene_break
 
 FORMAT = "ao3-page"
 

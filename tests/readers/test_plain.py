@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.library import read_path, segment
-from bot.library.plain import heading_title, read_plain
-from tests.library.helpers import FIXTURES, STORIES
+from bot.readers import read_path, segment
+from bot.readers.plain import heading_title, read_plain
+from tests.readers.helpers import FIXTURES, STORIES
 
 
 def test_fixture_prologue_chapters_and_scene_breaks() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.library.words import fast_count_words
+from bot.readers.words import fast_count_words
 
 FORMATS = ("plain", "ao3-page", "ao3-html", "ao3-epub", "ao3-live")
 
