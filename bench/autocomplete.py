@@ -8,7 +8,7 @@ import time
 
 from bench.build import LibraryInfo, warm_file
 from bench.measure import Budget, Goal, Row, ms, percentile, sample, size_label
-from bot.directory import StoryDirectory
+from bot.services.directory import StoryDirectory
 from bot.store.db import Database
 from bot.store.library import LibraryStore
 

@@ -16,7 +16,7 @@ from bot import render
 from bot.errors import UserError
 from bot.indexing import index_paths
 from bot.limits import too_long
-from bot.services import Services
+from bot.services.root import Services
 from bot.settings import Settings
 from bot.store.db import Database
 
@@ -173,11 +173,11 @@ class FicshelfBot(commands.Bot):
         await reply_ephemeral(interaction, message)
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
-        await self.services.guilds.departed(guild.id)
+        await self.services.departures.departed(guild.id)
         self.upkeep_changed()
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
-        await self.services.guilds.returned(guild.id)
+        await self.services.departures.returned(guild.id)
         self.upkeep_changed()
 
     def upkeep_changed(self) -> None:

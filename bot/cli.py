@@ -422,7 +422,7 @@ def _gold_file(name: str) -> Path:
 
 def cmd_export_labels(args: argparse.Namespace) -> int:
     """The decided reader reports as labels: passage text, the warning and the decision."""
-    from bot.reports import labels as decided_labels
+    from bot.services.reports import labels as decided_labels
     from bot.store.db import Database
     from bot.store.reports import ReportStore
 

@@ -14,11 +14,10 @@ from typing import Any
 import discord
 
 from bot.ao3.cards import SeriesCard, WorkCard
-from bot.excerpt_actions import Context, Skipped
-from bot.excerpts import Excerpt
-from bot.lookups import Found, StoryCard, StoryWarnings, TermInfo, WarningLine
 from bot.markup import clip, echo, escape, number, unescape
-from bot.reports import DECISION_NAMES, REASONS, ReportPage
+from bot.services.excerpts import Context, Excerpt, Skipped
+from bot.services.lookups import Found, StoryCard, StoryWarnings, TermInfo, WarningLine
+from bot.services.reports import DECISION_NAMES, REASONS, ReportPage
 from bot.store.config import ChangeRow
 from bot.store.reports import OPEN, ReportRow
 

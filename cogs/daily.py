@@ -12,9 +12,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.daily import Post
-from bot.directory import Choice, timezone_names
 from bot.errors import UserError
+from bot.matching import Choice
+from bot.scheduling import timezone_names
+from bot.services.daily import Post
 from cogs._common import choices, reply, require_manage_guild, services, where
 from cogs._sleeper import Sleeper
 

@@ -7,8 +7,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.directory import Choice, fuzzy_names
-from bot.excerpts import NoExcerpt
+from bot.matching import Choice, fuzzy_names
+from bot.services.excerpts import NoExcerpt
 from cogs._common import choices, reply, services, where
 from cogs.buttons import excerpt_view
 

@@ -43,10 +43,10 @@ class Housekeeping(commands.Cog):
         while not self.bot.is_closed():
             delay = IDLE_SLEEP
             try:
-                purged = await self.bot.services.purge_departed()
+                purged = await self.bot.services.departures.purge_departed()
                 if purged:
                     log.info("purged the data of %d departed server(s): %s", len(purged), purged)
-                due = await self.bot.services.next_purge()
+                due = await self.bot.services.departures.next_purge()
                 if due is not None:
                     delay = min(delay, (due - discord.utils.utcnow()).total_seconds())
             except Exception:

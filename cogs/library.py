@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot import render
 from bot.errors import UserError
-from bot.uploads import UNDO_WINDOW
+from bot.services.uploads import UNDO_WINDOW
 from cogs._common import choices, reply, require_manage_guild, services, upkeep_changed, where
 
 

@@ -13,12 +13,12 @@ from discord.ext import commands
 
 from bot import render
 from bot.errors import UserError
-from bot.reports import Reported
+from bot.services.reports import Reported
 from bot.store.reports import KEPT, OPEN, RESTORED, STORY_HIDDEN, ReportRow
 from cogs._common import guarded, reply, require_manage_guild, services
 
 if TYPE_CHECKING:
-    from bot.services import Services
+    from bot.services.root import Services
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,10 @@ from typing import cast
 
 import pytest
 
-from bot.directory import MAX_CHOICES, StoryDirectory, timezone_names, title_key
 from bot.errors import UnknownNameError, UserError
+from bot.matching import MAX_CHOICES
+from bot.scheduling import timezone_names
+from bot.services.directory import StoryDirectory, title_key
 from bot.store.library import LibraryStore
 from bot.store.records import StoryName
 

@@ -14,11 +14,11 @@ from bot.ao3.links import Ao3Link, find_links, parse_link
 from bot.ao3.series import read_series
 from bot.context import Where
 from bot.errors import UserError
-from bot.guild_config import GuildConfig
 from bot.readers import StoryReadError, read_bytes
 from bot.readers.ao3_live import work_id
 from bot.readers.model import Story
-from bot.uploads import Uploaded, Uploads
+from bot.services.config import GuildConfig
+from bot.services.uploads import Uploaded, Uploads
 
 Card = WorkCard | SeriesCard
 MAX_LINKS = 3  # links looked up from one message

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
-from bot.directory import StoryDirectory
 from bot.errors import AlreadyStoredError, UserError
 from bot.indexing import Prepared, content_hash, prepare, to_entry, work_key
 from bot.markup import echo, number
 from bot.readers import StoryReadError
+from bot.services.directory import StoryDirectory
 from bot.settings import Settings
 from bot.store.library import LibraryStore
 from bot.store.records import BUNDLED, StoryName, StoryRow

@@ -11,10 +11,11 @@ from rapidfuzz import fuzz, process, utils
 from bot.analysis.characters import character_filter
 from bot.analysis.taxonomy import Entry, Taxonomy
 from bot.context import Where
-from bot.directory import MAX_CHOICES, Choice, StoryDirectory, resolve_term
 from bot.errors import UserError
-from bot.guild_config import GuildConfig, vocabulary
+from bot.matching import MAX_CHOICES, Choice, resolve_term
 from bot.policy import may_quote
+from bot.services.config import GuildConfig, vocabulary
+from bot.services.directory import StoryDirectory
 from bot.store.library import LibraryStore
 from bot.store.records import StoryRow
 

@@ -18,8 +18,6 @@ from zoneinfo import ZoneInfo
 
 from bot.context import Where
 from bot.errors import UserError
-from bot.guild_config import GuildConfig
-from bot.prompting import Prompts
 from bot.scheduling import (
     due_instant,
     is_due,
@@ -29,6 +27,8 @@ from bot.scheduling import (
     resolve_zone,
     zone_note,
 )
+from bot.services.config import GuildConfig
+from bot.services.prompts import Prompts
 from bot.store.daily import ClaimRow, DailyStore, ScheduleRow
 
 ABANDONED = "abandoned"

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.analysis.taxonomy import Taxonomy
 from bot.context import Where
-from bot.directory import resolve_term
+from bot.matching import resolve_term
 from bot.policy import (
     BUILTIN,
     CHANNEL,

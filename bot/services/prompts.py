@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.analysis.taxonomy import Taxonomy
-from bot.directory import resolve_term
+from bot.matching import resolve_term
 from bot.prompts.generator import Prompt, PromptBook, PromptMaterial, load_templates
 from bot.store.guilds import PromptHistoryStore
 from bot.store.library import Eligible, LibraryStore, prompt_sources

@@ -4,37 +4,21 @@ from __future__ import annotations
 
 import heapq
 import unicodedata
-import zoneinfo
 from array import array
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Collection
-from dataclasses import dataclass
-from functools import cache
 from itertools import accumulate, islice
 
-from rapidfuzz import fuzz, process, utils
-from rapidfuzz.distance import DamerauLevenshtein
+from rapidfuzz import fuzz, utils
 
-from bot.analysis.taxonomy import Entry, Taxonomy
-from bot.analysis.text import lookup_key
 from bot.errors import UnknownNameError
+from bot.matching import MAX_CHOICES, SUGGESTIONS, Choice
 from bot.store.library import LibraryStore
 from bot.store.records import BUNDLED, StoryName
 
-MAX_CHOICES = 25
-SUGGESTIONS = 3  # names offered when what was typed names no story
 SUGGEST_CUTOFF = 70  # least fuzzy score (0-100) of a name worth offering
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "`": "'"})
 SHORTLIST = 200  # most candidates per shelf and kind of match that get a full (slow) score
-
-
-@dataclass(frozen=True, slots=True)
-class Choice:
-    """An autocomplete choice: what is shown and the value sent back (the story id)."""
-
-    name: str
-    value: str
 
 
 class _Shelf:
@@ -232,59 +216,3 @@ def title_key(text: str) -> str:
 def _label(name: StoryName) -> str:
     label = f"{name.title} — {', '.join(name.authors)}" if name.authors else name.title
     return label if len(label) <= 100 else label[:99] + "…"
-
-
-def fuzzy_names(current: str, names: list[str], limit: int = MAX_CHOICES) -> list[str]:
-    """Up to `limit` of `names`, best fuzzy match for `current` first (all, sorted, if empty)."""
-    query = utils.default_process(current)
-    if not query:
-        return sorted(names, key=str.casefold)[:limit]
-    hits = process.extract(
-        query,
-        names,
-        scorer=fuzz.WRatio,
-        processor=utils.default_process,
-        limit=limit,
-        score_cutoff=50,
-    )
-    return [name for name, _score, _i in hits]
-
-
-def resolve_term(
-    tax: Taxonomy, text: str, kinds: Collection[str], template: str, fallback: str = ""
-) -> Entry:
-    """The taxonomy entry a person meant: its slug, name, alias or AO3 tag exactly (see
-    `Taxonomy.lookup`), of one of `kinds`. Anything else is an UnknownNameError (`template`
-    quotes the text at "{}") offering the real names a typo away, if any."""
-    entry = tax.lookup(text)
-    if entry is not None and entry.kind in kinds:
-        return entry
-    raise UnknownNameError(template, text.strip(), _near_terms(tax, text, kinds), fallback)
-
-
-def _near_terms(tax: Taxonomy, text: str, kinds: Collection[str]) -> list[str]:
-    """Names of up to SUGGESTIONS entries with a slug, name or alias within one edit (two
-    for long words) of `text`, ignoring case and punctuation; none for very short text."""
-    key = lookup_key(text)
-    if len(key) < 3:
-        return []
-    allowed = 1 if len(key) < 10 else 2
-    found: dict[str, int] = {}
-    for label, slug in tax.search_terms():
-        entry = tax.entry(slug)
-        if entry.kind not in kinds:
-            continue
-        distance = DamerauLevenshtein.distance(key, lookup_key(label), score_cutoff=allowed)
-        if distance <= allowed and distance < found.get(entry.name, allowed + 1):
-            found[entry.name] = distance
-    return sorted(found, key=lambda name: (found[name], name))[:SUGGESTIONS]
-
-
-@cache
-def _zones() -> list[str]:
-    return sorted(zoneinfo.available_timezones())
-
-
-def timezone_names(current: str) -> list[str]:
-    """IANA zone names for autocomplete (≤ 25), fuzzy; "new york" finds America/New_York."""
-    return fuzzy_names(current.replace(" ", "_"), _zones())
