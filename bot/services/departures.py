@@ -9,20 +9,16 @@ from datetime import datetime, timedelta
 
 from bot.services.daily import Daily
 from bot.services.uploads import Uploads
-from bot.store.config import ConfigStore
-from bot.store.guilds import GuildStore
+from bot.store.departures import DepartureStore
 from bot.store.library import LibraryStore
-from bot.store.reports import ReportStore
 
 
 @dataclass(slots=True)
 class DepartureService:
     """What happens when the bot leaves (or rejoins) a server, and the purge after it."""
 
-    store: GuildStore
+    store: DepartureStore
     library: LibraryStore
-    config: ConfigStore
-    reports: ReportStore
     uploads: Uploads
     daily: Daily
     clock: Callable[[], datetime]
@@ -54,8 +50,6 @@ class DepartureService:
         cutoff = self.clock() - timedelta(days=self.keep_days)
         purged = await self.store.departed_before(cutoff)
         for guild_id in purged:
-            await self.library.purge_guild(guild_id)
-            await self.config.purge_guild(guild_id)
-            await self.reports.purge_guild(guild_id)
-            await self.store.forget(guild_id)
+            await self.store.purge(guild_id)  # one transaction per server
+            self.library.purged()
         return purged

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from bot.analysis.taxonomy import Taxonomy
 from bot.matching import resolve_term
 from bot.prompts.generator import Prompt, PromptBook, PromptMaterial, load_templates
-from bot.store.guilds import PromptHistoryStore
 from bot.store.library import Eligible, LibraryStore, prompt_sources
+from bot.store.prompts import PromptHistoryStore
 
 RECENT_PROMPTS = 30  # /prompt: not the same prompt twice within a server's last 30
 REPEAT_DAYS = 30  # daily: no repeat within 30 days while others remain

@@ -26,9 +26,10 @@ from bot.store.ao3 import Ao3Store
 from bot.store.config import ConfigStore
 from bot.store.daily import DailyStore
 from bot.store.db import Database
-from bot.store.guilds import GuildStore, PromptHistoryStore
+from bot.store.departures import DepartureStore
 from bot.store.library import LibraryStore
 from bot.store.meta import MetaStore
+from bot.store.prompts import PromptHistoryStore
 from bot.store.reports import ReportStore
 
 Clock = Callable[[], datetime]
@@ -80,10 +81,8 @@ class Services:
         report_store = ReportStore(db)
         daily = Daily(DailyStore(db), prompts, config, clock, instance)
         departures = DepartureService(
-            GuildStore(db),
+            DepartureStore(db),
             library,
-            config_store,
-            report_store,
             uploads,
             daily,
             clock,

@@ -1,13 +1,27 @@
-"""Servers the bot left, and prompt history per server."""
+"""Servers the bot left, and the purge of everything a server stored.
+
+Each table family's module says how to delete one server's rows (`purge_statements`);
+`PER_SERVER` lists them all, and `DepartureStore.purge` runs them in one transaction.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
-from bot.store.db import Database
+from bot.store import config, daily, library, prompts, reports
+from bot.store.db import Database, Statement
+
+PER_SERVER: tuple[Callable[[int], list[Statement]], ...] = (
+    library.purge_statements,
+    config.purge_statements,
+    prompts.purge_statements,
+    daily.purge_statements,
+    reports.purge_statements,
+)
 
 
-class GuildStore:
+class DepartureStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
@@ -33,32 +47,10 @@ class GuildStore:
         value = await self.db.scalar("SELECT min(left_at) FROM departed_guilds")
         return datetime.fromisoformat(value) if isinstance(value, str) else None
 
-    async def forget(self, guild_id: int) -> None:
+    async def purge(self, guild_id: int) -> None:
+        """Delete everything the server stored, and its departure, in one transaction."""
+        statements = [sql for purge in PER_SERVER for sql in purge(guild_id)]
         async with self.db.transaction() as conn:
+            for sql, params in statements:
+                await conn.execute(sql, params)
             await conn.execute("DELETE FROM departed_guilds WHERE guild_id = ?", (guild_id,))
-
-
-class PromptHistoryStore:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    async def recent(self, guild_id: int, limit: int = 30) -> list[str]:
-        rows = await self.db.fetchall(
-            "SELECT prompt_key FROM prompt_history WHERE guild_id = ? ORDER BY id DESC LIMIT ?",
-            (guild_id, limit),
-        )
-        return [r[0] for r in rows]
-
-    async def since(self, guild_id: int, cutoff: datetime) -> list[str]:
-        rows = await self.db.fetchall(
-            "SELECT prompt_key FROM prompt_history WHERE guild_id = ? AND shown_at >= ?",
-            (guild_id, cutoff.isoformat(timespec="seconds")),
-        )
-        return [r[0] for r in rows]
-
-    async def add(self, guild_id: int, key: str, at: datetime) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO prompt_history (guild_id, prompt_key, shown_at) VALUES (?, ?, ?)",
-                (guild_id, key, at.isoformat(timespec="seconds")),
-            )
