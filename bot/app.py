@@ -18,6 +18,7 @@ from bot.indexing import index_paths
 from bot.limits import too_long
 from bot.services.root import Services
 from bot.settings import Settings
+from bot.sleeper import Sleeper
 from bot.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.prompts",
     "cogs.warnings",
     "cogs.stories",
-    "cogs.settings",
+    "cogs.config",
     "cogs.library",
     "cogs.ao3",
     "cogs.daily",
@@ -83,6 +84,7 @@ class FicshelfBot(commands.Bot):
         self.instance = instance
         self.db: Database | None = None
         self.synced = False
+        self.upkeep = Sleeper()  # the housekeeping loop's sleep, cut short when plans change
 
     async def setup_hook(self) -> None:
         try:
@@ -181,11 +183,9 @@ class FicshelfBot(commands.Bot):
         self.upkeep_changed()
 
     def upkeep_changed(self) -> None:
-        """Something will need purging at another time (a departure, a removal): tell the
-        housekeeping task to re-plan."""
-        housekeeping = self.get_cog("Housekeeping")
-        if housekeeping is not None:
-            housekeeping.departures_changed()  # type: ignore[attr-defined]
+        """Something will need purging at another time (a departure, a removal): wake the
+        housekeeping loop so it re-plans."""
+        self.upkeep.wake()
 
 
 def _missing_permissions(exc: BaseException) -> str:

@@ -15,8 +15,8 @@ import discord
 
 from bot.ao3.cards import SeriesCard, WorkCard
 from bot.markup import clip, echo, escape, number, unescape
-from bot.services.excerpts import Context, Excerpt, Skipped
-from bot.services.lookups import Found, StoryCard, StoryWarnings, TermInfo, WarningLine
+from bot.services.excerpts import Excerpt, MoreContext, Skipped
+from bot.services.lookups import FoundStories, StoryCard, StoryWarnings, TermInfo, WarningLine
 from bot.services.reports import DECISION_NAMES, REASONS, ReportPage
 from bot.store.config import ChangeRow
 from bot.store.reports import OPEN, ReportRow
@@ -243,7 +243,7 @@ def story_info(card: StoryCard, names: Mapping[str, str]) -> discord.Embed:
     return fit(embed)
 
 
-def story_list(found: Found, heading: str) -> discord.Embed:
+def story_list(found: FoundStories, heading: str) -> discord.Embed:
     embed = _embed(heading)
     hidden = ""
     if found.hidden:
@@ -423,7 +423,7 @@ def excerpt_reported() -> discord.Embed:
     )
 
 
-def context(ctx: Context) -> tuple[str, list[discord.Embed]]:
+def context(ctx: MoreContext) -> tuple[str, list[discord.Embed]]:
     """More context: the passages around one (each cleared for this channel), and a line
     for each one left out."""
     lines: list[str] = []

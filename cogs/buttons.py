@@ -165,7 +165,7 @@ def form_values(data: Any) -> dict[str, list[str] | str]:
     return out
 
 
-class Buttons(commands.Cog):
+class ButtonCog(commands.Cog, name="Buttons"):
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         if interaction.type is not discord.InteractionType.modal_submit:
@@ -221,4 +221,4 @@ def _first(value: list[str] | str | None) -> str | None:
 
 async def setup(bot: commands.Bot) -> None:
     bot.add_dynamic_items(AnotherButton, ContextButton, ReportButton)
-    await bot.add_cog(Buttons())
+    await bot.add_cog(ButtonCog())

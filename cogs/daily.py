@@ -16,8 +16,8 @@ from bot.errors import UserError
 from bot.matching import Choice
 from bot.scheduling import timezone_names
 from bot.services.daily import Post
+from bot.sleeper import Sleeper
 from cogs._common import choices, reply, require_manage_guild, services, where
-from cogs._sleeper import Sleeper
 
 if TYPE_CHECKING:
     from bot.app import FicshelfBot
@@ -30,7 +30,12 @@ RETRY_AFTER = 60.0  # a failed send is retried on the next tick, this much later
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
-class Daily(commands.GroupCog, group_name="daily", group_description="A writing prompt every day"):
+class DailyCog(
+    commands.GroupCog,
+    name="Daily",
+    group_name="daily",
+    group_description="A writing prompt every day",
+):
     def __init__(self, bot: FicshelfBot) -> None:
         self.bot = bot
         self.task: asyncio.Task[None] | None = None
@@ -232,4 +237,4 @@ def _channel_name(bot: commands.Bot, channel_id: int) -> str:
 
 
 async def setup(bot: FicshelfBot) -> None:  # type: ignore[override]
-    await bot.add_cog(Daily(bot))
+    await bot.add_cog(DailyCog(bot))

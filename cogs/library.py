@@ -14,8 +14,11 @@ from cogs._common import choices, reply, require_manage_guild, services, upkeep_
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
-class Library(
-    commands.GroupCog, group_name="library", group_description="This server's own stories"
+class LibraryCog(
+    commands.GroupCog,
+    name="Library",
+    group_name="library",
+    group_description="This server's own stories",
 ):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
         require_manage_guild(interaction)
@@ -109,4 +112,4 @@ class Library(
 
 
 async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(Library())
+    await bot.add_cog(LibraryCog())

@@ -46,7 +46,7 @@ class PolicyView:
         return Eligible(elig.max_rank, elig.blocked, elig.story_blocked)
 
 
-class GuildConfig:
+class ConfigService:
     """Reads and changes the layered policy; every change is logged with who and when."""
 
     def __init__(self, store: ConfigStore, tax: Taxonomy, clock: Callable[[], datetime]) -> None:

@@ -27,8 +27,8 @@ from bot.scheduling import (
     resolve_zone,
     zone_note,
 )
-from bot.services.config import GuildConfig
-from bot.services.prompts import Prompts
+from bot.services.config import ConfigService
+from bot.services.prompts import PromptService
 from bot.store.daily import ClaimRow, DailyStore, ScheduleRow
 
 ABANDONED = "abandoned"
@@ -63,12 +63,12 @@ def baseline(s: ScheduleRow) -> date:
     return day - timedelta(days=1)
 
 
-class Daily:
+class DailyService:
     def __init__(
         self,
         store: DailyStore,
-        prompts: Prompts,
-        config: GuildConfig,
+        prompts: PromptService,
+        config: ConfigService,
         clock: Callable[[], datetime],
         instance: str,
     ) -> None:

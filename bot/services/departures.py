@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.services.daily import Daily
-from bot.services.uploads import Uploads
+from bot.services.daily import DailyService
+from bot.services.uploads import UploadService
 from bot.store.departures import DepartureStore
 from bot.store.library import LibraryStore
 
@@ -19,8 +19,8 @@ class DepartureService:
 
     store: DepartureStore
     library: LibraryStore
-    uploads: Uploads
-    daily: Daily
+    uploads: UploadService
+    daily: DailyService
     clock: Callable[[], datetime]
     keep_days: int
 

@@ -103,7 +103,7 @@ def _trigrams(text: str) -> set[str]:
     return {text[i : i + 3] for i in range(len(text) - 2)}
 
 
-class StoryDirectory:
+class DirectoryService:
     """Story names, cached until the library changes: the bundled stories once, shared by
     every guild, and each guild's uploads separately."""
 

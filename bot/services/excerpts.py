@@ -15,8 +15,8 @@ from bot.context import Where
 from bot.markup import echo, number
 from bot.matching import resolve_term
 from bot.policy import ChannelPolicy, allows, content_warnings
-from bot.services.config import GuildConfig
-from bot.services.directory import StoryDirectory
+from bot.services.config import ConfigService
+from bot.services.directory import DirectoryService
 from bot.store.library import LibraryStore, PassageFilter
 from bot.store.records import PassageRow, StoryRow
 from bot.store.reports import ReportStore
@@ -43,12 +43,12 @@ class NoExcerpt:
     message: str
 
 
-class Excerpts:
+class ExcerptService:
     def __init__(
         self,
         library: LibraryStore,
-        config: GuildConfig,
-        directory: StoryDirectory,
+        config: ConfigService,
+        directory: DirectoryService,
         tax: Taxonomy,
         rng: random.Random,
     ) -> None:
@@ -195,7 +195,7 @@ STORY_GONE = "That story is no longer in this server's library."
 
 
 def encode_filter(filt: PassageFilter) -> str:
-    """The filter as custom_id text (may be too long: see `ExcerptActions.filter_code`)."""
+    """The filter as custom_id text (may be too long: see `ExcerptActionService.filter_code`)."""
     parts = []
     for key, attr in _FIELDS:
         value = getattr(filt, attr)
@@ -229,19 +229,19 @@ class Skipped:
 
 
 @dataclass(frozen=True, slots=True)
-class Context:
+class MoreContext:
     before: Excerpt | Skipped | None
     after: Excerpt | Skipped | None
 
 
-class ExcerptActions:
+class ExcerptActionService:
     """Another, More context and the checks behind Report."""
 
     def __init__(
         self,
-        excerpts: Excerpts,
+        excerpts: ExcerptService,
         library: LibraryStore,
-        config: GuildConfig,
+        config: ConfigService,
         reports: ReportStore,
     ) -> None:
         self.excerpts = excerpts
@@ -307,7 +307,7 @@ class ExcerptActions:
             return NoExcerpt(f"not shown: {why}, which this channel does not allow.")
         return excerpt_of(story, passage, view.policy, self.config.names(), detected)
 
-    async def context(self, where: Where, passage_id: int) -> Context | NoExcerpt:
+    async def context(self, where: Where, passage_id: int) -> MoreContext | NoExcerpt:
         """The passages before and after, each re-checked against this channel's policy."""
         passage = await self.library.passage(passage_id)
         story = await self.library.story(where.guild_id, passage.story_id) if passage else None
@@ -316,7 +316,7 @@ class ExcerptActions:
         if await self.reports.is_hidden(where.guild_id, passage.id, story.id):
             return NoExcerpt(HIDDEN)
         before, after = await self.reports.neighbours(passage_id)
-        return Context(
+        return MoreContext(
             await self._side(where, before, "before"), await self._side(where, after, "after")
         )
 

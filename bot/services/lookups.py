@@ -14,8 +14,8 @@ from bot.context import Where
 from bot.errors import UserError
 from bot.matching import MAX_CHOICES, Choice, resolve_term
 from bot.policy import may_quote
-from bot.services.config import GuildConfig, vocabulary
-from bot.services.directory import StoryDirectory
+from bot.services.config import ConfigService, vocabulary
+from bot.services.directory import DirectoryService
 from bot.store.library import LibraryStore
 from bot.store.records import StoryRow
 
@@ -55,7 +55,7 @@ class StoryCard:
 
 
 @dataclass(frozen=True, slots=True)
-class Found:
+class FoundStories:
     """/story find's answer; `hidden` stories are listed only behind the age gate."""
 
     stories: list[StoryRow]
@@ -69,13 +69,13 @@ class TermInfo:
     implies: list[str]  # names of content warnings this (archive warning) implies
 
 
-class Lookups:
+class LookupService:
     def __init__(
         self,
         library: LibraryStore,
-        directory: StoryDirectory,
+        directory: DirectoryService,
         tax: Taxonomy,
-        config: GuildConfig | None = None,
+        config: ConfigService | None = None,
     ) -> None:
         self.library = library
         self.directory = directory
@@ -233,7 +233,7 @@ class Lookups:
         character: str | None,
         exclude: str | None,
         max_rating: str | None,
-    ) -> Found:
+    ) -> FoundStories:
         trope_slug = self._slug(trope, "trope") if trope else None
         exclude_slugs: list[str] = []
         if exclude:
@@ -261,7 +261,7 @@ class Lookups:
             max_rank=max_rank,
         )
         shown = [s for s in stories if self.may_quote(where, s)]
-        return Found(shown, hidden=len(stories) - len(shown))
+        return FoundStories(shown, hidden=len(stories) - len(shown))
 
     def _slug(self, text: str, kind: str) -> str:
         return resolve_term(self.tax, text, (kind,), f"{{}} is not a {kind} I know").slug

@@ -17,7 +17,7 @@ RECENT_PROMPTS = 30  # /prompt: not the same prompt twice within a server's last
 REPEAT_DAYS = 30  # daily: no repeat within 30 days while others remain
 
 
-class Prompts:
+class PromptService:
     def __init__(
         self,
         library: LibraryStore,

@@ -66,7 +66,7 @@ class ReportPage:
     reports: list[ReportRow]
 
 
-class Reports:
+class ReportService:
     def __init__(
         self,
         store: ReportStore,

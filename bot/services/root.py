@@ -11,16 +11,16 @@ from bot.analysis.taxonomy import Taxonomy, load_taxonomy
 from bot.ao3.budget import DbBudget
 from bot.ao3.fetcher import Fetcher
 from bot.ao3.limiter import Limiter
-from bot.ao3.service import Ao3Links
-from bot.services.config import GuildConfig
-from bot.services.daily import Daily
+from bot.ao3.service import Ao3Service
+from bot.services.config import ConfigService
+from bot.services.daily import DailyService
 from bot.services.departures import DepartureService
-from bot.services.directory import StoryDirectory
-from bot.services.excerpts import ExcerptActions, Excerpts
-from bot.services.lookups import Lookups
-from bot.services.prompts import Prompts
-from bot.services.reports import Reports
-from bot.services.uploads import Uploads
+from bot.services.directory import DirectoryService
+from bot.services.excerpts import ExcerptActionService, ExcerptService
+from bot.services.lookups import LookupService
+from bot.services.prompts import PromptService
+from bot.services.reports import ReportService
+from bot.services.uploads import UploadService
 from bot.settings import Settings
 from bot.store.ao3 import Ao3Store
 from bot.store.config import ConfigStore
@@ -42,18 +42,18 @@ class Services:
     taxonomy: Taxonomy
     meta: MetaStore
     library: LibraryStore
-    directory: StoryDirectory
-    config: GuildConfig
-    excerpts: Excerpts
-    lookups: Lookups
-    uploads: Uploads
+    directory: DirectoryService
+    config: ConfigService
+    excerpts: ExcerptService
+    lookups: LookupService
+    uploads: UploadService
     departures: DepartureService
     prompt_history: PromptHistoryStore
-    prompts: Prompts
-    daily: Daily
-    ao3: Ao3Links
-    reports: Reports
-    actions: ExcerptActions
+    prompts: PromptService
+    daily: DailyService
+    ao3: Ao3Service
+    reports: ReportService
+    actions: ExcerptActionService
     clock: Clock
     rng: random.Random
     instance: str
@@ -71,15 +71,15 @@ class Services:
         tax = load_taxonomy()
         rng = rng or random.Random()
         library = LibraryStore(db)
-        directory = StoryDirectory(library)
+        directory = DirectoryService(library)
         config_store = ConfigStore(db)
-        config = GuildConfig(config_store, tax, clock)
+        config = ConfigService(config_store, tax, clock)
         history = PromptHistoryStore(db)
-        prompts = Prompts(library, history, tax, rng, clock)
-        uploads = Uploads(library, directory, settings, clock)
-        excerpts = Excerpts(library, config, directory, tax, rng)
+        prompts = PromptService(library, history, tax, rng, clock)
+        uploads = UploadService(library, directory, settings, clock)
+        excerpts = ExcerptService(library, config, directory, tax, rng)
         report_store = ReportStore(db)
-        daily = Daily(DailyStore(db), prompts, config, clock, instance)
+        daily = DailyService(DailyStore(db), prompts, config, clock, instance)
         departures = DepartureService(
             DepartureStore(db),
             library,
@@ -97,15 +97,15 @@ class Services:
             directory=directory,
             config=config,
             excerpts=excerpts,
-            lookups=Lookups(library, directory, tax, config),
+            lookups=LookupService(library, directory, tax, config),
             uploads=uploads,
             departures=departures,
             prompt_history=history,
             prompts=prompts,
             daily=daily,
-            ao3=Ao3Links(ao3_fetcher(db, settings, clock, rng, instance), config, tax, uploads),
-            reports=Reports(report_store, library, tax, clock),
-            actions=ExcerptActions(excerpts, library, config, report_store),
+            ao3=Ao3Service(ao3_fetcher(db, settings, clock, rng, instance), config, tax, uploads),
+            reports=ReportService(report_store, library, tax, clock),
+            actions=ExcerptActionService(excerpts, library, config, report_store),
             clock=clock,
             rng=rng,
             instance=instance,

@@ -12,7 +12,7 @@ from bot.errors import AlreadyStoredError, UserError
 from bot.indexing import Prepared, content_hash, prepare, to_entry, work_key
 from bot.markup import echo, number
 from bot.readers import StoryReadError
-from bot.services.directory import StoryDirectory
+from bot.services.directory import DirectoryService
 from bot.settings import Settings
 from bot.store.library import LibraryStore
 from bot.store.records import BUNDLED, StoryName, StoryRow
@@ -27,11 +27,11 @@ class Uploaded:
     passages: int
 
 
-class Uploads:
+class UploadService:
     def __init__(
         self,
         library: LibraryStore,
-        directory: StoryDirectory,
+        directory: DirectoryService,
         settings: Settings,
         clock: Callable[[], datetime],
     ) -> None:

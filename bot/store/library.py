@@ -76,7 +76,7 @@ class _Span:
         return "passages p", ()
 
 
-class _Matches:
+class _FtsMatches:
     """The passages matching a full-text query, addressed by rank. FTS5 has no random
     access by rank, so every STRIDE-th matching rowid is kept (`marks`): the r-th match is
     a seek to marks[r // STRIDE] and a short skip. Few matches are simply listed."""
@@ -131,7 +131,7 @@ class _Slots:
         )
 
 
-_Driver = _Span | _Slots | _Matches
+_Driver = _Span | _Slots | _FtsMatches
 
 
 class LibraryStore:
@@ -553,7 +553,7 @@ class LibraryStore:
         driver = await self._driver(filt)
         if driver is None:
             return None
-        matched = isinstance(driver, _Matches)  # candidates match the query already
+        matched = isinstance(driver, _FtsMatches)  # candidates match the query already
         built = await self._where(guild_id, filt, elig, "omit" if matched else "exists")
         if built is None:
             return None
@@ -602,7 +602,7 @@ class LibraryStore:
             options.append(_Slots(key, top))
         match = fts_query(filt.query) if filt.query else None
         if match is not None:
-            options.append(_Matches(match, *await self._match_index(match)))
+            options.append(_FtsMatches(match, *await self._match_index(match)))
         if not options:  # unfiltered: every passage id
             top = await self.db.count("SELECT coalesce(max(id), 0) FROM passages")
             if top == 0:

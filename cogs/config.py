@@ -17,7 +17,12 @@ Channel = discord.TextChannel | discord.Thread
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
-class Config(commands.GroupCog, group_name="config", group_description="What may be posted where"):
+class ConfigCog(
+    commands.GroupCog,
+    name="Config",
+    group_name="config",
+    group_description="What may be posted where",
+):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
         require_manage_guild(interaction)
         return True
@@ -176,4 +181,4 @@ def _scope(channel: Channel | None) -> str:
 
 
 async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(Config())
+    await bot.add_cog(ConfigCog())
