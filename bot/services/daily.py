@@ -1,19 +1,23 @@
 """Daily prompts: schedules per channel in local time, posted exactly once per local day.
 
-The poster (cogs/daily.py) asks `Daily.work(now)` what to post, sends, and reports back
-with `sent` / `failed` / `pause`. A post is *claimed* — a row unique on (guild, channel,
-local date), inserted before sending — so no day is ever posted twice, across retries,
-restarts and several processes; an unsent claim is retried on the next tick, the same
-local day, and never on a later one. Schedules and the last claimed day of each channel
-are cached in memory (SQLite stays the source of truth: a lost race to claim is simply
-a claim that returns None), so a tick with nothing due costs no database round trip.
+The poster (cogs/daily.py) calls `DailyService.round(now, courier)` in a loop and sleeps
+the seconds it returns; everything it decides is here — what is due, the claim, what to
+do after each outcome — and the courier only sends and renders. A post is *claimed* — a
+row unique on (guild, channel, local date), inserted before sending — so no day is ever
+posted twice, across retries, restarts and several processes; an unsent claim is retried
+on the next tick, the same local day, and never on a later one. Schedules and the last
+claimed day of each channel are cached in memory (SQLite stays the source of truth: a
+lost race to claim is simply a claim that returns None), so a tick with nothing due
+costs no database round trip.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.context import Where
@@ -31,7 +35,13 @@ from bot.services.config import ConfigService
 from bot.services.prompts import PromptService
 from bot.store.daily import ClaimRow, DailyStore, ScheduleRow
 
+log = logging.getLogger(__name__)
+
 ABANDONED = "abandoned"
+MAX_SLEEP = 6 * 3600.0  # the poster re-checks at least this often (seconds)
+RETRY_AFTER = 60.0  # a failed send is retried on the next tick, this much later
+CHANNEL_GONE = "the channel is gone or I can no longer see it"
+NOT_ALLOWED = "I'm not allowed to post there: check my Send Messages permission"
 Key = tuple[int, int]
 
 
@@ -43,6 +53,44 @@ class Post:
     schedule: ScheduleRow
     trope_name: str | None
     fresh: bool = False  # claimed just now; otherwise a retry (maybe after a restart)
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """The post landed: this message."""
+
+    message_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class NotAllowed:
+    """The channel refuses the bot's posts (a permission): the schedule is paused."""
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """A transient failure: retried on the next tick."""
+
+    error: str
+
+
+Outcome = Sent | NotAllowed | Failed
+
+
+class Courier(Protocol):
+    """What the poster needs from Discord: channels, and sending (cogs/daily.py)."""
+
+    def age_restricted(self, channel_id: int) -> bool: ...
+
+    def reachable(self, channel_id: int) -> bool:
+        """The channel exists, the bot sees it, and it takes messages."""
+        ...
+
+    async def landed(self, post: Post) -> int | None:
+        """After an uncertain failure: the id of the post's message if it landed anyway."""
+        ...
+
+    async def send(self, post: Post) -> Outcome: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +246,53 @@ class DailyService:
                 self._pending[key] = claim
                 posts.append(Post(claim, s, self._trope_name(prompt.trope), fresh=True))
         return posts
+
+    async def round(self, now: datetime, courier: Courier) -> float:
+        """One pass of the poster: send what is due; the seconds to sleep until the next."""
+        delay = MAX_SLEEP
+        try:
+            if await self.tick(now, courier):
+                delay = RETRY_AFTER
+            wake = await self.next_wakeup(now)
+            if wake is not None:
+                delay = min(delay, (wake - now).total_seconds())
+        except Exception:
+            log.exception("daily poster tick failed; retrying in %.0f s", RETRY_AFTER)
+            delay = RETRY_AFTER
+        return max(delay, 1.0)
+
+    async def tick(self, now: datetime, courier: Courier) -> bool:
+        """Send everything due; True when a send failed and should be retried soon."""
+        retry = False
+        for post in await self.work(now, courier.age_restricted):
+            retry |= not await self.deliver(post, courier)
+        return retry
+
+    async def deliver(self, post: Post, courier: Courier) -> bool:
+        """Send one claimed post and record what came of it. False = a transient failure,
+        retried on the next tick."""
+        if not courier.reachable(post.claim.channel_id):
+            await self.pause(post, CHANNEL_GONE)
+            return True
+        if not post.fresh:
+            # a retry, perhaps after a restart: the last attempt may have landed anyway
+            landed = await courier.landed(post)
+            if landed is not None:
+                await self.sent(post, landed)
+                return True
+            await self.attempt(post)
+        outcome = await courier.send(post)
+        if isinstance(outcome, NotAllowed):
+            await self.pause(post, NOT_ALLOWED)
+            return True
+        if isinstance(outcome, Failed):
+            log.warning(
+                "daily prompt to %s failed (%s); will retry", post.claim.channel_id, outcome.error
+            )
+            await self.failed(post, outcome.error)
+            return False
+        await self.sent(post, outcome.message_id)
+        return True
 
     async def next_wakeup(self, now: datetime) -> datetime | None:
         """The earliest instant any active schedule is due."""
