@@ -37,6 +37,8 @@ Clock = Callable[[], datetime]
 
 @dataclass(slots=True)
 class Services:
+    """Every service (and the few stores the bot itself reads), as the cogs receive them."""
+
     db: Database
     settings: Settings
     taxonomy: Taxonomy
