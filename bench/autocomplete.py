@@ -1,4 +1,4 @@
-"""/excerpt story: autocomplete latency: `StoryDirectory.autocomplete` at library scale."""
+"""/excerpt story: autocomplete latency: `DirectoryService.autocomplete` at library scale."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 
 from bench.build import LibraryInfo, warm_file
 from bench.measure import Budget, Goal, Row, ms, percentile, sample, size_label
-from bot.directory import StoryDirectory
+from bot.services.directory import DirectoryService
 from bot.store.db import Database
 from bot.store.library import LibraryStore
 
@@ -65,7 +65,7 @@ async def bench_autocomplete(info: LibraryInfo, budget: Budget, seed: int = 2) -
         inputs = typed_inputs(
             [n.title for n in names], [a for n in names for a in n.authors], max(budget.n, 50), seed
         )
-        directory = StoryDirectory(library)
+        directory = DirectoryService(library)
         t0 = time.perf_counter()
         await directory.autocomplete(guild, inputs[0])
         cold = time.perf_counter() - t0

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from bot.analysis.analyze import analyze
 from bot.analysis.model import Analysis
 from bot.analysis.taxonomy import load_taxonomy
-from bot.guild_config import vocabulary
-from bot.library import read_path, segment
 from bot.paths import STORIES_DIR
 from bot.policy import PolicyLayer, allows, eligibility, resolve
+from bot.readers import read_path, segment
+from bot.services.config import vocabulary
 
 Judge = Callable[[Analysis, int], set[str]]
 

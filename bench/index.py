@@ -69,7 +69,7 @@ async def stage_times(folder: Path, db_path: Path, max_bytes: int) -> dict[str, 
     """Single-process seconds per stage (read+segment, analyse, save) over the folder."""
     from bot.analysis.analyze import analyze
     from bot.indexing import Prepared, build_report, content_hash, to_entry
-    from bot.library import read_bytes, segment
+    from bot.readers import read_bytes, segment
 
     spent = {"read+segment": 0.0, "analyze": 0.0, "save": 0.0}
     db = await Database.open(db_path)

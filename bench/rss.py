@@ -49,7 +49,7 @@ async def serve(
     from bench.excerpt import cases
     from bot.app import EXTENSIONS
     from bot.context import Where
-    from bot.services import Services
+    from bot.services.root import Services
     from bot.settings import Settings
     from bot.store.db import Database
 

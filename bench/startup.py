@@ -69,7 +69,7 @@ async def start_once(db_path: Path, library_dir: Path) -> tuple[float, dict[str,
 async def _shut_down(app: Any) -> None:
     """Close the bot before simcord does.
 
-    Works around cogs/daily.py: `Daily.poster` swallows its own cancellation (the
+    Works around cogs/daily.py: `DailyCog.poster` swallows its own cancellation (the
     `suppress(CancelledError)` around `await self.nap`) and loops while `is_closed()` is
     false — which it still is while `close()` unloads the cogs — so `close()` would wait
     for it forever. With `is_closed()` true first, the poster leaves its loop.

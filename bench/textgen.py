@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from bot.library import read_path
 from bot.paths import STORIES_DIR
+from bot.readers import read_path
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=\S)")
 _WORD = re.compile(r"[A-Za-z]{5,}")
@@ -116,7 +116,7 @@ class Prose:
     def passage(
         self, *, min_words: int = 80, max_words: int = 250, max_chars: int = 1800, rare: int = 0
     ) -> list[str]:
-        """Paragraphs making one passage the way bot.library.segment cuts them."""
+        """Paragraphs making one passage the way bot.readers.segment cuts them."""
         target = self.rng.randint(min_words, max_words)
         out: list[str] = []
         words = chars = 0

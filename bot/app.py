@@ -16,8 +16,9 @@ from bot import render
 from bot.errors import UserError
 from bot.indexing import index_paths
 from bot.limits import too_long
-from bot.services import Services
+from bot.services.root import Services
 from bot.settings import Settings
+from bot.sleeper import Sleeper
 from bot.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.prompts",
     "cogs.warnings",
     "cogs.stories",
-    "cogs.settings",
+    "cogs.config",
     "cogs.library",
     "cogs.ao3",
     "cogs.daily",
@@ -83,6 +84,7 @@ class FicshelfBot(commands.Bot):
         self.instance = instance
         self.db: Database | None = None
         self.synced = False
+        self.upkeep = Sleeper()  # the housekeeping loop's sleep, cut short when plans change
 
     async def setup_hook(self) -> None:
         try:
@@ -173,19 +175,17 @@ class FicshelfBot(commands.Bot):
         await reply_ephemeral(interaction, message)
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
-        await self.services.guilds.departed(guild.id)
+        await self.services.departures.departed(guild.id)
         self.upkeep_changed()
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
-        await self.services.guilds.returned(guild.id)
+        await self.services.departures.returned(guild.id)
         self.upkeep_changed()
 
     def upkeep_changed(self) -> None:
-        """Something will need purging at another time (a departure, a removal): tell the
-        housekeeping task to re-plan."""
-        housekeeping = self.get_cog("Housekeeping")
-        if housekeeping is not None:
-            housekeeping.departures_changed()  # type: ignore[attr-defined]
+        """Something will need purging at another time (a departure, a removal): wake the
+        housekeeping loop so it re-plans."""
+        self.upkeep.wake()
 
 
 def _missing_permissions(exc: BaseException) -> str:

@@ -161,7 +161,7 @@ def _print_summary(summary: Any) -> None:
 def cmd_analyze(args: argparse.Namespace) -> int:
     """What the bot knows about story files, without indexing them."""
     from bot.indexing import load_file, prepare
-    from bot.library import StoryReadError
+    from bot.readers import StoryReadError
 
     settings = _settings(args)
     reports: list[dict[str, Any]] = []
@@ -422,7 +422,7 @@ def _gold_file(name: str) -> Path:
 
 def cmd_export_labels(args: argparse.Namespace) -> int:
     """The decided reader reports as labels: passage text, the warning and the decision."""
-    from bot.reports import labels as decided_labels
+    from bot.services.reports import labels as decided_labels
     from bot.store.db import Database
     from bot.store.reports import ReportStore
 

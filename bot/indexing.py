@@ -25,8 +25,8 @@ from typing import Any, NamedTuple
 from bot.analysis.analyze import analyze
 from bot.analysis.model import Analysis, Finding
 from bot.analysis.taxonomy import load_taxonomy
-from bot.library import Passage, Story, StoryReadError, read_bytes, segment
 from bot.paths import MODELS_DIR, TAXONOMY_DIR
+from bot.readers import Passage, Story, StoryReadError, read_bytes, segment
 from bot.store.library import LibraryStore
 from bot.store.records import BUNDLED, FileState, PassageEntry, StoryEntry
 

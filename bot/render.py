@@ -7,18 +7,18 @@ inside a story cannot break a spoiler, and every send uses `NO_PINGS`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import discord
 
 from bot.ao3.cards import SeriesCard, WorkCard
-from bot.excerpt_actions import Context, Skipped
-from bot.excerpts import Excerpt
-from bot.lookups import Found, StoryCard, StoryWarnings, TermInfo, WarningLine
 from bot.markup import clip, echo, escape, number, unescape
-from bot.reports import DECISION_NAMES, REASONS, ReportPage
+from bot.services.daily import ScheduleView
+from bot.services.excerpts import Excerpt, MoreContext, Skipped
+from bot.services.lookups import FoundStories, StoryCard, StoryWarnings, TermInfo, WarningLine
+from bot.services.reports import DECISION_NAMES, REASONS, ReportPage
 from bot.store.config import ChangeRow
 from bot.store.reports import OPEN, ReportRow
 
@@ -244,7 +244,7 @@ def story_info(card: StoryCard, names: Mapping[str, str]) -> discord.Embed:
     return fit(embed)
 
 
-def story_list(found: Found, heading: str) -> discord.Embed:
+def story_list(found: FoundStories, heading: str) -> discord.Embed:
     embed = _embed(heading)
     hidden = ""
     if found.hidden:
@@ -333,12 +333,41 @@ def daily_mentions(role_id: int | None) -> discord.AllowedMentions:
     return discord.AllowedMentions(everyone=False, users=False, roles=[discord.Object(role_id)])
 
 
-def daily_schedules(rows: Sequence[tuple[str, str]]) -> discord.Embed:
+def daily_set(channel: str, view: ScheduleView, role: str | None) -> str:
+    """The answer to /daily set (`channel` and `role` as mentions)."""
+    s = view.schedule
+    nxt = timestamp(view.next_post) if view.next_post else "—"
+    ping = f", pinging {role}" if role else ""
+    note = f"\n{view.note}" if view.note else ""
+    return (
+        f"Daily prompt set: {channel} at {s.at_time} ({s.timezone}){ping}. Next post: {nxt}.{note}"
+    )
+
+
+def daily_schedules(
+    views: Sequence[ScheduleView], channel_name: Callable[[int], str]
+) -> discord.Embed:
+    """/daily show: each schedule, its options and when it posts next (or why it is paused)."""
     embed = _embed("Daily prompts")
-    if not rows:
+    if not views:
         embed.description = "No daily prompt is set up. Use /daily set."
-    for name, value in rows:
-        embed.add_field(name=name, value=value, inline=False)
+    for v in views:
+        s = v.schedule
+        parts = [f"{s.at_time} {s.timezone}"]
+        if s.trope:
+            parts.append(f"trope: {s.trope}")
+        if s.role_id:
+            parts.append(f"pings <@&{s.role_id}>")
+        state = (
+            f"**paused**: {s.paused}"
+            if s.paused
+            else (f"next: {timestamp(v.next_post)}" if v.next_post else "")
+        )
+        embed.add_field(
+            name=f"#{channel_name(s.channel_id)}",
+            value=" · ".join(parts) + "\n" + state,
+            inline=False,
+        )
     return fit(embed)
 
 
@@ -424,7 +453,7 @@ def excerpt_reported() -> discord.Embed:
     )
 
 
-def context(ctx: Context) -> tuple[str, list[discord.Embed]]:
+def context(ctx: MoreContext) -> tuple[str, list[discord.Embed]]:
     """More context: the passages around one (each cleared for this channel), and a line
     for each one left out."""
     lines: list[str] = []

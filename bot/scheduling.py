@@ -19,6 +19,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from bot.matching import fuzzy_names
+
 __all__ = [
     "due_instant",
     "is_due",
@@ -26,6 +28,7 @@ __all__ = [
     "next_due",
     "parse_hhmm",
     "resolve_zone",
+    "timezone_names",
     "zone_note",
 ]
 
@@ -248,3 +251,13 @@ def is_due(at: time, zone: tzinfo, last_posted: date | None, now: datetime) -> d
     if now < due or local_date(due, zone) != today:
         return None
     return today
+
+
+@cache
+def _zones() -> list[str]:
+    return sorted(available_timezones())
+
+
+def timezone_names(current: str) -> list[str]:
+    """IANA zone names for autocomplete (≤ 25), fuzzy; "new york" finds America/New_York."""
+    return fuzzy_names(current.replace(" ", "_"), _zones())

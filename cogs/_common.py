@@ -10,13 +10,13 @@ from discord import app_commands
 
 from bot import render
 from bot.context import Where
-from bot.directory import Choice
 from bot.errors import UserError
+from bot.matching import Choice
 from bot.store.records import BUNDLED
 
 if TYPE_CHECKING:
     from bot.app import FicshelfBot
-    from bot.services import Services
+    from bot.services.root import Services
 
 
 def services(interaction: discord.Interaction) -> Services:

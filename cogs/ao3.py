@@ -18,7 +18,7 @@ def card_embed(card: Card) -> discord.Embed:
     return render.ao3_work(card) if isinstance(card, WorkCard) else render.ao3_series(card)
 
 
-class Ao3(commands.Cog):
+class Ao3Cog(commands.Cog, name="Ao3"):
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
         self.menu = app_commands.ContextMenu(name="Look up on AO3", callback=self.look_up)
@@ -57,4 +57,4 @@ class Ao3(commands.Cog):
 
 
 async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(Ao3(bot))
+    await bot.add_cog(Ao3Cog(bot))

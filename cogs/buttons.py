@@ -1,7 +1,7 @@
 """The buttons on every excerpt — Another, More context, Report — and the report form.
 
 They are `DynamicItem`s: everything they need is in their custom_id (see
-bot.excerpt_actions), so they work after a restart with nothing kept in memory. The report
+bot.services.excerpts), so they work after a restart with nothing kept in memory. The report
 form's submission is read from the interaction itself (its custom_id names the passage),
 for the same reason.
 """
@@ -17,15 +17,14 @@ from discord.ext import commands
 
 from bot import render
 from bot.errors import UserError
-from bot.excerpt_actions import OLD, VERSION, custom_id
-from bot.excerpts import Excerpt, NoExcerpt
-from bot.reports import REASONS
+from bot.services.excerpts import OLD, VERSION, Excerpt, NoExcerpt, custom_id
+from bot.services.reports import REASONS
 from bot.store.library import PassageFilter
 from cogs._common import guarded, reply, services, where
 from cogs.reports import post_card
 
 if TYPE_CHECKING:
-    from bot.services import Services
+    from bot.services.root import Services
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +165,7 @@ def form_values(data: Any) -> dict[str, list[str] | str]:
     return out
 
 
-class Buttons(commands.Cog):
+class ButtonCog(commands.Cog, name="Buttons"):
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         if interaction.type is not discord.InteractionType.modal_submit:
@@ -222,4 +221,4 @@ def _first(value: list[str] | str | None) -> str | None:
 
 async def setup(bot: commands.Bot) -> None:
     bot.add_dynamic_items(AnotherButton, ContextButton, ReportButton)
-    await bot.add_cog(Buttons())
+    await bot.add_cog(ButtonCog())

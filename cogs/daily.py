@@ -1,10 +1,8 @@
-"""/daily set|off|show|preview and the poster that sends each day's prompt exactly once."""
+"""/daily set|off|show|preview, and the poster loop sending what the daily service says is due."""
 
 from __future__ import annotations
 
 import asyncio
-import logging
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 import discord
@@ -12,24 +10,25 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.daily import Post
-from bot.directory import Choice, timezone_names
 from bot.errors import UserError
+from bot.matching import Choice
+from bot.scheduling import timezone_names
+from bot.services.daily import Failed, NotAllowed, Outcome, Post, Sent
+from bot.sleeper import Sleeper
 from cogs._common import choices, reply, require_manage_guild, services, where
-from cogs._sleeper import Sleeper
 
 if TYPE_CHECKING:
     from bot.app import FicshelfBot
 
-log = logging.getLogger(__name__)
-
-MAX_SLEEP = 6 * 3600.0  # re-check at least this often (seconds)
-RETRY_AFTER = 60.0  # a failed send is retried on the next tick, this much later
-
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
-class Daily(commands.GroupCog, group_name="daily", group_description="A writing prompt every day"):
+class DailyCog(
+    commands.GroupCog,
+    name="Daily",
+    group_name="daily",
+    group_description="A writing prompt every day",
+):
     def __init__(self, bot: FicshelfBot) -> None:
         self.bot = bot
         self.task: asyncio.Task[None] | None = None
@@ -81,15 +80,8 @@ class Daily(commands.GroupCog, group_name="daily", group_description="A writing 
             user_id=interaction.user.id,
         )
         self.wake()
-        nxt = render.timestamp(view.next_post) if view.next_post else "—"
-        ping = f", pinging {role.mention}" if role else ""
-        note = f"\n{view.note}" if view.note else ""
-        await reply(
-            interaction,
-            f"Daily prompt set: {channel.mention} at {view.schedule.at_time} "
-            f"({view.schedule.timezone}){ping}. Next post: {nxt}.{note}",
-            ephemeral=True,
-        )
+        text = render.daily_set(channel.mention, view, role.mention if role else None)
+        await reply(interaction, text, ephemeral=True)
 
     @set_.autocomplete("timezone")
     async def _timezone(
@@ -121,23 +113,11 @@ class Daily(commands.GroupCog, group_name="daily", group_description="A writing 
     )
     async def show(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        rows = []
-        for v in await services(interaction).daily.show(interaction.guild_id):
-            s = v.schedule
-            parts = [f"{s.at_time} {s.timezone}"]
-            if s.trope:
-                parts.append(f"trope: {s.trope}")
-            if s.role_id:
-                parts.append(f"pings <@&{s.role_id}>")
-            state = (
-                f"**paused**: {s.paused}"
-                if s.paused
-                else (f"next: {render.timestamp(v.next_post)}" if v.next_post else "")
-            )
-            rows.append(
-                (f"#{_channel_name(self.bot, s.channel_id)}", " · ".join(parts) + "\n" + state)
-            )
-        await reply(interaction, embed=render.daily_schedules(rows), ephemeral=True)
+        views = await services(interaction).daily.show(interaction.guild_id)
+        embed = render.daily_schedules(
+            views, lambda channel_id: _channel_name(self.bot, channel_id)
+        )
+        await reply(interaction, embed=embed, ephemeral=True)
 
     @app_commands.command(name="preview", description="What the next daily prompt could look like.")
     async def preview(self, interaction: discord.Interaction) -> None:
@@ -151,31 +131,21 @@ class Daily(commands.GroupCog, group_name="daily", group_description="A writing 
 
     async def poster(self) -> None:
         await self.bot.wait_until_ready()
+        courier = DiscordCourier(self.bot)
         while not self.bot.is_closed():
-            now = discord.utils.utcnow()
-            delay = MAX_SLEEP
-            try:
-                if await self.tick(now):
-                    delay = RETRY_AFTER
-                wake = await self.bot.services.daily.next_wakeup(now)
-                if wake is not None:
-                    delay = min(delay, (wake - now).total_seconds())
-            except Exception:
-                log.exception("daily poster tick failed; retrying in %.0f s", RETRY_AFTER)
-                delay = RETRY_AFTER
-            await self.sleeper.sleep(max(delay, 1.0))
+            delay = await self.bot.services.daily.round(discord.utils.utcnow(), courier)
+            await self.sleeper.sleep(delay)
 
     def wake(self) -> None:
         """Re-plan now (a schedule changed): interrupt the poster's sleep, and only that."""
         self.sleeper.wake()
 
-    async def tick(self, now: datetime) -> bool:
-        """Send everything due; True when a send failed and should be retried soon."""
-        daily = self.bot.services.daily
-        retry = False
-        for post in await daily.work(now, self.age_restricted):
-            retry |= not await self.send(post)
-        return retry
+
+class DiscordCourier:
+    """The daily service's courier (bot.services.daily.Courier): renders and sends."""
+
+    def __init__(self, bot: FicshelfBot) -> None:
+        self.bot = bot
 
     def age_restricted(self, channel_id: int) -> bool:
         channel = self.bot.get_channel(channel_id)
@@ -183,39 +153,18 @@ class Daily(commands.GroupCog, group_name="daily", group_description="A writing 
             channel = channel.parent
         return bool(getattr(channel, "nsfw", False))
 
-    async def send(self, post: Post) -> bool:
-        """Send one claimed post. False = a transient failure, retry on the next tick."""
-        daily = self.bot.services.daily
-        channel = self.bot.get_channel(post.claim.channel_id)
-        if channel is None or not isinstance(channel, discord.abc.Messageable):
-            await daily.pause(post, "the channel is gone or I can no longer see it")
-            return True
-        body = render.daily_prompt(post.claim.text, post.trope_name, post.schedule.role_id)
-        if not post.fresh:
-            # a retry, perhaps after a restart: the last attempt may have landed anyway
-            landed = await self._already_posted(channel, body)
-            if landed is not None:
-                await daily.sent(post, landed)
-                return True
-            await daily.attempt(post)
-        try:
-            message = await channel.send(
-                body, allowed_mentions=render.daily_mentions(post.schedule.role_id)
-            )
-        except discord.Forbidden:
-            await daily.pause(
-                post, "I'm not allowed to post there: check my Send Messages permission"
-            )
-            return True
-        except (discord.HTTPException, TimeoutError, OSError) as exc:
-            log.warning("daily prompt to %s failed (%s); will retry", post.claim.channel_id, exc)
-            await daily.failed(post, str(exc))
-            return False
-        await daily.sent(post, message.id)
-        return True
+    def _channel(self, channel_id: int) -> discord.abc.Messageable | None:
+        channel = self.bot.get_channel(channel_id)
+        return channel if isinstance(channel, discord.abc.Messageable) else None
 
-    async def _already_posted(self, channel: discord.abc.Messageable, body: str) -> int | None:
-        """After an uncertain failure: did the message land anyway? Its id, if so."""
+    def reachable(self, channel_id: int) -> bool:
+        return self._channel(channel_id) is not None
+
+    async def landed(self, post: Post) -> int | None:
+        channel = self._channel(post.claim.channel_id)
+        if channel is None:
+            return None
+        body = _body(post)
         try:
             async for message in channel.history(limit=25):
                 if message.author == self.bot.user and message.content == body:
@@ -224,6 +173,24 @@ class Daily(commands.GroupCog, group_name="daily", group_description="A writing 
             return None
         return None
 
+    async def send(self, post: Post) -> Outcome:
+        channel = self._channel(post.claim.channel_id)
+        if channel is None:
+            return NotAllowed()
+        try:
+            message = await channel.send(
+                _body(post), allowed_mentions=render.daily_mentions(post.schedule.role_id)
+            )
+        except discord.Forbidden:
+            return NotAllowed()
+        except (discord.HTTPException, TimeoutError, OSError) as exc:
+            return Failed(str(exc))
+        return Sent(message.id)
+
+
+def _body(post: Post) -> str:
+    return render.daily_prompt(post.claim.text, post.trope_name, post.schedule.role_id)
+
 
 def _channel_name(bot: commands.Bot, channel_id: int) -> str:
     channel = bot.get_channel(channel_id)
@@ -231,4 +198,4 @@ def _channel_name(bot: commands.Bot, channel_id: int) -> str:
 
 
 async def setup(bot: FicshelfBot) -> None:  # type: ignore[override]
-    await bot.add_cog(Daily(bot))
+    await bot.add_cog(DailyCog(bot))

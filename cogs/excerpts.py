@@ -7,13 +7,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.directory import Choice, fuzzy_names
-from bot.excerpts import NoExcerpt
+from bot.matching import Choice, fuzzy_names
+from bot.services.excerpts import NoExcerpt
 from cogs._common import choices, reply, services, where
 from cogs.buttons import excerpt_view
 
 
-class Excerpts(commands.Cog):
+class ExcerptCog(commands.Cog, name="Excerpts"):
     @app_commands.command(name="excerpt", description="A random passage that fits this channel.")
     @app_commands.guild_only()
     @app_commands.describe(
@@ -66,4 +66,4 @@ class Excerpts(commands.Cog):
 
 
 async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(Excerpts())
+    await bot.add_cog(ExcerptCog())

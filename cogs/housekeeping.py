@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
-from cogs._sleeper import Sleeper
+from bot.sleeper import Sleeper
 
 if TYPE_CHECKING:
     from bot.app import FicshelfBot
@@ -21,11 +21,11 @@ IDLE_SLEEP = 7 * 86400.0  # nothing pending: sleep long (a departure wakes the p
 RETRY_AFTER = 3600.0
 
 
-class Housekeeping(commands.Cog):
+class HousekeepingCog(commands.Cog, name="Housekeeping"):
     def __init__(self, bot: FicshelfBot) -> None:
         self.bot = bot
         self.task: asyncio.Task[None] | None = None
-        self.sleeper = Sleeper()
+        self.sleeper: Sleeper = bot.upkeep  # woken by bot.upkeep_changed()
 
     async def cog_load(self) -> None:
         self.task = asyncio.create_task(self.purger(), name="ficshelf-purger")
@@ -33,20 +33,16 @@ class Housekeeping(commands.Cog):
     async def cog_unload(self) -> None:
         await self.sleeper.stop(self.task)
 
-    def departures_changed(self) -> None:
-        """A server was left or rejoined, or a story removed: re-plan the next purge."""
-        self.sleeper.wake()
-
     async def purger(self) -> None:
         """Purge at start-up, then exactly when the next departed server's time is up."""
         await self.bot.wait_until_ready()
         while not self.bot.is_closed():
             delay = IDLE_SLEEP
             try:
-                purged = await self.bot.services.purge_departed()
+                purged = await self.bot.services.departures.purge_departed()
                 if purged:
                     log.info("purged the data of %d departed server(s): %s", len(purged), purged)
-                due = await self.bot.services.next_purge()
+                due = await self.bot.services.departures.next_purge()
                 if due is not None:
                     delay = min(delay, (due - discord.utils.utcnow()).total_seconds())
             except Exception:
@@ -56,4 +52,4 @@ class Housekeeping(commands.Cog):
 
 
 async def setup(bot: FicshelfBot) -> None:
-    await bot.add_cog(Housekeeping(bot))
+    await bot.add_cog(HousekeepingCog(bot))

@@ -8,14 +8,17 @@ from discord.ext import commands
 
 from bot import render
 from bot.errors import UserError
-from bot.uploads import UNDO_WINDOW
+from bot.services.uploads import UNDO_WINDOW
 from cogs._common import choices, reply, require_manage_guild, services, upkeep_changed, where
 
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
-class Library(
-    commands.GroupCog, group_name="library", group_description="This server's own stories"
+class LibraryCog(
+    commands.GroupCog,
+    name="Library",
+    group_name="library",
+    group_description="This server's own stories",
 ):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
         require_manage_guild(interaction)
@@ -109,4 +112,4 @@ class Library(
 
 
 async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(Library())
+    await bot.add_cog(LibraryCog())

@@ -10,7 +10,7 @@ from bot import render
 from cogs._common import choices, reply, services, where
 
 
-class Prompts(commands.Cog):
+class PromptCog(commands.Cog, name="Prompts"):
     @app_commands.command(name="prompt", description="A writing prompt built on a trope.")
     @app_commands.guild_only()
     @app_commands.describe(trope="A trope, e.g. soulmates (default: any)")
@@ -29,4 +29,4 @@ class Prompts(commands.Cog):
 
 
 async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(Prompts())
+    await bot.add_cog(PromptCog())

@@ -13,12 +13,12 @@ from discord.ext import commands
 
 from bot import render
 from bot.errors import UserError
-from bot.reports import Reported
+from bot.services.reports import Reported
 from bot.store.reports import KEPT, OPEN, RESTORED, STORY_HIDDEN, ReportRow
 from cogs._common import guarded, reply, require_manage_guild, services
 
 if TYPE_CHECKING:
-    from bot.services import Services
+    from bot.services.root import Services
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +186,9 @@ async def list_page(s: Services, guild_id: int, page: int) -> tuple[discord.Embe
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
-class ReportsCog(commands.GroupCog, group_name="reports", group_description="Reader reports"):
+class ReportCog(
+    commands.GroupCog, name="Reports", group_name="reports", group_description="Reader reports"
+):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
         require_manage_guild(interaction)
         return True
@@ -200,4 +202,4 @@ class ReportsCog(commands.GroupCog, group_name="reports", group_description="Rea
 
 async def setup(bot: commands.Bot) -> None:
     bot.add_dynamic_items(DecisionButton, PageButton)
-    await bot.add_cog(ReportsCog())
+    await bot.add_cog(ReportCog())

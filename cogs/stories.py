@@ -13,8 +13,11 @@ RATINGS = [app_commands.Choice(name=r, value=r) for r in ("general", "teen", "ma
 
 
 @app_commands.guild_only()
-class Stories(
-    commands.GroupCog, group_name="story", group_description="Stories in this server's library"
+class StoryCog(
+    commands.GroupCog,
+    name="Stories",
+    group_name="story",
+    group_description="Stories in this server's library",
 ):
     @app_commands.command(name="info", description="About a story: rating, tags, tropes, warnings.")
     @app_commands.describe(story="The story")
@@ -76,4 +79,4 @@ class Stories(
 
 
 async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(Stories())
+    await bot.add_cog(StoryCog())

@@ -12,7 +12,9 @@ from cogs._common import choices, reply, server_channels, services, where_or_dm
 
 
 @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
-class Warnings(commands.GroupCog, group_name="warnings", group_description="Content warnings"):
+class WarningCog(
+    commands.GroupCog, name="Warnings", group_name="warnings", group_description="Content warnings"
+):
     @app_commands.command(
         name="story", description="What a story contains: declared and detected warnings."
     )
@@ -51,4 +53,4 @@ class Warnings(commands.GroupCog, group_name="warnings", group_description="Cont
 
 
 async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(Warnings())
+    await bot.add_cog(WarningCog())

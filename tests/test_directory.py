@@ -1,4 +1,4 @@
-"""StoryDirectory: autocomplete ranking, per-guild visibility, shared caching, resolve."""
+"""DirectoryService: autocomplete ranking, per-guild visibility, shared caching, resolve."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from typing import cast
 
 import pytest
 
-from bot.directory import MAX_CHOICES, StoryDirectory, timezone_names, title_key
 from bot.errors import UnknownNameError, UserError
+from bot.matching import MAX_CHOICES
+from bot.scheduling import timezone_names
+from bot.services.directory import DirectoryService, title_key
 from bot.store.library import LibraryStore
 from bot.store.records import StoryName
 
@@ -45,42 +47,42 @@ def library() -> FakeLibrary:
 
 
 @pytest.fixture
-def directory(library: FakeLibrary) -> StoryDirectory:
-    return StoryDirectory(cast(LibraryStore, library))
+def directory(library: FakeLibrary) -> DirectoryService:
+    return DirectoryService(cast(LibraryStore, library))
 
 
-async def _titles(directory: StoryDirectory, current: str, **kw: bool) -> list[str]:
+async def _titles(directory: DirectoryService, current: str, **kw: bool) -> list[str]:
     choices = await directory.autocomplete(HOME, current, **kw)
     assert len(choices) <= MAX_CHOICES
     return [c.name.split(" — ")[0] for c in choices]
 
 
-async def test_empty_input_lists_first_titles(directory: StoryDirectory) -> None:
+async def test_empty_input_lists_first_titles(directory: DirectoryService) -> None:
     titles = await _titles(directory, "")
     assert len(titles) == MAX_CHOICES
     assert titles == sorted(titles)
     assert "A Home Upload" in titles  # uploads merged in title order
 
 
-async def test_prefix_before_word_before_fuzzy(directory: StoryDirectory) -> None:
+async def test_prefix_before_word_before_fuzzy(directory: DirectoryService) -> None:
     titles = await _titles(directory, "lighthouse")
     assert titles[:2] == ["Lighthouse Keeper", "The Lighthouse"]
     assert "Away Upload Lighthouse" not in titles  # another server's upload
     assert (await _titles(directory, "mira"))[:2] == ["The Lighthouse", "Under The Same Sky"]
 
 
-async def test_typos_still_match(directory: StoryDirectory) -> None:
+async def test_typos_still_match(directory: DirectoryService) -> None:
     assert (await _titles(directory, "Eveyrbody Gets"))[0] == "Everybody Gets A Soulmate"
     assert (await _titles(directory, "lihgthouse keeper"))[0] == "Lighthouse Keeper"
 
 
-async def test_uploads_only(directory: StoryDirectory) -> None:
+async def test_uploads_only(directory: DirectoryService) -> None:
     assert await _titles(directory, "", uploads_only=True) == ["A Home Upload"]
     assert await _titles(directory, "home", uploads_only=True) == ["A Home Upload"]
 
 
 async def test_bundled_names_loaded_once_for_all_guilds(
-    directory: StoryDirectory, library: FakeLibrary
+    directory: DirectoryService, library: FakeLibrary
 ) -> None:
     for guild in (HOME, AWAY, 333, 444):
         await directory.autocomplete(guild, "a")
@@ -90,7 +92,7 @@ async def test_bundled_names_loaded_once_for_all_guilds(
     assert library.loads.count(0) == 2
 
 
-async def test_resolve(directory: StoryDirectory) -> None:
+async def test_resolve(directory: DirectoryService) -> None:
     assert (await directory.resolve(HOME, "5")).title == "A Home Upload"
     assert (await directory.resolve(HOME, "lighthouse keeper")).title == "Lighthouse Keeper"
     with pytest.raises(UserError):
@@ -104,12 +106,12 @@ async def test_resolve(directory: StoryDirectory) -> None:
     ["THE LIGHTHOUSE", "  the lighthouse…", "“The Lighthouse”", "The Lighthouse — Mira Vale"],
 )
 async def test_resolve_takes_exact_titles_whatever_case_and_end_punctuation(
-    directory: StoryDirectory, typed: str
+    directory: DirectoryService, typed: str
 ) -> None:
     assert (await directory.resolve(HOME, typed)).title == "The Lighthouse"
 
 
-async def test_resolve_never_guesses(directory: StoryDirectory) -> None:
+async def test_resolve_never_guesses(directory: DirectoryService) -> None:
     with pytest.raises(UnknownNameError) as typo:
         await directory.resolve(HOME, "lighthouse keepr")
     assert typo.value.suggestions[0].startswith("Lighthouse Keeper")

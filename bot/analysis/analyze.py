@@ -17,7 +17,7 @@ from bot.analysis.model import Analysis, Evidence, Finding, PassageFacts, Rating
 from bot.analysis.scenes import SceneRules, load_scene_rules, spread
 from bot.analysis.taxonomy import Density, Rules, Taxonomy, load_taxonomy
 from bot.analysis.text import form_word_count, match_form, normalize, word_spans
-from bot.library.model import Paragraph, Passage, Story
+from bot.readers.model import Paragraph, Passage, Story
 
 _PIECE_SEPARATOR = "\n\n"
 _QUOTED = re.compile(r'"[^"\n]*"?')  # from a quote mark to the next one or the line end

@@ -18,7 +18,7 @@ import ahocorasick
 from bot.analysis.model import Evidence
 from bot.analysis.taxonomy import Entry, Taxonomy
 from bot.analysis.text import lookup_key, word_form
-from bot.library.model import Paragraph, Story
+from bot.readers.model import Paragraph, Story
 
 _QUOTE_CHARS = 200
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")

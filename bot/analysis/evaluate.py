@@ -20,7 +20,7 @@ from bot.analysis.analyze import analyze, detect_story
 from bot.analysis.declared import parse_declared
 from bot.analysis.detect import detector_for
 from bot.analysis.taxonomy import Taxonomy, load_taxonomy
-from bot.library.model import Passage, Story
+from bot.readers.model import Passage, Story
 
 
 @dataclass(slots=True)
@@ -110,8 +110,8 @@ def evaluate(
     """Score detection on every story listed in ``gold_path`` (files in ``stories_dir``)."""
     tax = taxonomy or load_taxonomy()
     if read is None or segment is None:
-        from bot.library import read_path
-        from bot.library import segment as default_segment
+        from bot.readers import read_path
+        from bot.readers import segment as default_segment
 
         read = read or read_path
         segment = segment or default_segment

@@ -33,8 +33,8 @@ from bot.analysis.training import (
     read_material,
     train,
 )
-from bot.library.model import Chapter, Paragraph, Story
-from bot.library.passages import segment
+from bot.readers.model import Chapter, Paragraph, Story
+from bot.readers.passages import segment
 
 
 @dataclass(slots=True)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.library.model import Passage, Story
 from bot.paths import TAXONOMY_DIR
+from bot.readers.model import Passage, Story
 
 SCENES_PATH = TAXONOMY_DIR / "scenes.toml"
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from bot.analysis.declared import parse_declared
 from bot.analysis.taxonomy import Taxonomy
 from bot.ao3.series import Series
-from bot.guild_config import PolicyView, vocabulary
-from bot.library.model import Story
 from bot.policy import may_quote
+from bot.readers.model import Story
+from bot.services.config import PolicyView, vocabulary
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser
 
-from bot.library.html_text import inline_text
+from bot.readers.html_text import inline_text
 
 _WORK = re.compile(r"^/works/(\d+)$")
 

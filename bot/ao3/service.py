@@ -14,19 +14,19 @@ from bot.ao3.links import Ao3Link, find_links, parse_link
 from bot.ao3.series import read_series
 from bot.context import Where
 from bot.errors import UserError
-from bot.guild_config import GuildConfig
-from bot.library import StoryReadError, read_bytes
-from bot.library.ao3_live import work_id
-from bot.library.model import Story
-from bot.uploads import Uploaded, Uploads
+from bot.readers import StoryReadError, read_bytes
+from bot.readers.ao3_live import work_id
+from bot.readers.model import Story
+from bot.services.config import ConfigService
+from bot.services.uploads import Uploaded, UploadService
 
 Card = WorkCard | SeriesCard
 MAX_LINKS = 3  # links looked up from one message
 
 
-class Ao3Links:
+class Ao3Service:
     def __init__(
-        self, fetcher: Fetcher, config: GuildConfig, tax: Taxonomy, uploads: Uploads
+        self, fetcher: Fetcher, config: ConfigService, tax: Taxonomy, uploads: UploadService
     ) -> None:
         self.fetcher = fetcher
         self.config = config

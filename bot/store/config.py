@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.store.db import Database
+from bot.store.db import Database, Statement
 
 SERVER_DEFAULT = 0  # channel_id of the server-wide default
 
@@ -114,14 +114,10 @@ class ConfigStore:
         )
         return [ChangeRow(r["channel_id"], r["user_id"], r["at"], r["change"]) for r in rows]
 
-    async def purge_guild(self, guild_id: int) -> None:
-        async with self.db.transaction() as conn:
-            for table in (
-                "channel_policy",
-                "channel_blocks",
-                "config_log",
-                "prompt_history",
-                "daily_schedules",
-                "daily_posts",
-            ):
-                await conn.execute(f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))
+
+def purge_statements(guild_id: int) -> list[Statement]:
+    """Deleting a server's policy settings and their change log."""
+    return [
+        (f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))
+        for table in ("channel_policy", "channel_blocks", "config_log")
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.store.db import Database
+from bot.store.db import Database, Statement
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,3 +153,11 @@ class DailyStore:
         await self.db.write(
             "UPDATE daily_posts SET last_error = ? WHERE id = ?", (error[:500], claim_id)
         )
+
+
+def purge_statements(guild_id: int) -> list[Statement]:
+    """Deleting a server's daily schedules and their posts."""
+    return [
+        (f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))
+        for table in ("daily_schedules", "daily_posts")
+    ]

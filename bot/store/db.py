@@ -15,6 +15,7 @@ from typing import Any
 import aiosqlite
 
 Params = Sequence[Any] | Mapping[str, Any]
+Statement = tuple[str, tuple[object, ...]]  # one SQL statement and its parameters
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 

@@ -14,7 +14,7 @@ from typing import Literal
 
 import aiosqlite
 
-from bot.store.db import Database
+from bot.store.db import Database, Statement
 from bot.store.fts import fts_query
 from bot.store.records import (
     BUNDLED,
@@ -76,7 +76,7 @@ class _Span:
         return "passages p", ()
 
 
-class _Matches:
+class _FtsMatches:
     """The passages matching a full-text query, addressed by rank. FTS5 has no random
     access by rank, so every STRIDE-th matching rowid is kept (`marks`): the r-th match is
     a seek to marks[r // STRIDE] and a short skip. Few matches are simply listed."""
@@ -131,7 +131,7 @@ class _Slots:
         )
 
 
-_Driver = _Span | _Slots | _Matches
+_Driver = _Span | _Slots | _FtsMatches
 
 
 class LibraryStore:
@@ -478,17 +478,6 @@ class LibraryStore:
         )
         return StoryRow.from_row(row) if row else None
 
-    async def stories_by_ids(self, guild_id: int, ids: Iterable[int]) -> dict[int, StoryRow]:
-        wanted = list(ids)
-        if not wanted:
-            return {}
-        marks = ",".join("?" * len(wanted))
-        rows = await self.db.fetchall(
-            f"SELECT * FROM stories WHERE guild_id IN (0, ?) AND id IN ({marks})",
-            (guild_id, *wanted),
-        )
-        return {r["id"]: StoryRow.from_row(r) for r in rows}
-
     async def stats(self, guild_id: int | None = None) -> tuple[int, int]:
         """(stories, passages), for one guild's visible library or the whole index."""
         if guild_id is None:
@@ -564,7 +553,7 @@ class LibraryStore:
         driver = await self._driver(filt)
         if driver is None:
             return None
-        matched = isinstance(driver, _Matches)  # candidates match the query already
+        matched = isinstance(driver, _FtsMatches)  # candidates match the query already
         built = await self._where(guild_id, filt, elig, "omit" if matched else "exists")
         if built is None:
             return None
@@ -613,7 +602,7 @@ class LibraryStore:
             options.append(_Slots(key, top))
         match = fts_query(filt.query) if filt.query else None
         if match is not None:
-            options.append(_Matches(match, *await self._match_index(match)))
+            options.append(_FtsMatches(match, *await self._match_index(match)))
         if not options:  # unfiltered: every passage id
             top = await self.db.count("SELECT coalesce(max(id), 0) FROM passages")
             if top == 0:
@@ -779,16 +768,17 @@ class LibraryStore:
             self._story_characters[key] = [r[0] for r in rows]
         return self._story_characters[key]
 
-    async def purge_guild(self, guild_id: int) -> int:
-        """Delete every story uploaded in the guild."""
-        if guild_id == BUNDLED:
-            raise ValueError("refusing to purge the bundled library")
-        async with self.db.transaction() as conn:  # -guild_id: its parked removals
-            cur = await conn.execute(
-                "DELETE FROM stories WHERE guild_id IN (?, ?)", (guild_id, -guild_id)
-            )
+    def purged(self) -> None:
+        """A server's stories were deleted (`purge_statements`): caches must refresh."""
         self.generation += 1
-        return cur.rowcount
+
+
+def purge_statements(guild_id: int) -> list[Statement]:
+    """Deleting every story uploaded in the server (passages and slots go by cascade)."""
+    if guild_id == BUNDLED:
+        raise ValueError("refusing to purge the bundled library")
+    # -guild_id: the server's parked removals
+    return [("DELETE FROM stories WHERE guild_id IN (?, ?)", (guild_id, -guild_id))]
 
 
 def _mask(bits: dict[str, int], slugs: Iterable[str]) -> int:

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.store.db import Database
+from bot.store.db import Database, Statement
 
 OPEN = "open"
 KEPT = "kept"
@@ -327,18 +327,23 @@ class ReportStore:
         rows = await self.db.fetchall(f"SELECT * FROM reports WHERE id IN ({marks})", ids)
         return [ReportRow.from_row(r) for r in rows]
 
-    # -- export and purge -------------------------------------------------------------------
+    # -- export -------------------------------------------------------------------
 
     async def decided(self) -> list[ReportRow]:
         """Every decided report, oldest first (for `ficshelf export-labels`)."""
         rows = await self.db.fetchall("SELECT * FROM reports WHERE status != 'open' ORDER BY id")
         return [ReportRow.from_row(r) for r in rows]
 
-    async def purge_guild(self, guild_id: int) -> int:
-        """Delete everything of a server's reports and overrides."""
-        async with self.db.transaction() as conn:
-            for table in ("hidden_passages", "hidden_stories", "passage_warnings"):
-                await conn.execute(f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))
-            await conn.execute("DELETE FROM report_settings WHERE guild_id = ?", (guild_id,))
-            cur = await conn.execute("DELETE FROM reports WHERE guild_id = ?", (guild_id,))
-        return cur.rowcount
+
+def purge_statements(guild_id: int) -> list[Statement]:
+    """Deleting everything of a server's reports and overrides."""
+    return [
+        (f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))
+        for table in (
+            "hidden_passages",
+            "hidden_stories",
+            "passage_warnings",
+            "report_settings",
+            "reports",
+        )
+    ]

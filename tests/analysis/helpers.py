@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.library.model import Chapter, Paragraph, Passage, Story, count_words
 from bot.paths import STORIES_DIR
+from bot.readers.model import Chapter, Paragraph, Passage, Story, count_words
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]

@@ -10,8 +10,8 @@ import pytest
 from bot.analysis.analyze import analyze
 from bot.analysis.evaluate import EvalReport, evaluate, format_report
 from bot.analysis.taxonomy import load_taxonomy
-from bot.library import read_path, segment
-from bot.library.model import Chapter, Paragraph, Story
+from bot.readers import read_path, segment
+from bot.readers.model import Chapter, Paragraph, Story
 from tests.analysis.helpers import HERE, REPO, STORIES, one_passage_each, story_from_lines
 
 GOLD = HERE / "gold_seeds.toml"

@@ -13,9 +13,9 @@ from bot.analysis.characters import (
     name_forms,
     resolve_character,
 )
-from bot.library import Story, read_path, segment
+from bot.readers import Story, read_path, segment
 from tests.analysis.helpers import STORIES, one_passage_each, story_from_lines
-from tests.library.helpers import ao3_fixture
+from tests.readers.helpers import ao3_fixture
 
 
 @pytest.mark.parametrize(

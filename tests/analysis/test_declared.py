@@ -6,8 +6,8 @@ import pytest
 
 from bot.analysis.declared import parse_declared, tag_slugs
 from bot.analysis.taxonomy import load_taxonomy
-from bot.library import read_path
-from bot.library.model import Paragraph, Story
+from bot.readers import read_path
+from bot.readers.model import Paragraph, Story
 from tests.analysis.helpers import AO3_FIXTURES, STORIES
 
 

@@ -7,7 +7,7 @@ import pytest
 from bot.analysis.analyze import analyze, detect_story
 from bot.analysis.detect import Unit, detector_for
 from bot.analysis.taxonomy import load_taxonomy
-from bot.library.model import Chapter, Paragraph, Passage, Story
+from bot.readers.model import Chapter, Paragraph, Passage, Story
 from tests.analysis.helpers import one_passage_each, story_from_lines
 from tests.analysis.sentences import NEGATIVE, POSITIVE
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.analysis.scenes import SceneRulesError, load_scene_rules, scene_keys, spread
-from bot.library.model import Chapter, Paragraph, Passage, Story
+from bot.readers.model import Chapter, Paragraph, Passage, Story
 
 
 def story_of(chapters: list[tuple[int, list[int]]]) -> tuple[Story, list[Passage]]:
@@ -108,7 +108,7 @@ def test_scene_rules_are_checked_by_their_schema(tmp_path: Path) -> None:
 
 
 def test_readers_keep_where_the_scene_breaks_stood() -> None:
-    from bot.library import read_bytes, segment
+    from bot.readers import read_bytes, segment
 
     text = "A Title\n\nFirst scene, one.\n\nFirst scene, two.\n\n* * *\n\nSecond scene.\n"
     story = read_bytes(text.encode(), "t.txt", max_bytes=10_000)

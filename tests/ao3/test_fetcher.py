@@ -14,7 +14,7 @@ import pytest
 
 from bot.ao3.errors import DeletedError, RateLimitedError, UnavailableError
 from bot.ao3.fetcher import retry_after
-from bot.services import ao3_fetcher
+from bot.services.root import ao3_fetcher
 from bot.settings import Settings
 from bot.store.db import Database
 from tests.ao3 import fake as ao3

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.ao3.links import Ao3Link, find_links, parse_link
-from bot.library import read_path
-from bot.library.reader import detect_format
+from bot.readers import read_path
+from bot.readers.reader import detect_format
 
 PAGES = Path(__file__).parent / "pages"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import World
-from tests.library.helpers import ao3_fixture
+from tests.readers.helpers import ao3_fixture
 
 BIG_WHEEL = "And the Big Wheel Keep On Turning (Neon Burning Up Above)"  # LOGH, explicit: declares Yang Wenli
 CHINESE = "谵言隐语"  # LOGH in Chinese: declares Yang Wenli, Staden (Ginga Eiyuu Densetsu)

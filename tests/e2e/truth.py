@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from bot.analysis.analyze import analyze
-from bot.library import read_path, segment
 from bot.paths import STORIES_DIR
+from bot.readers import read_path, segment
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 

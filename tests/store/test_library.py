@@ -13,6 +13,7 @@ import pytest
 
 from bot.indexing import work_key
 from bot.store.db import Database
+from bot.store.departures import DepartureStore
 from bot.store.library import Eligible, LibraryStore, PassageFilter
 from bot.store.records import PassageEntry, StoryEntry
 
@@ -117,7 +118,8 @@ async def test_guild_isolation_is_in_the_queries(library: LibraryStore) -> None:
         p = await library.random_passage(111, PassageFilter(), OPEN, rng)
         assert p is not None
         assert p.story_id != b_id
-    await library.purge_guild(222)
+    await DepartureStore(library.db).purge(222)
+    library.purged()
     assert titles(await library.story_names(222)) == {"Bundled"}
 
 

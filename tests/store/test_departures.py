@@ -1,0 +1,62 @@
+"""A server's purge: every per-server table, that server only, in one transaction."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.store import departures
+from bot.store.db import Database, Statement
+from bot.store.departures import DepartureStore
+
+GONE, STAYS = 111, 222
+ROWS = (
+    "INSERT INTO channel_policy (guild_id, channel_id, max_rating) VALUES (?, 0, 'teen')",
+    "INSERT INTO config_log (guild_id, channel_id, user_id, at, change) VALUES (?, 0, 1, 'x', 'y')",
+    "INSERT INTO prompt_history (guild_id, prompt_key, shown_at) VALUES (?, 'k', 'x')",
+    "INSERT INTO report_settings (guild_id, channel_id) VALUES (?, 5)",
+)
+TABLES = ("channel_policy", "config_log", "prompt_history", "report_settings", "departed_guilds")
+
+
+async def _world(tmp_path: Path) -> tuple[Database, DepartureStore]:
+    db = await Database.open(tmp_path / "purge.db")
+    store = DepartureStore(db)
+    for guild in (GONE, STAYS):
+        for sql in ROWS:
+            await db.write(sql, (guild,))
+        await store.mark_departed(guild, datetime(2026, 1, 1, tzinfo=UTC))
+    return db, store
+
+
+async def _rows(db: Database, guild: int) -> dict[str, int]:
+    return {
+        t: await db.count(f"SELECT count(*) FROM {t} WHERE guild_id = ?", (guild,)) for t in TABLES
+    }
+
+
+async def test_purge_deletes_one_server_everywhere(tmp_path: Path) -> None:
+    db, store = await _world(tmp_path)
+    try:
+        await store.purge(GONE)
+        assert set((await _rows(db, GONE)).values()) == {0}
+        assert set((await _rows(db, STAYS)).values()) == {1}
+    finally:
+        await db.close()
+
+
+async def test_purge_is_one_transaction(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db, store = await _world(tmp_path)
+
+    def broken(guild_id: int) -> list[Statement]:
+        return [("DELETE FROM no_such_table WHERE guild_id = ?", (guild_id,))]
+
+    monkeypatch.setattr(departures, "PER_SERVER", (*departures.PER_SERVER, broken))
+    try:
+        with pytest.raises(Exception, match="no_such_table"):
+            await store.purge(GONE)
+        assert set((await _rows(db, GONE)).values()) == {1}, "nothing deleted when one part fails"
+    finally:
+        await db.close()
