@@ -10,8 +10,9 @@ from bench.build import LibraryInfo, warm_file
 from bench.measure import Budget, Goal, Row, ms, percentile, sample, size_label
 from bench.textgen import RARE_VOCABULARY, rare_word, seed_corpus
 from bench.vocab import Vocab, load_vocab
+from bot.policy import Eligibility
 from bot.store.db import Database
-from bot.store.library import Eligible, LibraryStore, PassageFilter
+from bot.store.library import LibraryStore, PassageFilter
 
 P99_GOAL = Goal("<=", 5.0, unit="ms")
 BARE_SQL = (
@@ -26,14 +27,14 @@ class Case:
 
     name: str
     filt: PassageFilter
-    elig: Eligible
+    elig: Eligibility
 
 
 def cases(vocab: Vocab | None = None) -> list[Case]:
     """Unfiltered, trope, character, query and blocked-warning requests (from the vocab)."""
     v = vocab or load_vocab()
-    anything = Eligible(max_rank=v.max_rank, blocked=frozenset())
-    channel = Eligible(max_rank=v.default_max_rank, blocked=v.default_blocked)
+    anything = Eligibility(max_rank=v.max_rank, blocked=frozenset())
+    channel = Eligibility(max_rank=v.default_max_rank, blocked=v.default_blocked)
     tropes = sorted(v.tropes, key=lambda t: -t.weight)
     return [
         Case("unfiltered", PassageFilter(), anything),

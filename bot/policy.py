@@ -3,7 +3,8 @@
 A channel's effective policy is built from layers — the built-in default, the server
 default, the channel's override — each of which may set the max rating, spoilers, and
 block or explicitly allow individual warnings. Every command that posts story text asks
-this module, and the store filters on the `Eligibility` it computes.
+this module, and the store filters on the `Eligibility` it computes: one filter type, from
+the policy to the SQL.
 """
 
 from __future__ import annotations
@@ -54,11 +55,11 @@ class Vocabulary:
 
 @dataclass(frozen=True, slots=True)
 class Eligibility:
-    """The filter a passage must pass in a channel: rating rank and warnings to avoid."""
+    """The filter a passage must pass in a channel, as the store applies it: the highest
+    rating rank and the warnings to avoid (story-declared or detected in the passage)."""
 
     max_rank: int
     blocked: frozenset[str]
-    sexual_needs_age_gate: bool
     # warnings that keep a whole story out, declared or detected in any passage: sexual
     # content outside the age gate (for what quotes no passage, like prompt material)
     story_blocked: frozenset[str] = frozenset()
@@ -108,7 +109,6 @@ def eligibility(policy: ChannelPolicy, vocab: Vocabulary) -> Eligibility:
     return Eligibility(
         max_rank=max_rank,
         blocked=frozenset(blocked),
-        sexual_needs_age_gate=gate,
         story_blocked=vocab.sexual if gate else frozenset(),
     )
 
@@ -158,12 +158,13 @@ def content_warnings(
 def describe(policy: ChannelPolicy, vocab: Vocabulary, names: Mapping[str, str]) -> str:
     """One line a person reads: "rating ≤ teen, blocking suicide, self-harm …"."""
     elig = eligibility(policy, vocab)
+    gate = not policy.age_restricted  # sexual content only behind the age gate
     shown_rating = policy.max_rating
-    if elig.sexual_needs_age_gate and vocab.rank(policy.max_rating) >= vocab.rank(vocab.explicit):
+    if gate and vocab.rank(policy.max_rating) >= vocab.rank(vocab.explicit):
         shown_rating = next(r for r, k in vocab.rating_ranks.items() if k == elig.max_rank)
     parts = [f"rating ≤ {shown_rating}"]
     if elig.blocked:
         parts.append("blocking " + ", ".join(names.get(s, s) for s in sorted(elig.blocked)))
-    if elig.sexual_needs_age_gate:
+    if gate:
         parts.append("no sexual content outside age-restricted channels")
     return "; ".join(parts)

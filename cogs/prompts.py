@@ -17,7 +17,7 @@ class PromptCog(commands.Cog, name="Prompts"):
     async def prompt(self, interaction: discord.Interaction, trope: str | None = None) -> None:
         s, w = services(interaction), where(interaction)
         view = await s.config.view(w)
-        prompt = await s.prompts.for_command(w.guild_id, trope, view.store_filter)
+        prompt = await s.prompts.for_command(w.guild_id, trope, view.eligibility)
         name = s.config.names().get(prompt.trope, prompt.trope)
         await reply(interaction, embed=render.prompt(prompt.text, name))
 

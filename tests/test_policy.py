@@ -83,6 +83,8 @@ def test_eligibility_is_exactly_the_spec(server, channel, age, rating, declared,
         and (age or not sexual)
     )
     assert ok == expected
+    # what keeps a whole story out (prompt material): sexual content, outside the age gate
+    assert elig.story_blocked == (frozenset() if age else SEXUAL)
     if ok:
         cws = content_warnings(policy, declared=declared, detected=detected)
         assert set(cws) == (declared | detected) - blocked

@@ -22,7 +22,6 @@ from bot.policy import (
     resolve,
 )
 from bot.store.config import SERVER_DEFAULT, ChangeRow, ConfigStore
-from bot.store.library import Eligible
 
 
 def vocabulary(tax: Taxonomy) -> Vocabulary:
@@ -35,15 +34,11 @@ def vocabulary(tax: Taxonomy) -> Vocabulary:
 
 @dataclass(frozen=True, slots=True)
 class PolicyView:
-    """The effective policy of a channel and what it means for posting."""
+    """The effective policy of a channel and the filter it puts on what is posted (the
+    store applies `eligibility` as it is)."""
 
     policy: ChannelPolicy
     eligibility: Eligibility
-
-    @property
-    def store_filter(self) -> Eligible:
-        elig = self.eligibility
-        return Eligible(elig.max_rank, elig.blocked, elig.story_blocked)
 
 
 class ConfigService:

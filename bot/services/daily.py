@@ -199,7 +199,7 @@ class DailyService:
         trope = schedule.trope if schedule else None
         view = await self.config.view(where)
         avoid = await self.prompts.recent_keys(guild_id, self.clock())
-        prompt = await self.prompts.draw(guild_id, trope, view.store_filter, avoid)
+        prompt = await self.prompts.draw(guild_id, trope, view.eligibility, avoid)
         return prompt.text, self._trope_name(prompt.trope)
 
     def _view(self, s: ScheduleRow, now: datetime) -> ScheduleView:
@@ -231,7 +231,7 @@ class DailyService:
             where = Where(s.guild_id, s.channel_id, age_restricted(s.channel_id))
             view = await self.config.view(where)
             avoid = await self.prompts.recent_keys(s.guild_id, now)
-            prompt = await self.prompts.draw(s.guild_id, s.trope, view.store_filter, avoid)
+            prompt = await self.prompts.draw(s.guild_id, s.trope, view.eligibility, avoid)
             claim = await self.store.claim(
                 s.guild_id,
                 s.channel_id,

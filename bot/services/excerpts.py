@@ -86,7 +86,7 @@ class ExcerptService:
     async def draw(self, where: Where, filt: PassageFilter) -> Excerpt | NoExcerpt:
         view = await self.config.view(where)
         passage = await self.library.random_passage(
-            where.guild_id, filt, view.store_filter, self.rng
+            where.guild_id, filt, view.eligibility, self.rng
         )
         story = await self.library.story(where.guild_id, passage.story_id) if passage else None
         if passage is None or story is None:
@@ -122,7 +122,7 @@ class ExcerptService:
         subject = f"{number(total)} passage{'s' if total != 1 else ''}" + (
             f" match{'es' if total == 1 else ''} {wanted}" if wanted else " exist"
         )
-        out = await self.library.exclusions(where.guild_id, filt, view.store_filter)
+        out = await self.library.exclusions(where.guild_id, filt, view.eligibility)
         names = self.config.names()
         reasons = [f"{number(out.over)} rated above what this channel allows"] if out.over else []
         reasons += [

@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 
 from bot.analysis.taxonomy import Taxonomy
 from bot.matching import resolve_term
+from bot.policy import Eligibility
 from bot.prompts.generator import Prompt, PromptBook, PromptMaterial, load_templates
-from bot.store.library import Eligible, LibraryStore, prompt_sources
+from bot.store.library import LibraryStore, prompt_sources
 from bot.store.prompts import PromptHistoryStore
 
 RECENT_PROMPTS = 30  # /prompt: not the same prompt twice within a server's last 30
@@ -46,7 +47,7 @@ class PromptService:
             self.tax, text, ("trope",), "I don't know the trope {}", f"Try e.g. {examples}."
         ).slug
 
-    async def materials(self, guild_id: int, elig: Eligible | None) -> list[PromptMaterial]:
+    async def materials(self, guild_id: int, elig: Eligibility | None) -> list[PromptMaterial]:
         """Characters and relationships per fandom, from stories this channel may draw on."""
         by_fandom: dict[str | None, tuple[dict[str, None], dict[str, None]]] = {}
         for fandoms, characters, relationships in await prompt_sources(
@@ -62,14 +63,14 @@ class PromptService:
         ]
 
     async def draw(
-        self, guild_id: int, trope: str | None, elig: Eligible | None, avoid: set[str]
+        self, guild_id: int, trope: str | None, elig: Eligibility | None, avoid: set[str]
     ) -> Prompt:
         materials = await self.materials(guild_id, elig)
         return self.book.generate(
             trope, materials, self.rng, avoid=avoid, trope_fandoms=self.trope_fandoms
         )
 
-    async def for_command(self, guild_id: int, trope_text: str | None, elig: Eligible) -> Prompt:
+    async def for_command(self, guild_id: int, trope_text: str | None, elig: Eligibility) -> Prompt:
         """A prompt for /prompt: not one of the server's last 30; recorded as shown."""
         trope = self.trope(trope_text)
         avoid = set(await self.history.recent(guild_id, RECENT_PROMPTS))

@@ -14,6 +14,7 @@ from typing import Literal
 
 import aiosqlite
 
+from bot.policy import Eligibility
 from bot.store.db import Database, Statement
 from bot.store.fts import fts_query
 from bot.store.records import (
@@ -35,15 +36,6 @@ class PassageFilter:
     trope: str | None = None
     character: str | None = None
     query: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Eligible:
-    """The channel filter in store terms (see bot.policy.Eligibility)."""
-
-    max_rank: int
-    blocked: frozenset[str]
-    story_blocked: frozenset[str] = frozenset()  # declared or detected anywhere in the story
 
 
 @dataclass(frozen=True, slots=True)
@@ -498,7 +490,7 @@ class LibraryStore:
         self,
         guild_id: int,
         filt: PassageFilter,
-        elig: Eligible | None,
+        elig: Eligibility | None,
         query: Literal["in", "exists", "omit"] = "in",
     ) -> tuple[list[str], list[object]] | None:
         """SQL conditions on `passages p`; None when the filter can match nothing."""
@@ -540,7 +532,7 @@ class LibraryStore:
         return where, params
 
     async def random_passage(
-        self, guild_id: int, filt: PassageFilter, elig: Eligible, rng: random.Random
+        self, guild_id: int, filt: PassageFilter, elig: Eligibility, rng: random.Random
     ) -> PassageRow | None:
         """A passage drawn uniformly from those visible, eligible and matching `filt`.
 
@@ -629,7 +621,7 @@ class LibraryStore:
         return self._match_marks[key]
 
     async def count_passages(
-        self, guild_id: int, filt: PassageFilter, elig: Eligible | None = None
+        self, guild_id: int, filt: PassageFilter, elig: Eligibility | None = None
     ) -> int:
         built = await self._where(guild_id, filt, elig)
         if built is None:
@@ -639,7 +631,7 @@ class LibraryStore:
             f"SELECT count(*) FROM passages p WHERE {' AND '.join(where)}", params
         )
 
-    async def exclusions(self, guild_id: int, filt: PassageFilter, elig: Eligible) -> Exclusions:
+    async def exclusions(self, guild_id: int, filt: PassageFilter, elig: Eligibility) -> Exclusions:
         """Of the passages matching `filt`: how many are rated above the channel's maximum,
         per blocked warning how many carry it, and per blocked warning how many stories are
         kept out whole because it is their subject (one scan, only on the no-match path)."""
@@ -794,7 +786,7 @@ def _name(row: object) -> StoryName:
 
 
 async def prompt_sources(
-    library: LibraryStore, guild_id: int, elig: Eligible | None
+    library: LibraryStore, guild_id: int, elig: Eligibility | None
 ) -> list[tuple[list[str], list[str], list[str]]]:
     """(fandoms, characters, relationships) of each story visible (and eligible) in the guild."""
     where: list[str] = ["guild_id IN (0, ?)"]

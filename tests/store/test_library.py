@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 
 from bot.indexing import work_key
+from bot.policy import Eligibility
 from bot.store.db import Database
 from bot.store.departures import DepartureStore
-from bot.store.library import Eligible, LibraryStore, PassageFilter
+from bot.store.library import LibraryStore, PassageFilter
 from bot.store.records import PassageEntry, StoryEntry
 
-OPEN = Eligible(max_rank=3, blocked=frozenset())
+OPEN = Eligibility(max_rank=3, blocked=frozenset())
 
 # what migrations after 006 create (a schema rolled back before them must lose it)
 LATER_TABLES = "DROP TABLE IF EXISTS ao3_pages; DROP TABLE IF EXISTS ao3_requests;"
@@ -129,7 +130,7 @@ async def test_random_draw_is_uniform_over_eligible(library: LibraryStore) -> No
     )
     await library.save(entry("y.txt", title="Y", n=2, rank=3))
     rng = random.Random(42)
-    elig = Eligible(max_rank=1, blocked=frozenset({"violence"}))
+    elig = Eligibility(max_rank=1, blocked=frozenset({"violence"}))
     counts: Counter[int] = Counter()
     for _ in range(4000):
         p = await library.random_passage(0, PassageFilter(), elig, rng)
@@ -148,7 +149,7 @@ async def test_filters_and_declared_blocks(library: LibraryStore) -> None:
         entry("y.txt", title="Y", tropes=frozenset({"fluff"}), chars={1: {"Midoriya Izuku"}})
     )
     rng = random.Random(3)
-    blocked = Eligible(max_rank=3, blocked=frozenset({"suicide"}))
+    blocked = Eligibility(max_rank=3, blocked=frozenset({"suicide"}))
     assert await library.random_passage(0, PassageFilter(trope="angst"), blocked, rng) is None
     assert await library.random_passage(0, PassageFilter(trope="angst"), OPEN, rng) is not None
     p = await library.random_passage(0, PassageFilter(character="midoriya izuku"), OPEN, rng)
