@@ -58,13 +58,16 @@ class ConfigService:
         )
 
     async def layers(self, guild_id: int, channel_id: int | None) -> list[PolicyLayer]:
-        server = await self.store.layer(guild_id, SERVER_DEFAULT)
+        """Built-in, server default and (for a channel) its override, read in one query."""
+        ids = [SERVER_DEFAULT] if channel_id is None else [SERVER_DEFAULT, channel_id]
+        stored = await self.store.layers(guild_id, ids)
+        server = stored[SERVER_DEFAULT]
         layers = [
             self.builtin,
             PolicyLayer(SERVER, server.max_rating, server.spoilers, server.blocks),
         ]
         if channel_id is not None:
-            chan = await self.store.layer(guild_id, channel_id)
+            chan = stored[channel_id]
             layers.append(PolicyLayer(CHANNEL, chan.max_rating, chan.spoilers, chan.blocks))
         return layers
 

@@ -15,7 +15,7 @@ from bot.context import Where
 from bot.markup import echo, number
 from bot.matching import resolve_term
 from bot.policy import ChannelPolicy, allows, content_warnings
-from bot.services.config import ConfigService
+from bot.services.config import ConfigService, PolicyView
 from bot.services.directory import DirectoryService
 from bot.store.library import LibraryStore, PassageFilter
 from bot.store.records import PassageRow, StoryRow
@@ -90,7 +90,7 @@ class ExcerptService:
         )
         story = await self.library.story(where.guild_id, passage.story_id) if passage else None
         if passage is None or story is None:
-            return NoExcerpt(await self._why_nothing(where, filt))
+            return NoExcerpt(await self._why_nothing(where, filt, view))
         declared = {w["slug"] for w in story.report["warnings"] if w["source"] == "declared"}
         # Defence in depth: the store filtered already; the policy module has the last word.
         if not allows(
@@ -101,10 +101,10 @@ class ExcerptService:
             detected=passage.warnings,
         ):
             log.error("store returned passage %s not allowed in %s", passage.id, where)
-            return NoExcerpt(await self._why_nothing(where, filt))
+            return NoExcerpt(await self._why_nothing(where, filt, view))
         return excerpt_of(story, passage, view.policy, self.config.names(), passage.warnings)
 
-    async def _why_nothing(self, where: Where, filt: PassageFilter) -> str:
+    async def _why_nothing(self, where: Where, filt: PassageFilter, view: PolicyView) -> str:
         wanted = _describe_filter(filt, self.tax)
         total = await self.library.count_passages(where.guild_id, filt)
         if total == 0:
@@ -118,7 +118,6 @@ class ExcerptService:
                 if wanted
                 else ("This server's library has no passages yet.")
             )
-        view = await self.config.view(where)
         subject = f"{number(total)} passage{'s' if total != 1 else ''}" + (
             f" match{'es' if total == 1 else ''} {wanted}" if wanted else " exist"
         )

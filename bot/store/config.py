@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,20 +32,27 @@ class ConfigStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def layer(self, guild_id: int, channel_id: int) -> LayerRow:
-        row = await self.db.fetchone(
-            "SELECT max_rating, spoilers FROM channel_policy WHERE guild_id = ? AND channel_id = ?",
-            (guild_id, channel_id),
+    async def layers(self, guild_id: int, channel_ids: Iterable[int]) -> dict[int, LayerRow]:
+        """The stored levels of settings of these channels (SERVER_DEFAULT for the server's),
+        in one query; a channel with nothing stored gets an empty layer."""
+        ids = sorted(set(channel_ids))
+        marks = ",".join("?" * len(ids))
+        rows = await self.db.fetchall(  # settings rows (warning NULL), then block rows
+            "SELECT channel_id, NULL AS warning, max_rating, spoilers, NULL AS blocked"
+            f" FROM channel_policy WHERE guild_id = ? AND channel_id IN ({marks})"
+            " UNION ALL SELECT channel_id, warning, NULL, NULL, blocked"
+            f" FROM channel_blocks WHERE guild_id = ? AND channel_id IN ({marks})",
+            (guild_id, *ids, guild_id, *ids),
         )
-        blocks = await self.db.fetchall(
-            "SELECT warning, blocked FROM channel_blocks WHERE guild_id = ? AND channel_id = ?",
-            (guild_id, channel_id),
-        )
-        return LayerRow(
-            max_rating=row["max_rating"] if row else None,
-            spoilers=None if row is None or row["spoilers"] is None else bool(row["spoilers"]),
-            blocks={b["warning"]: bool(b["blocked"]) for b in blocks},
-        )
+        settings: dict[int, tuple[str | None, bool | None]] = {}
+        blocks: dict[int, dict[str, bool]] = {i: {} for i in ids}
+        for r in rows:
+            if r["warning"] is None:
+                spoilers = None if r["spoilers"] is None else bool(r["spoilers"])
+                settings[r["channel_id"]] = (r["max_rating"], spoilers)
+            else:
+                blocks[r["channel_id"]][r["warning"]] = bool(r["blocked"])
+        return {i: LayerRow(*settings.get(i, (None, None)), blocks=blocks[i]) for i in ids}
 
     async def _log(
         self, guild_id: int, channel_id: int, user_id: int, at: datetime, change: str
