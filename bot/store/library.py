@@ -53,6 +53,14 @@ _LIST_MATCHES_UNDER = 2000  # a full-text query with fewer matches is listed, no
 _MATCH_STRIDE = 500  # every 500th match of a full-text query is remembered for rank seeks
 
 
+_Probe = tuple[str, tuple[object, ...]]  # SQL naming `cand (i, id)`: candidates in draw order
+
+
+def _numbered(ids: list[int]) -> tuple[str, tuple[object, ...]]:
+    """A VALUES list of (draw order, id) pairs and its parameters."""
+    return ",".join("(?,?)" for _ in ids), tuple(x for i, v in enumerate(ids) for x in (i, v))
+
+
 class _Span:
     """A contiguous range of passage ids: a story's, or the whole table."""
 
@@ -61,8 +69,9 @@ class _Span:
     def __init__(self, lo: int, size: int) -> None:
         self.lo, self.size = lo, size
 
-    async def candidates(self, db: Database, rng: random.Random, tries: int) -> list[int]:
-        return [self.lo + rng.randrange(self.size) for _ in range(tries)]
+    def probe(self, rng: random.Random, tries: int) -> _Probe:
+        values, params = _numbered([self.lo + rng.randrange(self.size) for _ in range(tries)])
+        return f"cand (i, id) AS (VALUES {values})", params
 
     def listing(self) -> tuple[str, tuple[object, ...]]:
         return "passages p", ()
@@ -77,17 +86,17 @@ class _FtsMatches:
         self.match, self.size, self.marks = match, size, marks
         self.rounds = (4, 16) if size > _LIST_MATCHES_UNDER else ()
 
-    async def candidates(self, db: Database, rng: random.Random, tries: int) -> list[int]:
-        out = []
-        for _ in range(tries):
+    def probe(self, rng: random.Random, tries: int) -> _Probe:
+        seeks: list[str] = []
+        params: list[object] = []
+        for i in range(tries):
             mark, skip = divmod(rng.randrange(self.size), _MATCH_STRIDE)
-            rows = await db.fetchall(
-                "SELECT rowid FROM passage_fts WHERE passage_fts MATCH ? AND rowid >= ?"
-                " ORDER BY rowid LIMIT 1 OFFSET ?",
-                (self.match, self.marks[mark], skip),
+            seeks.append(
+                f"SELECT {i}, (SELECT rowid FROM passage_fts WHERE passage_fts MATCH ?"
+                " AND rowid >= ? ORDER BY rowid LIMIT 1 OFFSET ?)"
             )
-            out += [r[0] for r in rows]
-        return out
+            params += [self.match, self.marks[mark], skip]
+        return f"cand (i, id) AS ({' UNION ALL '.join(seeks)})", tuple(params)
 
     def listing(self) -> tuple[str, tuple[object, ...]]:
         return "passage_fts f JOIN passages p ON p.id = f.rowid AND passage_fts MATCH ?", (
@@ -103,18 +112,16 @@ class _Slots:
     def __init__(self, key: str, size: int) -> None:
         self.key, self.size = key, size
 
-    async def candidates(self, db: Database, rng: random.Random, tries: int) -> list[int]:
+    def probe(self, rng: random.Random, tries: int) -> _Probe:
         """Passage ids for `tries` random slots, in draw order (holes dropped)."""
-        probes = [rng.randrange(self.size) for _ in range(tries)]
-        rows = await db.fetchall(
-            f"WITH probe (i, r) AS (VALUES {','.join('(?,?)' for _ in probes)})"
-            " SELECT s.lo + probe.r - s.start FROM probe JOIN sample_slots s ON s.key = ?"
-            " AND s.start = (SELECT max(start) FROM sample_slots"
-            "  WHERE key = ? AND start <= probe.r)"
-            " WHERE probe.r < s.start + s.n ORDER BY probe.i",
-            (*(x for i, r in enumerate(probes) for x in (i, r)), self.key, self.key),
+        values, params = _numbered([rng.randrange(self.size) for _ in range(tries)])
+        sql = (
+            f"probe (i, r) AS (VALUES {values}), cand (i, id) AS"
+            " (SELECT probe.i, s.lo + probe.r - s.start FROM probe JOIN sample_slots s"
+            " ON s.key = ? AND s.start = (SELECT max(start) FROM sample_slots"
+            "  WHERE key = ? AND start <= probe.r) WHERE probe.r < s.start + s.n)"
         )
-        return [r[0] for r in rows]
+        return sql, (*params, self.key, self.key)
 
     def listing(self) -> tuple[str, tuple[object, ...]]:
         return (
@@ -124,6 +131,7 @@ class _Slots:
 
 
 _Driver = _Span | _Slots | _FtsMatches
+_PASSAGE_COLUMNS = "p.id, p.story_id, p.chapter, p.first_line, p.last_line, p.text, p.warn_mask"
 
 
 class LibraryStore:
@@ -552,18 +560,16 @@ class LibraryStore:
         where, params = built
         cond = " AND ".join(where)
         for tries in driver.rounds:
-            candidates = await driver.candidates(self.db, rng, tries)
-            if not candidates:
-                continue
-            marks = ",".join("?" * len(candidates))
-            rows = await self.db.fetchall(
-                f"SELECT p.id FROM passages p WHERE p.id IN ({marks}) AND {cond}",
-                (*candidates, *params),
+            # one round trip: the first candidate (in draw order, which keeps the draw
+            # uniform) that passes every condition, read whole
+            cand, cand_params = driver.probe(rng, tries)
+            row = await self.db.fetchone(
+                f"WITH {cand} SELECT {_PASSAGE_COLUMNS} FROM cand CROSS JOIN passages p"
+                f" ON p.id = cand.id WHERE {cond} ORDER BY cand.i LIMIT 1",
+                (*cand_params, *params),
             )
-            hits = {r[0] for r in rows}
-            for candidate in candidates:  # the first hit in draw order keeps the draw uniform
-                if candidate in hits:
-                    return await self.passage(candidate)
+            if row is not None:
+                return await self._passage_row(row)
         built = await self._where(guild_id, filt, elig, "omit" if matched else "in")
         assert built is not None
         where, params = built
@@ -664,12 +670,11 @@ class LibraryStore:
 
     async def passage(self, passage_id: int) -> PassageRow | None:
         row = await self.db.fetchone(
-            "SELECT id, story_id, chapter, first_line, last_line, text, warn_mask "
-            "FROM passages WHERE id = ?",
-            (passage_id,),
+            f"SELECT {_PASSAGE_COLUMNS} FROM passages p WHERE p.id = ?", (passage_id,)
         )
-        if row is None:
-            return None
+        return None if row is None else await self._passage_row(row)
+
+    async def _passage_row(self, row: aiosqlite.Row) -> PassageRow:
         bits = await self.bits("warning")
         mask = row["warn_mask"]
         warnings = frozenset(s for s, b in bits.items() if mask >> b & 1)
