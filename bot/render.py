@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
 
 import discord
 
@@ -20,6 +19,7 @@ from bot.services.excerpts import Excerpt, MoreContext, Skipped
 from bot.services.lookups import FoundStories, StoryCard, StoryWarnings, TermInfo, WarningLine
 from bot.services.reports import DECISION_NAMES, REASONS, ReportPage
 from bot.store.config import ChangeRow
+from bot.store.records import ReportQuote
 from bot.store.reports import OPEN, ReportRow
 
 __all__ = ["clip", "echo", "escape", "number", "unescape"]
@@ -119,9 +119,9 @@ def excerpt(ex: Excerpt) -> discord.Embed:
 # -- warnings ------------------------------------------------------------------------------
 
 
-def _where(q: Mapping[str, Any]) -> str:
-    line = number(q["line"])
-    return f"ch. {number(q['chapter'])}, line {line}" if q["chapter"] else f"line {line}"
+def _where(q: ReportQuote) -> str:
+    line = number(q.line)
+    return f"ch. {number(q.chapter)}, line {line}" if q.chapter else f"line {line}"
 
 
 def _quotes(line: WarningLine, withheld: bool) -> str:
@@ -131,7 +131,7 @@ def _quotes(line: WarningLine, withheld: bool) -> str:
     out: list[str] = []
     size = 0
     for q in line.quotes:
-        text = f"> {spoiler(clip(escape(q['quote']), 300))} ({_where(q)})"
+        text = f"> {spoiler(clip(escape(q.quote), 300))} ({_where(q)})"
         if size + len(text) + 1 > FIELD_LIMIT - 80:  # room for the "quoted above" line
             break
         out.append(text)
@@ -217,7 +217,7 @@ def story_info(card: StoryCard, names: Mapping[str, str]) -> discord.Embed:
     story = card.story
     report = story.report
     embed = _embed(escape(story.title), url=story.url)
-    summary = report.get("summary") or ""
+    summary = report.summary
     if card.withheld:
         embed.description = f"({GATED_SUMMARY})" if summary else None
     else:
@@ -226,19 +226,19 @@ def story_info(card: StoryCard, names: Mapping[str, str]) -> discord.Embed:
     rating = story.rating + (" (estimated)" if story.rating_source == "estimated" else "")
     embed.add_field(name="Rating", value=escape(rating), inline=True)
     embed.add_field(name="Words", value=number(story.words), inline=True)
-    embed.add_field(name="Chapters", value=number(len(report.get("chapters", []))), inline=True)
+    embed.add_field(name="Chapters", value=number(len(report.chapters)), inline=True)
     if story.fandoms:
         embed.add_field(name="Fandoms", value=_names(story.fandoms), inline=False)
     if story.relationships:
         embed.add_field(name="Relationships", value=_names(story.relationships), inline=False)
     if story.characters:
         embed.add_field(name="Characters", value=_names(story.characters), inline=False)
-    tropes = [names.get(t["slug"]) or t["slug"] for t in report.get("tropes", [])]
+    tropes = [names.get(t.slug) or t.slug for t in report.tropes]
     if tropes:
         embed.add_field(name="Tropes", value=_names(tropes), inline=False)
     warnings = [
-        (names.get(w["slug"]) or w["slug"]) + (" (detected)" if w["source"] == "detected" else "")
-        for w in report.get("warnings", [])
+        (names.get(w.slug) or w.slug) + (" (detected)" if w.source == "detected" else "")
+        for w in report.warnings
     ]
     embed.add_field(name="Warnings", value=_names(warnings, "none found"), inline=False)
     return fit(embed)

@@ -84,9 +84,7 @@ class Ao3Service:
         card = judge_work(ident, story, await self.config.view(where), self.tax)
         names = self.config.names()
         detected = [
-            names.get(w["slug"], w["slug"])
-            for w in added.story.report.get("warnings", [])
-            if w["source"] == "detected"
+            names.get(w.slug, w.slug) for w in added.story.report.warnings if w.source == "detected"
         ]
         return added, replace(card, detected=detected)
 

@@ -91,7 +91,7 @@ class ExcerptService:
         story = await self.library.story(where.guild_id, passage.story_id) if passage else None
         if passage is None or story is None:
             return NoExcerpt(await self._why_nothing(where, filt, view))
-        declared = {w["slug"] for w in story.report["warnings"] if w["source"] == "declared"}
+        declared = story.report.declared
         # Defence in depth: the store filtered already; the policy module has the last word.
         if not allows(
             view.eligibility,
@@ -148,15 +148,13 @@ def excerpt_of(
     detected: Iterable[str],
 ) -> Excerpt:
     """A passage cleared for a channel, as a post of it shows it (its CW line and chapter)."""
-    declared = {w["slug"] for w in story.report["warnings"] if w["source"] == "declared"}
-    chapters = story.report["chapters"]
-    title = next((c["title"] for c in chapters if c["number"] == passage.chapter), "")
-    cws = content_warnings(policy, declared=declared, detected=detected)
+    report = story.report
+    cws = content_warnings(policy, declared=report.declared, detected=detected)
     return Excerpt(
         story=story,
         passage=passage,
-        chapter_title=title,
-        chapter_count=len(chapters),
+        chapter_title=report.chapter_title(passage.chapter),
+        chapter_count=len(report.chapters),
         warnings=[names.get(w, w) for w in cws],
         spoilers=policy.spoilers,
     )
@@ -285,7 +283,7 @@ class ExcerptActionService:
         if await self.reports.is_hidden(where.guild_id, passage.id, story.id):
             return NoExcerpt(HIDDEN)
         view = await self.config.view(where)
-        declared = {w["slug"] for w in story.report["warnings"] if w["source"] == "declared"}
+        declared = story.report.declared
         detected = passage.warnings | await self.reports.passage_added_warnings(
             where.guild_id, passage.id
         )

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 
@@ -17,7 +16,7 @@ from bot.policy import may_quote
 from bot.services.config import ConfigService, vocabulary
 from bot.services.directory import DirectoryService
 from bot.store.library import LibraryStore
-from bot.store.records import StoryRow
+from bot.store.records import ReportQuote, StoryRow
 
 TERM_KINDS = ("warning", "archive-warning", "trope", "rating", "glossary")
 MAX_QUOTES = 3  # evidence quotes shown per warning
@@ -31,8 +30,8 @@ class WarningLine:
     name: str
     source: str
     confidence: float
-    quotes: list[dict[str, Any]]  # in story order, none repeated from an earlier warning
-    see_above: list[dict[str, Any]] = field(default_factory=list)  # quoted under another one
+    quotes: list[ReportQuote]  # in story order, none repeated from an earlier warning
+    see_above: list[ReportQuote] = field(default_factory=list)  # quoted under another one
     learned: bool = False  # found by the learned model alone: lower confidence
 
 
@@ -105,7 +104,7 @@ class LookupService:
             age_restricted=where.age_restricted,
             private=where.private,
             rating=story.rating,
-            warnings=[w["slug"] for w in story.report["warnings"]],
+            warnings=story.report.warning_slugs,
         )
 
     def card_for(self, where: Where, story: StoryRow) -> StoryCard:
@@ -121,28 +120,29 @@ class LookupService:
         that keep the whole story out, with why."""
         story = await self.story(where, text)
         withheld = not self.may_quote(where, story)
-        shown: dict[str, dict[str, Any]] = {}
+        shown: dict[str, ReportQuote] = {}
         lines = []
-        for w in story.report["warnings"]:
-            quotes, above = [], []
+        for w in story.report.warnings:
+            quotes: list[ReportQuote] = []
+            above: list[ReportQuote] = []
             if not withheld:
-                quotes, above = _evidence(w["evidence"], shown)
+                quotes, above = _evidence(w.evidence, shown)
             lines.append(
                 WarningLine(
-                    w["slug"],
-                    self.name(w["slug"]),
-                    w["source"],
-                    w["confidence"],
+                    w.slug,
+                    self.name(w.slug),
+                    w.source,
+                    w.confidence,
                     quotes,
                     above,
-                    learned=w.get("method") == "model",
+                    learned=w.learned,
                 )
             )
         return StoryWarnings(
             story=story,
             declared=[w for w in lines if w.source == "declared"],
             detected=[w for w in lines if w.source == "detected"],
-            archive_warnings=[self.name(s) for s in story.report["archive_warnings"]],
+            archive_warnings=[self.name(s) for s in story.report.archive_warnings],
             withheld=withheld,
             kept_out=await self.kept_out(story, channels),
         )
@@ -153,9 +153,9 @@ class LookupService:
         """(reason, channel ids) for the channels whose policy keeps the whole story out."""
         if self.config is None:
             return []
-        declared = {w["slug"] for w in story.report["warnings"] if w["source"] == "declared"}
-        subjects = set(story.report.get("subjects", [])) - declared
-        found = {w["slug"] for w in story.report["warnings"]}
+        declared = story.report.declared
+        subjects = story.report.subjects - declared
+        found = story.report.warning_slugs
         by_reason: dict[str, list[int]] = {}
         for channel in channels:
             elig = (await self.config.view(channel)).eligibility
@@ -268,15 +268,15 @@ class LookupService:
 
 
 def _evidence(
-    evidence: list[dict[str, Any]], shown: dict[str, dict[str, Any]]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    evidence: Iterable[ReportQuote], shown: dict[str, ReportQuote]
+) -> tuple[list[ReportQuote], list[ReportQuote]]:
     """A warning's quotes, each text once: new ones (the analyser's first MAX_QUOTES, recorded
     in `shown`) and those already quoted under an earlier warning; both in story order."""
-    new: list[dict[str, Any]] = []
-    above: list[dict[str, Any]] = []
+    new: list[ReportQuote] = []
+    above: list[ReportQuote] = []
     seen: set[str] = set()
     for q in evidence:
-        key = " ".join(q["quote"].split()).casefold()
+        key = " ".join(q.quote.split()).casefold()
         if key in seen:
             continue
         seen.add(key)
@@ -288,5 +288,5 @@ def _evidence(
     return sorted(new, key=_place), sorted(above, key=_place)
 
 
-def _place(q: dict[str, Any]) -> tuple[int, int]:
-    return (q.get("chapter") or 0, q.get("line") or 0)
+def _place(q: ReportQuote) -> tuple[int, int]:
+    return (q.chapter, q.line)

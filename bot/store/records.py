@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,8 +24,87 @@ class FileState:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportQuote:
+    """A line that shows a finding: chapter (0 = work metadata), source line, the words."""
+
+    chapter: int
+    line: int
+    quote: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFinding:
+    """A warning or trope of a story, declared by the author or detected in the text."""
+
+    slug: str
+    source: str  # "declared" or "detected"
+    confidence: float
+    evidence: tuple[ReportQuote, ...]
+    learned: bool = False  # found by the learned model alone: lower confidence
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ReportFinding:
+        return cls(
+            slug=data["slug"],
+            source=data["source"],
+            confidence=data["confidence"],
+            evidence=tuple(
+                ReportQuote(q.get("chapter") or 0, q.get("line") or 0, q["quote"])
+                for q in data.get("evidence", [])
+            ),
+            learned=data.get("method") == "model",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ReportChapter:
+    number: int
+    title: str
+    words: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoryReport:
+    """What analysis found in a story beyond its columns: the stored `ficshelf analyze`
+    object (see bot.indexing.build_report), typed when read from the database."""
+
+    summary: str
+    chapters: tuple[ReportChapter, ...]
+    warnings: tuple[ReportFinding, ...]  # declared, then detected
+    tropes: tuple[ReportFinding, ...]
+    archive_warnings: tuple[str, ...]
+    subjects: frozenset[str]  # detected warnings that are the story's subject
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> StoryReport:
+        return cls(
+            summary=data.get("summary") or "",
+            chapters=tuple(
+                ReportChapter(c["number"], c["title"], c["words"]) for c in data.get("chapters", [])
+            ),
+            warnings=tuple(ReportFinding.from_json(w) for w in data.get("warnings", [])),
+            tropes=tuple(ReportFinding.from_json(t) for t in data.get("tropes", [])),
+            archive_warnings=tuple(data.get("archive_warnings", [])),
+            subjects=frozenset(data.get("subjects", [])),
+        )
+
+    @property
+    def warning_slugs(self) -> frozenset[str]:
+        """Every warning of the story, declared or detected."""
+        return frozenset(w.slug for w in self.warnings)
+
+    @property
+    def declared(self) -> frozenset[str]:
+        """The warnings the author declared."""
+        return frozenset(w.slug for w in self.warnings if w.source == "declared")
+
+    def chapter_title(self, number: int) -> str:
+        return next((c.title for c in self.chapters if c.number == number), "")
+
+
+@dataclass(frozen=True, slots=True)
 class StoryRow:
-    """A story as stored; `report` is the `ficshelf analyze` object."""
+    """A story as stored, its report parsed."""
 
     id: int
     guild_id: int
@@ -39,7 +119,7 @@ class StoryRow:
     rating_source: str
     words: int
     url: str | None
-    report: dict[str, Any]
+    report: StoryReport
 
     @classmethod
     def from_row(cls, row: Any) -> StoryRow:
@@ -57,7 +137,7 @@ class StoryRow:
             rating_source=row["rating_source"],
             words=row["words"],
             url=row["url"],
-            report=json.loads(row["report"]),
+            report=StoryReport.from_json(json.loads(row["report"])),
         )
 
     @property
@@ -128,7 +208,7 @@ class StoryEntry:
     warnings: frozenset[str]  # declared or detected at story level
     declared: frozenset[str]
     tropes: frozenset[str]
-    report: dict[str, Any]
+    report: dict[str, Any]  # the `ficshelf analyze` object, stored as JSON (see StoryReport)
     passages: list[PassageEntry]
     added_by: int | None = None
     work: str | None = None  # the work this is a copy of ('ao3:<id>'), if known

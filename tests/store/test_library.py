@@ -356,3 +356,35 @@ async def test_purging_parked_stories_deletes_only_expired_ones(library: Library
     assert await library.purge_parked("2026-01-01T00:05:00.000000+00:00") == 1
     assert await library.stats() == (1, 4)
     assert await library.next_parked_expiry() == "2026-01-01T00:09:00.000000+00:00"
+
+
+async def test_a_story_report_is_read_back_typed(library: LibraryStore) -> None:
+    from bot.indexing import prepare, to_entry
+    from bot.paths import STORIES_DIR
+
+    path = STORIES_DIR / "the-day-you-left-me.ao3.txt"
+    prepared = prepare(path.read_bytes(), path.name, max_bytes=10 * 1024 * 1024)
+    built = prepared.report
+    story_id = await library.save(
+        to_entry(
+            prepared, guild_id=0, source=path.name, content_hash="h", file_size=1, file_mtime_ns=1
+        )
+    )
+    story = await library.story(0, story_id)
+    assert story is not None
+    report = story.report
+    assert report.summary == built["summary"]
+    assert [(c.number, c.title, c.words) for c in report.chapters] == [
+        (c["number"], c["title"], c["words"]) for c in built["chapters"]
+    ]
+    for typed, raw in ((report.warnings, built["warnings"]), (report.tropes, built["tropes"])):
+        assert [(f.slug, f.source, f.confidence, f.learned) for f in typed] == [
+            (f["slug"], f["source"], f["confidence"], f.get("method") == "model") for f in raw
+        ]
+        assert [[(q.chapter, q.line, q.quote) for q in f.evidence] for f in typed] == [
+            [(q["chapter"], q["line"], q["quote"]) for q in f["evidence"]] for f in raw
+        ]
+    assert report.declared == {w["slug"] for w in built["warnings"] if w["source"] == "declared"}
+    assert report.declared and report.warning_slugs > report.declared  # declared and detected
+    assert list(report.archive_warnings) == built["archive_warnings"]
+    assert report.subjects == set(built["subjects"])
