@@ -212,11 +212,12 @@ class PassageModel:
 @dataclass(frozen=True, slots=True)
 class _Topics:
     """Per label, its topic words: whole words, or stems written with a trailing `*`
-    ("kidnap*") that take any word beginning so. What a word puts on topic is memoised."""
+    ("kidnap*") that take any word beginning so. Each word is looked up once."""
 
     words: dict[str, frozenset[str]]  # whole word -> labels
     stems: tuple[tuple[str, str], ...]  # (stem, label)
-    seen: dict[str, frozenset[str]] = field(default_factory=dict)
+    seen: dict[str, frozenset[str]] = field(default_factory=dict)  # word on a topic -> labels
+    checked: set[str] = field(default_factory=set)  # every word looked at so far
 
     @classmethod
     def of(cls, topics: dict[str, list[str]]) -> _Topics:
@@ -230,18 +231,16 @@ class _Topics:
                     words.setdefault(entry.lower(), set()).add(slug)
         return cls({w: frozenset(s) for w, s in words.items()}, tuple(stems))
 
-    def of_word(self, word: str) -> frozenset[str]:
-        labels = self.seen.get(word)
-        if labels is None:
+    def of_words(self, words: Iterable[str]) -> frozenset[str]:
+        hot = self.seen
+        unique = set(words)
+        for word in unique - self.checked:
             found = set(self.words.get(word, ()))
             found.update(slug for stem, slug in self.stems if word.startswith(stem))
-            labels = self.seen[word] = frozenset(found)
-        return labels
-
-    def of_words(self, words: Iterable[str]) -> frozenset[str]:
-        if not self.stems and not self.words:
-            return frozenset()
-        return frozenset().union(*map(self.of_word, set(words)))
+            if found:
+                hot[word] = frozenset(found)
+            self.checked.add(word)
+        return frozenset().union(*(hot[w] for w in unique & hot.keys()))
 
 
 def topic_words(text: str, topics: dict[str, list[str]]) -> frozenset[str]:
