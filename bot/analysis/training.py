@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serializer
 
 from bot.analysis.learned import PassageModel
 from bot.paths import MODELS_DIR, TRAINING_DIR
@@ -52,6 +52,11 @@ class Eacl(_Strict):
 class Thresholds(_Strict):
     min_precision: float = Field(ge=0, le=1)
     recall_first: frozenset[str] = frozenset()  # scored by F2 (recall counts twice)
+
+    @field_serializer("recall_first")
+    def _sorted(self, value: frozenset[str]) -> list[str]:  # the same file from the same run
+        return sorted(value)
+
     presumed_weight: float = Field(ge=0, le=1)  # of an unchecked row, judging a threshold
 
 
