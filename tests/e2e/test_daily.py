@@ -43,6 +43,7 @@ async def _set(
     assert "Daily prompt set" in result.response.content, result.response.content
 
 
+@pytest.mark.slow
 async def test_400_days_exactly_once_at_nine_local(world: World, settings: Settings) -> None:
     await _set(world, world.writing)
     started = time.perf_counter()
