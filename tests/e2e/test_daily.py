@@ -124,15 +124,6 @@ async def test_a_500_on_send_is_retried_and_posts_once(world: World) -> None:
     assert world.env.errors == [], "the bot handled the 500s itself"
 
 
-RETRY_DROPS_THE_TROPE = (
-    "bot/daily.py Daily.work(): a retried claim is rendered with the schedule's trope "
-    "(None for 'any trope') instead of the claimed prompt's, so the retry drops the "
-    "'· <Trope>' header; cogs/daily.py _already_posted() then compares that different body "
-    "with the landed message, misses it and posts the prompt a second time"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=RETRY_DROPS_THE_TROPE)
 async def test_a_retried_post_reads_like_the_first_attempt(world: World) -> None:
     await _set(world, world.writing)
     due = _first_due(world.env.now())
@@ -208,9 +199,7 @@ async def _assert_posted_once_and_carries_on(world: World, due: datetime) -> Non
     assert world.env.errors == []
 
 
-ANY_TROPE = pytest.param(
-    None, id="any-trope", marks=pytest.mark.xfail(strict=True, reason=RETRY_DROPS_THE_TROPE)
-)
+ANY_TROPE = pytest.param(None, id="any-trope")
 ONE_TROPE = pytest.param("time-skip", id="one-trope")
 
 

@@ -14,6 +14,7 @@ from bot.prompts.generator import (
     Prompt,
     PromptBook,
     PromptMaterial,
+    key_trope,
     load_templates,
 )
 
@@ -220,6 +221,13 @@ def test_keys_identify_template_and_fillers(book: PromptBook) -> None:
     for prompt in draws(book, None, [MHA, HP], 300, seed=3):
         assert by_key.setdefault(prompt.key, prompt.text) == prompt.text
     assert len(set(by_key.values())) == len(by_key)
+
+
+def test_a_key_names_the_trope_it_was_drawn_for(book: PromptBook) -> None:
+    prompts = draws(book, None, [MHA, HP], 100, seed=5)
+    assert len({p.trope for p in prompts}) > 3
+    assert all(key_trope(p.key) == p.trope for p in prompts)
+    assert key_trope("no separator") is None
 
 
 def test_deterministic_with_a_seeded_random(book: PromptBook) -> None:
