@@ -563,9 +563,10 @@ class LibraryStore:
             # one round trip: the first candidate (in draw order, which keeps the draw
             # uniform) that passes every condition, read whole
             cand, cand_params = driver.probe(rng, tries)
-            row = await self.db.fetchone(
-                f"WITH {cand} SELECT {_PASSAGE_COLUMNS} FROM cand CROSS JOIN passages p"
-                f" ON p.id = cand.id WHERE {cond} ORDER BY cand.i LIMIT 1",
+            row = await self.db.fetchone(  # the row is read once, not for every candidate
+                f"SELECT {_PASSAGE_COLUMNS} FROM passages p WHERE p.id = (WITH {cand}"
+                " SELECT p.id FROM cand CROSS JOIN passages p ON p.id = cand.id"
+                f" WHERE {cond} ORDER BY cand.i LIMIT 1)",
                 (*cand_params, *params),
             )
             if row is not None:
