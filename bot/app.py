@@ -158,7 +158,7 @@ class FicshelfBot(commands.Bot):
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         """Table-driven: known errors get their message, anything else an apology + a log."""
-        original = getattr(error, "original", error)
+        original = _cause(error)
         message = _message_for(original)
         if message is None:
             command = interaction.command.qualified_name if interaction.command else "?"
@@ -214,6 +214,15 @@ ERROR_MESSAGES: tuple[tuple[type[BaseException], Any], ...] = (
         lambda _e: "I lack a permission in this channel (send messages, embed links?).",
     ),
 )
+
+
+def _cause(error: BaseException) -> BaseException:
+    """What really went wrong: a command's own exception, or what an option's Transformer
+    raised (a UserError saying what was typed wrong, or an unexpected failure)."""
+    original = getattr(error, "original", error)
+    if isinstance(original, app_commands.TransformerError) and original.__cause__ is not None:
+        return original.__cause__
+    return original
 
 
 def _message_for(error: BaseException) -> str | None:

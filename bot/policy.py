@@ -8,7 +8,7 @@ this module, and the store filters on the `Eligibility` it computes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 BUILTIN = "built-in default"
@@ -155,15 +155,16 @@ def content_warnings(
     return sorted((set(declared) | set(detected)) - policy.blocked)
 
 
-def describe(policy: ChannelPolicy, vocab: Vocabulary, names: Mapping[str, str]) -> str:
-    """One line a person reads: "rating ≤ teen, blocking suicide, self-harm …"."""
+def describe(policy: ChannelPolicy, vocab: Vocabulary, name_of: Callable[[str], str]) -> str:
+    """One line a person reads: "rating ≤ teen, blocking suicide, self-harm …" (warnings by
+    `name_of` their slug)."""
     elig = eligibility(policy, vocab)
     shown_rating = policy.max_rating
     if elig.sexual_needs_age_gate and vocab.rank(policy.max_rating) >= vocab.rank(vocab.explicit):
         shown_rating = next(r for r, k in vocab.rating_ranks.items() if k == elig.max_rank)
     parts = [f"rating ≤ {shown_rating}"]
     if elig.blocked:
-        parts.append("blocking " + ", ".join(names.get(s, s) for s in sorted(elig.blocked)))
+        parts.append("blocking " + ", ".join(name_of(s) for s in sorted(elig.blocked)))
     if elig.sexual_needs_age_gate:
         parts.append("no sexual content outside age-restricted channels")
     return "; ".join(parts)

@@ -34,6 +34,8 @@ AUTHOR_LIMIT = 256
 EMBED_TOTAL_LIMIT = 6000
 MAX_FIELDS = 25
 
+NameOf = Callable[[str], str]  # a slug's display name (Taxonomy.display_name)
+
 NO_PINGS = discord.AllowedMentions.none()
 COLOUR = discord.Colour.from_rgb(143, 89, 168)
 
@@ -212,7 +214,7 @@ def term(info: TermInfo) -> discord.Embed:
 # -- stories ---------------------------------------------------------------------------------
 
 
-def story_info(card: StoryCard, names: Mapping[str, str]) -> discord.Embed:
+def story_info(card: StoryCard, name_of: NameOf) -> discord.Embed:
     """A story's card; behind the age gate only, its summary (the author's own words)."""
     story = card.story
     report = story.report
@@ -233,11 +235,11 @@ def story_info(card: StoryCard, names: Mapping[str, str]) -> discord.Embed:
         embed.add_field(name="Relationships", value=_names(story.relationships), inline=False)
     if story.characters:
         embed.add_field(name="Characters", value=_names(story.characters), inline=False)
-    tropes = [names.get(t["slug"]) or t["slug"] for t in report.get("tropes", [])]
+    tropes = [name_of(t["slug"]) for t in report.get("tropes", [])]
     if tropes:
         embed.add_field(name="Tropes", value=_names(tropes), inline=False)
     warnings = [
-        (names.get(w["slug"]) or w["slug"]) + (" (detected)" if w["source"] == "detected" else "")
+        name_of(w["slug"]) + (" (detected)" if w["source"] == "detected" else "")
         for w in report.get("warnings", [])
     ]
     embed.add_field(name="Warnings", value=_names(warnings, "none found"), inline=False)
@@ -268,8 +270,8 @@ def story_list(found: FoundStories, heading: str) -> discord.Embed:
     return fit(embed)
 
 
-def uploaded(card: StoryCard, passages: int, names: Mapping[str, str]) -> discord.Embed:
-    embed = story_info(card, names)
+def uploaded(card: StoryCard, passages: int, name_of: NameOf) -> discord.Embed:
+    embed = story_info(card, name_of)
     embed.title = clip(f"Added: {embed.title}", TITLE_LIMIT)
     embed.add_field(name="Passages", value=number(passages), inline=True)
     embed.set_footer(text="Only this server can see this story.")
@@ -472,19 +474,19 @@ def context(ctx: MoreContext) -> tuple[str, list[discord.Embed]]:
     return content("\n".join(lines)), embeds
 
 
-def _reason_line(report: ReportRow, names: Mapping[str, str]) -> str:
+def _reason_line(report: ReportRow, name_of: NameOf) -> str:
     reason = REASONS.get(report.reason, report.reason)
     if report.warning:
-        reason += f": {names.get(report.warning, report.warning)}"
+        reason += f": {name_of(report.warning)}"
     return reason
 
 
-def report_card(report: ReportRow, names: Mapping[str, str]) -> discord.Embed:
+def report_card(report: ReportRow, name_of: NameOf) -> discord.Embed:
     """A report in the moderators' queue: the passage in spoiler bars, its story, the reason,
     the reporter, a jump link; once decided, who decided what and when."""
     body = spoiler(clip(escape(report.passage_text), DESCRIPTION_LIMIT - 8))
     embed = _embed(f"Report #{report.id}: {escape(report.story_title)}", description=body)
-    embed.add_field(name="Reason", value=_reason_line(report, names), inline=False)
+    embed.add_field(name="Reason", value=_reason_line(report, name_of), inline=False)
     if report.comment:
         embed.add_field(name="Comment", value=escape(report.comment), inline=False)
     embed.add_field(name="Reported by", value=f"<@{report.reporter_id}>", inline=True)
@@ -496,7 +498,7 @@ def report_card(report: ReportRow, names: Mapping[str, str]) -> discord.Embed:
     else:
         what = DECISION_NAMES.get(report.status, report.status)
         if report.added_warning and report.warning:
-            what += f", adding {names.get(report.warning, report.warning)} here"
+            what += f", adding {name_of(report.warning)} here"
         when = f"<t:{_ts(report.decided_at)}:f>" if report.decided_at else ""
         embed.add_field(
             name="Decision", value=f"<@{report.decided_by}> {what} {when}".strip(), inline=False
@@ -504,7 +506,7 @@ def report_card(report: ReportRow, names: Mapping[str, str]) -> discord.Embed:
     return fit(embed)
 
 
-def report_list(page: ReportPage, names: Mapping[str, str]) -> discord.Embed:
+def report_list(page: ReportPage, name_of: NameOf) -> discord.Embed:
     """One page of the open reports."""
     embed = _embed(f"Open reports ({page.total})")
     if not page.reports:
@@ -514,7 +516,7 @@ def report_list(page: ReportPage, names: Mapping[str, str]) -> discord.Embed:
         link = f" · [message]({r.message_link})" if r.message_link else ""
         embed.add_field(
             name=clip(f"#{r.id} · {escape(r.story_title)}", FIELD_NAME_LIMIT),
-            value=f"{_reason_line(r, names)} · <@{r.reporter_id}> · <t:{_ts(r.reported_at)}:R>"
+            value=f"{_reason_line(r, name_of)} · <@{r.reporter_id}> · <t:{_ts(r.reported_at)}:R>"
             f"{link}\n> {spoiler(escape(clip(r.passage_text, 150)))}",
             inline=False,
         )

@@ -11,11 +11,10 @@ from discord.ext import commands
 
 from bot import render
 from bot.errors import UserError
-from bot.matching import Choice
-from bot.scheduling import timezone_names
 from bot.services.daily import Failed, NotAllowed, Outcome, Post, Sent
 from bot.sleeper import Sleeper
-from cogs._common import choices, reply, require_manage_guild, services, where
+from cogs._common import reply, require_manage_guild, services, where
+from cogs._options import TimeOption, TimezoneOption, TropeOption
 
 if TYPE_CHECKING:
     from bot.app import FicshelfBot
@@ -58,9 +57,9 @@ class DailyCog(
         self,
         interaction: discord.Interaction,
         channel: discord.TextChannel,
-        time: str,
-        timezone: str,
-        trope: str | None = None,
+        time: TimeOption,
+        timezone: TimezoneOption,
+        trope: TropeOption | None = None,
         role: discord.Role | None = None,
     ) -> None:
         s = services(interaction)
@@ -74,7 +73,7 @@ class DailyCog(
             interaction.guild.id,
             channel.id,
             at=time,
-            timezone=timezone,
+            zone=timezone,
             trope=trope,
             role_id=role.id if role else None,
             user_id=interaction.user.id,
@@ -82,18 +81,6 @@ class DailyCog(
         self.wake()
         text = render.daily_set(channel.mention, view, role.mention if role else None)
         await reply(interaction, text, ephemeral=True)
-
-    @set_.autocomplete("timezone")
-    async def _timezone(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return choices([Choice(z, z) for z in timezone_names(current)])
-
-    @set_.autocomplete("trope")
-    async def _trope(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return choices(services(interaction).lookups.term_choices(current, kinds=("trope",)))
 
     @app_commands.command(name="off", description="Stop the daily prompt in a channel.")
     @app_commands.describe(channel="The channel")

@@ -21,14 +21,12 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.context import Where
-from bot.errors import UserError
 from bot.scheduling import (
     due_instant,
     is_due,
     local_date,
     next_due,
     parse_hhmm,
-    resolve_zone,
     zone_note,
 )
 from bot.services.config import ConfigService
@@ -152,25 +150,20 @@ class DailyService:
         guild_id: int,
         channel_id: int,
         *,
-        at: str,
-        timezone: str,
+        at: time,
+        zone: ZoneInfo,
         trope: str | None,
         role_id: int | None,
         user_id: int,
     ) -> ScheduleView:
-        try:
-            when = parse_hhmm(at)
-            zone = resolve_zone(timezone)
-        except ValueError as exc:
-            raise UserError(str(exc)) from None
-        slug = self.prompts.trope(trope)
+        """Post a prompt (of `trope`, a slug; None = any) in the channel daily at `at`."""
         now = self.clock()
         row = ScheduleRow(
             guild_id,
             channel_id,
-            when.strftime("%H:%M"),
+            at.strftime("%H:%M"),
             zone.key,
-            slug,
+            trope,
             role_id,
             None,
             now.isoformat(timespec="seconds"),
@@ -315,10 +308,7 @@ class DailyService:
         self.reload()
 
     def _trope_name(self, slug: str | None) -> str | None:
-        if not slug:
-            return None
-        entry = self.prompts.tax.lookup(slug)
-        return entry.name if entry else slug
+        return self.prompts.tax.display_name(slug) if slug else None
 
 
 def _time(s: ScheduleRow) -> time:

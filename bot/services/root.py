@@ -78,8 +78,8 @@ class Services:
         config = ConfigService(config_store, tax, clock)
         history = PromptHistoryStore(db)
         prompts = PromptService(library, history, tax, rng, clock)
-        uploads = UploadService(library, directory, settings, clock)
-        excerpts = ExcerptService(library, config, directory, tax, rng)
+        uploads = UploadService(library, settings, clock)
+        excerpts = ExcerptService(library, config, tax, rng)
         report_store = ReportStore(db)
         daily = DailyService(DailyStore(db), prompts, config, clock, instance)
         departures = DepartureService(
@@ -99,7 +99,7 @@ class Services:
             directory=directory,
             config=config,
             excerpts=excerpts,
-            lookups=LookupService(library, directory, tax, config),
+            lookups=LookupService(library, tax, config),
             uploads=uploads,
             departures=departures,
             prompt_history=history,
