@@ -249,12 +249,10 @@ class ExcerptActionService:
 
     async def passage_here(self, where: Where, passage_id: int) -> Excerpt | NoExcerpt:
         """The passage as this channel would show it now, or why it would not."""
-        passage = await self.library.passage(passage_id)
-        story = await self.library.story(where.guild_id, passage.story_id) if passage else None
-        if passage is None or story is None:
-            return NoExcerpt(GONE)
-        if await self.reports.is_hidden(where.guild_id, passage.id, story.id):
-            return NoExcerpt(HIDDEN)
+        found = await self._visible(where, passage_id)
+        if isinstance(found, NoExcerpt):
+            return found
+        passage, story = found
         view = await self.config.view(where)
         declared = {w["slug"] for w in story.report["warnings"] if w["source"] == "declared"}
         detected = passage.warnings | await self.reports.passage_added_warnings(
@@ -278,16 +276,25 @@ class ExcerptActionService:
 
     async def context(self, where: Where, passage_id: int) -> MoreContext | NoExcerpt:
         """The passages before and after, each re-checked against this channel's policy."""
+        found = await self._visible(where, passage_id)
+        if isinstance(found, NoExcerpt):
+            return found
+        before, after = await self.reports.neighbours(passage_id)
+        return MoreContext(
+            await self._side(where, before, "before"), await self._side(where, after, "after")
+        )
+
+    async def _visible(
+        self, where: Where, passage_id: int
+    ) -> tuple[PassageRow, StoryRow] | NoExcerpt:
+        """The passage and its story, unless gone from this server's library or hidden."""
         passage = await self.library.passage(passage_id)
         story = await self.library.story(where.guild_id, passage.story_id) if passage else None
         if passage is None or story is None:
             return NoExcerpt(GONE)
         if await self.reports.is_hidden(where.guild_id, passage.id, story.id):
             return NoExcerpt(HIDDEN)
-        before, after = await self.reports.neighbours(passage_id)
-        return MoreContext(
-            await self._side(where, before, "before"), await self._side(where, after, "after")
-        )
+        return passage, story
 
     async def _side(
         self, where: Where, passage_id: int | None, side: str
