@@ -21,6 +21,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.context import Where
+from bot.prompts.generator import key_trope
 from bot.scheduling import (
     due_instant,
     is_due,
@@ -214,7 +215,8 @@ class DailyService:
                 await self.store.mark_failed(claim.id, ABANDONED)  # never post a stale day late
                 del self._pending[key]
                 continue
-            posts.append(Post(claim, s, self._trope_name(s.trope)))
+            # the claimed prompt's trope: for "any trope" the schedule has none
+            posts.append(Post(claim, s, self._trope_name(key_trope(claim.prompt_key))))
         for key, s in schedules.items():
             if s.paused or key in self._pending:
                 continue
