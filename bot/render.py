@@ -419,7 +419,8 @@ def prompt_history(posts: Sequence[PostedRow]) -> discord.Embed:
         for p in posts
     ]
     embed.description = _lines_within(lines, DESCRIPTION_LIMIT)
-    embed.set_footer(text=f"The last {len(posts)} daily prompts")
+    n = len(posts)
+    embed.set_footer(text="The last daily prompt" if n == 1 else f"The last {n} daily prompts")
     return fit(embed)
 
 

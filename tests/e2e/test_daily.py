@@ -7,6 +7,8 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.settings import Settings
 from tests.e2e.checks import assert_no_pings
 from tests.e2e.conftest import World, make_world, restart
@@ -38,6 +40,7 @@ async def _set(
     assert "Daily prompt set" in result.response.content, result.response.content
 
 
+@pytest.mark.slow
 async def test_400_days_exactly_once_at_nine_local(world: World, settings: Settings) -> None:
     await _set(world, world.writing)
     started = time.perf_counter()
