@@ -41,8 +41,8 @@ async def test_bench_smoke(tmp_path: Path) -> None:
         assert len(cells(row)) == len(COLUMNS)
         assert row.metric
         assert row.unit
-        if row.goal is not None:
-            assert row.ok in (True, False, None)
+        assert row.ok in (True, False, None)
+        assert row.goal is not None or row.ok is None, f"{row.metric}: a verdict without a goal"
     excerpt = [r for r in rows if r.section == "excerpt" and r.metric.endswith("p99 @2k")]
     assert excerpt
     assert all(r.baseline and r.goal for r in excerpt)

@@ -57,6 +57,12 @@ def expected_due(zone_name: str, day: date, at: time) -> datetime:
     return seen[min(later)]
 
 
+def _offset(instant: datetime, zone: ZoneInfo) -> timedelta:
+    offset = instant.astimezone(zone).utcoffset()
+    assert offset is not None
+    return offset
+
+
 @cache
 def transitions(zone_name: str) -> list[tuple[datetime, timedelta, timedelta]]:
     """(UTC instant, offset before, offset after) of every offset change in 2026–2027."""
@@ -64,16 +70,14 @@ def transitions(zone_name: str) -> list[tuple[datetime, timedelta, timedelta]]:
     found = []
     instant = datetime(YEARS[0], 1, 1, tzinfo=UTC)
     end = datetime(YEARS[-1] + 1, 1, 1, tzinfo=UTC)
-    offset = instant.astimezone(zone).utcoffset()
+    offset = _offset(instant, zone)
     while instant < end:
         step = instant + timedelta(hours=1)
-        new = step.astimezone(zone).utcoffset()
+        new = _offset(step, zone)
         if new != offset:
             exact = instant
-            while exact.astimezone(zone).utcoffset() == offset:
+            while _offset(exact, zone) == offset:
                 exact += MINUTE
-            assert offset is not None
-            assert new is not None
             found.append((exact, offset, new))
             offset = new
         instant = step
@@ -109,27 +113,57 @@ def test_every_minute_of_every_transition_day(zone_name: str, day: date) -> None
         assert due_instant(day, at, zone) == expected_due(zone_name, day, at), at
 
 
-@pytest.mark.parametrize("zone_name", ZONES)
-def test_every_transition_gap_and_overlap(zone_name: str) -> None:
+def _shifts(forward: bool) -> list[tuple[str, datetime, timedelta, timedelta]]:
+    """Every transition that moves the clocks forward (a gap) or back (an overlap)."""
+    return [
+        (name, instant, before, after)
+        for name in ZONES
+        for instant, before, after in transitions(name)
+        if (after > before) == forward
+    ]
+
+
+def test_both_kinds_of_transition_are_covered() -> None:
+    assert {name for name, *_ in _shifts(forward=True)} == set(ZONES) - {"Asia/Kolkata"}
+    assert {name for name, *_ in _shifts(forward=False)} == set(ZONES) - {"Asia/Kolkata"}
+
+
+@pytest.mark.parametrize(("zone_name", "instant", "before", "after"), _shifts(forward=True))
+def test_every_minute_of_a_gap_posts_when_it_ends(
+    zone_name: str, instant: datetime, before: timedelta, after: timedelta
+) -> None:
+    """Spring forward: wall times in the gap post when it ends."""
     zone = ZoneInfo(zone_name)
-    for instant, before, after in transitions(zone_name):
-        day = instant.astimezone(zone).date()
-        if after > before:  # spring forward: wall times in the gap post when it ends
-            gap_start = (instant + before).time()
-            gap_end = instant.astimezone(zone).time()
-            at = gap_start
-            while at < gap_end:
-                assert due_instant(day, at, zone) == instant
-                at = (datetime.combine(day, at) + MINUTE).time()
-            assert due_instant(day, gap_end, zone) == instant
-        else:  # fall back: an ambiguous time posts at its first occurrence
-            overlap_start = (instant + after).time()
-            for step in range(int((before - after) / MINUTE)):
-                at = (datetime.combine(day, overlap_start) + step * MINUTE).time()
-                due = due_instant(day, at, zone)
-                assert due.astimezone(zone).time() == at
-                assert due < instant  # before the clocks went back
-                assert due.astimezone(zone).utcoffset() == before
+    day = instant.astimezone(zone).date()
+    gap_start = (instant + before).time()
+    gap_end = instant.astimezone(zone).time()
+    gap = [
+        (datetime.combine(day, gap_start) + k * MINUTE).time()
+        for k in range(int((after - before) / MINUTE))
+    ]
+    assert gap[-1] < gap_end
+    for at in [*gap, gap_end]:
+        assert due_instant(day, at, zone) == instant, at
+
+
+@pytest.mark.parametrize(("zone_name", "instant", "before", "after"), _shifts(forward=False))
+def test_every_minute_of_an_overlap_posts_at_its_first_occurrence(
+    zone_name: str, instant: datetime, before: timedelta, after: timedelta
+) -> None:
+    """Fall back: an ambiguous time posts at its first occurrence."""
+    zone = ZoneInfo(zone_name)
+    day = instant.astimezone(zone).date()
+    overlap_start = (instant + after).time()
+    overlap = [
+        (datetime.combine(day, overlap_start) + k * MINUTE).time()
+        for k in range(int((before - after) / MINUTE))
+    ]
+    assert overlap
+    for at in overlap:
+        due = due_instant(day, at, zone)
+        assert due.astimezone(zone).time() == at
+        assert due < instant  # before the clocks went back
+        assert due.astimezone(zone).utcoffset() == before
 
 
 def test_known_instants() -> None:
@@ -159,10 +193,10 @@ def test_due_instant_matches_wall_clock(zone: ZoneInfo, day: date, at: time) -> 
     assert due == expected_due(zone.key, day, at)
     local = due.astimezone(zone)
     assert local.date() == day
-    if at in wall_clock(zone.key, day):
-        assert local.time() == at
-    else:
-        assert local.time() > at
+    exists = at in wall_clock(zone.key, day)
+    # the wall time itself when it exists on that day, else a later one (the gap's end)
+    assert (local.time() == at) == exists
+    assert local.time() >= at
 
 
 # -- the poster's view: one due instant per local date, catch-up, no repeats ----------------
@@ -183,10 +217,11 @@ def test_four_hundred_days_one_post_per_local_date(
     posted: list[tuple[date, datetime]] = []
     while len(posted) < 400:
         due = next_due(at, zone, last, now)
-        if due > now:
-            assert is_due(at, zone, last, now) is None
-            assert is_due(at, zone, last, due - timedelta(microseconds=1)) is None
-            now = due
+        waiting = due > now
+        just_before = due - timedelta(microseconds=1) if waiting else now
+        assert (is_due(at, zone, last, now) is None) == waiting
+        assert (is_due(at, zone, last, just_before) is None) == waiting
+        now = max(now, due)
         day = is_due(at, zone, last, now)
         assert day is not None
         assert day == local_date(now, zone)
@@ -218,17 +253,18 @@ def test_ticking_poster_posts_once_per_local_date(zone_name: str, at: time) -> N
     now = datetime(2026, 1, 1, tzinfo=UTC)
     last_start = local_date(now, zone)
     last: date | None = last_start  # today's post already made
-    posted: list[date] = []
+    posted: list[tuple[date, datetime]] = []  # (the day posted, when the tick posted it)
     for _ in range(400 * 72):
         day = is_due(at, zone, last, now)
         if day is not None:
-            assert day == local_date(now, zone)
-            assert now - due_instant(day, at, zone) < timedelta(minutes=20)
-            posted.append(day)
+            posted.append((day, now))
             last = day
         now += timedelta(minutes=20)
-    assert posted == [last_start + k * DAY for k in range(1, len(posted) + 1)]
     assert len(posted) >= 399
+    assert [d for d, _ in posted] == [last_start + k * DAY for k in range(1, len(posted) + 1)]
+    assert [d for d, tick in posted] == [local_date(tick, zone) for _, tick in posted]
+    late = [tick - due_instant(d, at, zone) for d, tick in posted]
+    assert max(late) < timedelta(minutes=20)
 
 
 @quick
@@ -242,10 +278,7 @@ def test_catch_up_posts_today_only(
     today = local_date(now, zone)
     due = due_instant(today, at, zone)
     assert next_due(at, zone, last, now) == due  # even when it has passed
-    if now >= due:
-        assert is_due(at, zone, last, now) == today
-    else:
-        assert is_due(at, zone, last, now) is None
+    assert is_due(at, zone, last, now) == (today if now >= due else None)
     assert is_due(at, zone, None, now) == (today if now >= due else None)
 
 
@@ -258,14 +291,12 @@ def test_after_posting_nothing_until_next_local_day(
     tomorrow = due_instant(day + DAY, at, zone)
     assert next_due(at, zone, day, posted_at) == tomorrow
     now = posted_at + minutes_later * MINUTE
-    if now < tomorrow:
-        assert is_due(at, zone, day, now) is None
-    elif local_date(now, zone) == day + DAY:
-        assert is_due(at, zone, day, now) == day + DAY
-    else:  # the next day went by unposted: only the current day can be due
-        today = local_date(now, zone)
-        expected = today if now >= due_instant(today, at, zone) else None
-        assert is_due(at, zone, day, now) == expected
+    today = local_date(now, zone)
+    # nothing until tomorrow's due instant; after it, the current day only (never a past
+    # day that went by unposted), once its own due instant has come
+    expected = today if today > day and now >= due_instant(today, at, zone) else None
+    assert is_due(at, zone, day, now) == expected
+    assert now >= tomorrow or expected is None
 
 
 def test_never_posts_for_an_earlier_day() -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -95,29 +95,27 @@ class PassageModel:
     groups: frozenset[str]  # the works it was trained on ("eacl:<work id>", …)
     meta: dict[str, object]
     _lookup: _Lookup = field(init=False, repr=False, compare=False)
-    _topics: dict[str, re.Pattern[str]] = field(init=False, repr=False, compare=False)
+    _topics: _Topics = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_lookup", _Lookup.of(self.vocabulary))
         topics = self.meta.get("topics", {})
-        object.__setattr__(
-            self, "_topics", topic_patterns(topics if isinstance(topics, dict) else {})
-        )
+        object.__setattr__(self, "_topics", _Topics.of(topics if isinstance(topics, dict) else {}))
 
     def on_topic(self, text: str) -> frozenset[str]:
         """The labels whose topic words `text` uses (their cued threshold applies there)."""
-        lower = text.lower()
-        return frozenset(slug for slug, topic in self._topics.items() if topic.search(lower))
+        return self._topics.of_words(_TOKEN.findall(text.lower()))
 
     def probabilities(self, text: str) -> npt.NDArray[np.float64]:
         """P(label) for one text, in `labels` order."""
-        return self._scores([text])[0][0]
+        return self._scores([_TOKEN.findall(text.lower())])[0][0]
 
     def _scores(
-        self, texts: Sequence[str]
+        self, tokens: Sequence[list[str]]
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        """Per text: (probabilities, what the text's own words add to each label's score)."""
-        f = self.features(texts)
+        """Per text (as its `tokens`): (probabilities, what the text's own words add to each
+        label's score)."""
+        f = self._counted(tokens)
         evidence = np.zeros((f.count, len(self.labels)))
         if len(f.rows):
             starts = np.flatnonzero(np.r_[True, f.rows[1:] != f.rows[:-1]])
@@ -137,16 +135,24 @@ class PassageModel:
         self, texts: Sequence[str], cued: Sequence[frozenset[str]]
     ) -> list[list[ModelFinding]]:
         """`findings` for a batch of texts at once (one numpy pass over all of them)."""
-        probs, evidence = self._scores(texts)
-        out: list[list[ModelFinding]] = []
-        for row, text in enumerate(texts):
-            labels_cued = cued[row] | self.on_topic(text)
-            limit = np.where(
-                [label in labels_cued for label in self.labels], self.cued, self.thresholds
-            )
-            hits = np.flatnonzero((evidence[row] > 0) & (probs[row] >= limit))
-            found = [ModelFinding(self.labels[i], float(probs[row, i])) for i in hits]
-            out.append(sorted(found, key=lambda f: -f.probability))
+        tokens = [_TOKEN.findall(text.lower()) for text in texts]
+        probs, evidence = self._scores(tokens)
+        labels = self.labels
+        gated = np.array(
+            [
+                [label in here for label in labels]
+                for here in (
+                    c | self._topics.of_words(t) for c, t in zip(cued, tokens, strict=True)
+                )
+            ],
+            dtype=bool,
+        ).reshape(len(texts), len(labels))
+        hit = (evidence > 0) & (probs >= np.where(gated, self.cued, self.thresholds))
+        out: list[list[ModelFinding]] = [[] for _ in texts]
+        for row, k in zip(*np.nonzero(hit), strict=True):
+            out[row].append(ModelFinding(labels[k], float(probs[row, k])))
+        for found in out:
+            found.sort(key=lambda f: -f.probability)
         return out
 
     def strongest(self, text: str, label: int) -> str:
@@ -165,12 +171,15 @@ class PassageModel:
 
     def features(self, texts: Sequence[str]) -> Features:
         """The tf-idf rows of `texts` (scikit-learn's, see the module docstring)."""
+        return self._counted([_TOKEN.findall(text.lower()) for text in texts])
+
+    def _counted(self, tokens: Sequence[list[str]]) -> Features:
         lk = self._lookup
         get = lk.words.get
         ids: list[int] = []
         rows: list[int] = []
-        for row, text in enumerate(texts):
-            words = [get(w, -1) for w in _TOKEN.findall(text.lower())]
+        for row, text_tokens in enumerate(tokens):
+            words = [get(w, -1) for w in text_tokens]
             ids.extend(words)
             ids.append(-1)  # no bigram across two texts
             rows.extend(itertools.repeat(row, len(words) + 1))
@@ -191,8 +200,8 @@ class PassageModel:
         out_rows = (cells // width).astype(np.intp)
         out_terms = (cells % width).astype(np.intp)
         values = (1.0 + np.log(tf)) * self.idf[out_terms]
-        norms = np.sqrt(np.bincount(out_rows, values * values, minlength=len(texts)))
-        return Features(len(texts), out_rows, out_terms, values / norms[out_rows])
+        norms = np.sqrt(np.bincount(out_rows, values * values, minlength=len(tokens)))
+        return Features(len(tokens), out_rows, out_terms, values / norms[out_rows])
 
     def _features(self, text: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
         """One text's (term indices, values)."""
@@ -200,18 +209,43 @@ class PassageModel:
         return f.terms, f.values
 
 
-def topic_patterns(topics: dict[str, list[str]]) -> dict[str, re.Pattern[str]]:
-    """Per label, one pattern matching any of its topic words: whole words, or any word
-    beginning with a stem written with a trailing `*` ("kidnap*")."""
+@dataclass(frozen=True, slots=True)
+class _Topics:
+    """Per label, its topic words: whole words, or stems written with a trailing `*`
+    ("kidnap*") that take any word beginning so. Each word is looked up once."""
 
-    def one(word: str) -> str:
-        return re.escape(word[:-1]) if word.endswith("*") else re.escape(word) + r"\b"
+    words: dict[str, frozenset[str]]  # whole word -> labels
+    stems: tuple[tuple[str, str], ...]  # (stem, label)
+    seen: dict[str, frozenset[str]] = field(default_factory=dict)  # word on a topic -> labels
+    checked: set[str] = field(default_factory=set)  # every word looked at so far
 
-    return {
-        slug: re.compile(r"\b(?:" + "|".join(map(one, words)) + ")")
-        for slug, words in topics.items()
-        if words
-    }
+    @classmethod
+    def of(cls, topics: dict[str, list[str]]) -> _Topics:
+        words: dict[str, set[str]] = {}
+        stems: list[tuple[str, str]] = []
+        for slug, entries in topics.items():
+            for entry in entries:
+                if entry.endswith("*"):
+                    stems.append((entry[:-1].lower(), slug))
+                else:
+                    words.setdefault(entry.lower(), set()).add(slug)
+        return cls({w: frozenset(s) for w, s in words.items()}, tuple(stems))
+
+    def of_words(self, words: Iterable[str]) -> frozenset[str]:
+        hot = self.seen
+        unique = set(words)
+        for word in unique - self.checked:
+            found = set(self.words.get(word, ()))
+            found.update(slug for stem, slug in self.stems if word.startswith(stem))
+            if found:
+                hot[word] = frozenset(found)
+            self.checked.add(word)
+        return frozenset().union(*(hot[w] for w in unique & hot.keys()))
+
+
+def topic_words(text: str, topics: dict[str, list[str]]) -> frozenset[str]:
+    """The labels of `topics` whose topic words `text` uses (as a model's `on_topic`)."""
+    return _Topics.of(topics).of_words(_TOKEN.findall(text.lower()))
 
 
 def save_model(model: PassageModel, path: Path) -> None:

@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serializer
 
-from bot.analysis.learned import PassageModel, topic_patterns
+from bot.analysis.learned import PassageModel
 from bot.paths import MODELS_DIR, TRAINING_DIR
 
 CONFIG_PATH = MODELS_DIR / "training.toml"
@@ -52,6 +52,11 @@ class Eacl(_Strict):
 class Thresholds(_Strict):
     min_precision: float = Field(ge=0, le=1)
     recall_first: frozenset[str] = frozenset()  # scored by F2 (recall counts twice)
+
+    @field_serializer("recall_first")
+    def _sorted(self, value: frozenset[str]) -> list[str]:  # the same file from the same run
+        return sorted(value)
+
     presumed_weight: float = Field(ge=0, le=1)  # of an unchecked row, judging a threshold
 
 
@@ -62,7 +67,7 @@ class TrainingConfig(_Strict):
     fit: Fit
     eacl: Eacl
     thresholds: Thresholds
-    topics: dict[str, list[str]] = {}  # slug -> word stems that put a passage on its topic
+    topics: dict[str, list[str]] = {}  # slug -> words putting a passage on its topic
 
 
 class TrainingError(ValueError):
@@ -253,21 +258,20 @@ def choose_thresholds(
     the recall-first labels) among those with precision at or above the configured minimum.
     Rows nobody checked for a label count as its negatives here, with `presumed_weight`:
     they stand for the ordinary writing a threshold must leave alone. With `cued`, a label
-    with topic words is judged on the rows on its topic only (a topic word present), checked
-    or presumed: that is the threshold for passages on the topic or where a cue of the label
-    matched. (Not judged together with the cues: the cues were written against this
-    material and look perfect on it.) A label no threshold makes precise enough is left
-    nearly silent."""
+    with topic words (the EACL ones) is judged on its checked rows alone: those were chosen
+    for holding a cue word, so that is the threshold for passages on the label's topic or
+    where one of its cues matched. (Not judged together with the cues: the cues were
+    written against this material and look perfect on it.) A label no threshold makes
+    precise enough is left nearly silent."""
     out = np.full(len(labels), 0.95, dtype=np.float32)
     grid = np.round(np.arange(0.05, 0.96, 0.01), 2)
     presumed = config.thresholds.presumed_weight
-    topics = topic_patterns(config.topics)
     for k, slug in enumerate(labels):
-        topic = topics.get(slug) if cued else None
+        topic = cued and bool(config.topics.get(slug))
         scored = [
             (probs[i, k], r.gold.get(slug, False), 1.0 if slug in r.gold else presumed)
             for i, r in enumerate(rows)
-            if slug in r.gold or (topic is None and not _same_question_set(r, slug, config))
+            if slug in r.gold or (not topic and not _same_question_set(r, slug, config))
         ]
         p = np.array([x[0] for x in scored])
         y = np.array([x[1] for x in scored], dtype=bool)

@@ -67,6 +67,15 @@ class PromptMaterial:
     relationships: list[str]
 
 
+KEY_SEPARATOR = ":"
+
+
+def key_trope(key: str) -> str | None:
+    """The trope a prompt's key was made for (keys are "trope:template:fillers")."""
+    trope, sep, _ = key.partition(KEY_SEPARATOR)
+    return trope if sep and trope else None
+
+
 @dataclass(frozen=True)
 class Prompt:
     """A filled-in writing prompt. ``key`` identifies the template and its fillers."""
@@ -304,7 +313,7 @@ def _render(template: Template, group: _Group, cast: _Cast, setting: str) -> Pro
     used = "\x1f".join(f"{k}={values[k]}" for k in sorted(template.fields))
     digest = hashlib.sha1(used.encode(), usedforsecurity=False).hexdigest()[:10]
     return Prompt(
-        key=f"{template.trope}:{template.id}:{digest}",
+        key=f"{template.trope}{KEY_SEPARATOR}{template.id}{KEY_SEPARATOR}{digest}",
         trope=template.trope,
         fandom=group.name,
         text=text,

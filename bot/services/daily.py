@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from bot.context import Where
 from bot.errors import UserError
+from bot.prompts.generator import key_trope
 from bot.recurrence import Recurrence, parse_days
 from bot.scheduling import (
     DayRule,
@@ -45,6 +46,7 @@ from bot.services.suggestions import (
     parse_source,
 )
 from bot.store.daily import ClaimRow, DailyStore, PostedRow, ScheduleRow
+from bot.store.suggestions import COMMUNITY_KEY
 
 log = logging.getLogger(__name__)
 
@@ -322,7 +324,8 @@ class DailyService:
                 await self.store.mark_failed(claim.id, ABANDONED)  # never post a stale day late
                 del self._pending[key]
                 continue
-            posts.append(Post(claim, s, self._trope_name(s.trope)))
+            # the claimed prompt's trope: for "any trope" the schedule has none
+            posts.append(Post(claim, s, self._trope_name(await self._claimed_trope(claim))))
         for key, s in schedules.items():
             if s.paused or key in self._pending:
                 continue
@@ -434,6 +437,14 @@ class DailyService:
     async def pause(self, post: Post, reason: str) -> None:
         await self.store.pause(post.schedule.guild_id, post.schedule.channel_id, reason)
         self.reload()
+
+    async def _claimed_trope(self, claim: ClaimRow) -> str | None:
+        """The trope a claimed prompt was made for (a member's prompt: the one they gave)."""
+        if claim.source == COMMUNITY:
+            number = claim.prompt_key.removeprefix(COMMUNITY_KEY)
+            row = await self.suggestions.get(claim.guild_id, int(number))
+            return row.trope if row else None
+        return key_trope(claim.prompt_key)
 
     def _trope_name(self, slug: str | None) -> str | None:
         if not slug:

@@ -59,7 +59,10 @@ def test_unseen_stories(unseen_report: EvalReport) -> None:
 
 def test_seed_analysis_shape() -> None:
     tax = load_taxonomy()
-    for path in sorted(STORIES.iterdir()):
+    paths = sorted(STORIES.iterdir())
+    assert paths, STORIES
+    findings = 0
+    for path in paths:
         story = read_path(path)
         passages = segment(story)
         a = analyze(story, passages, tax)
@@ -68,12 +71,14 @@ def test_seed_analysis_shape() -> None:
         assert a.rating_source == "estimated"
         slugs = [f.slug for f in a.warnings]
         assert len(slugs) == len(set(slugs))
+        findings += len(a.warnings + a.tropes)
         for f in a.warnings + a.tropes:
             assert 0 < f.confidence <= 1
             assert len(f.evidence) <= 3
             assert all(len(e.quote) <= 200 for e in f.evidence)
         for fact in a.passages:
             assert set(fact.warnings) <= {f.slug for f in a.warnings}
+    assert findings, "the seeds have warnings and tropes whose shape is checked"
 
 
 def test_declared_wins_and_is_shown_as_declared() -> None:

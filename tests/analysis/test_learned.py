@@ -7,7 +7,13 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from bot.analysis.learned import read_model, save_model, shipped_model
+from bot.analysis.learned import (
+    PassageModel,
+    read_model,
+    save_model,
+    shipped_model,
+    topic_words,
+)
 from bot.analysis.training import Row, fit, labels_of, load_config, read_material, train
 from bot.paths import MODEL_PATH
 
@@ -81,3 +87,37 @@ def test_training_runs_and_thresholds_are_chosen_per_label() -> None:
     assert model.labels == labels
     assert len(set(np.round(model.thresholds, 2))) > 1  # chosen per label, not one for all
     assert model.groups == {r.group for r in rows}
+
+
+def test_topic_words_are_whole_words_or_stems() -> None:
+    topics = {"kidnapping": ["kidnap*", "taken"], "death": ["dead", "funeral*"]}
+    assert topic_words("They KIDNAPPED her at dawn.", topics) == {"kidnapping"}
+    assert topic_words("The deadline was taken seriously.", topics) == {"kidnapping"}
+    assert topic_words("Funerals and the dead.", topics) == {"death"}
+    assert topic_words("A deadline, a kidney, a mistake.", topics) == frozenset()
+
+
+def test_the_shipped_model_reads_its_topics_and_applies_the_cued_threshold_on_them() -> None:
+    model = shipped_model()
+    assert model is not None
+    assert "death" in model.on_topic("They buried the body at dawn.")
+    assert model.on_topic("She baked bread for the festival.") == frozenset()
+
+
+def test_on_its_topic_or_cued_a_label_takes_its_lower_threshold() -> None:
+    model = PassageModel(
+        labels=("death",),
+        vocabulary={"quiet": 0, "grave": 1},
+        idf=np.ones(2, dtype=np.float32),
+        weights=np.array([[2.0], [0.0]], dtype=np.float32),
+        bias=np.array([-1.5], dtype=np.float32),
+        thresholds=np.array([0.7], dtype=np.float32),
+        cued=np.array([0.3], dtype=np.float32),
+        groups=frozenset(),
+        meta={"topics": {"death": ["grave"]}},
+    )
+    assert 0.3 < model.probabilities("quiet")[0] < 0.7
+    assert model.findings("quiet") == []
+    assert [f.slug for f in model.findings("quiet", frozenset({"death"}))] == ["death"]
+    assert [f.slug for f in model.findings("a quiet grave")] == ["death"]
+    assert model.findings("a grave") == []  # the topic word alone is no evidence

@@ -28,6 +28,7 @@ def message_payloads(env: Any) -> list[dict[str, Any]]:
 def assert_no_pings(env: Any, allowed_roles: frozenset[int] = frozenset()) -> int:
     """Nothing the bot sent may ping @everyone, users, or roles it was not told to ping."""
     payloads = message_payloads(env)
+    assert payloads, "the bot sent nothing: no pings to check"
     for body in payloads:
         mentions = body.get("allowed_mentions")
         assert mentions is not None, f"no allowed_mentions on {body}"
@@ -48,7 +49,9 @@ def embed_length(embed: dict[str, Any]) -> int:
 
 
 def assert_within_limits(env: Any) -> None:
-    for body in message_payloads(env):
+    payloads = message_payloads(env)
+    assert payloads, "the bot sent nothing: no limits to check"
+    for body in payloads:
         assert len(body.get("content") or "") <= CONTENT_LIMIT
         for embed in body.get("embeds") or []:
             assert len(embed.get("title", "")) <= 256

@@ -411,3 +411,24 @@ async def test_one_servers_community_prompts_never_appear_in_another(world: Worl
     assert "community pool is empty" in show.response.embeds[0].fields[0].value
     history = await other.member.slash(other.general, "prompt history")
     assert "community" not in history.response.embeds[0].description
+
+
+async def test_a_community_prompt_whose_send_failed_is_retried_and_posted_once(
+    world: World, settings: Settings
+) -> None:
+    env = world.env
+    await suggest(world.member, world.general, IDEA, trope="soulmates")
+    pending = await world.moderator.slash(world.general, "prompt pending")
+    await world.moderator.click(pending.response, label="Approve")
+    await daily_set(world, world.writing, timezone="UTC", source="community")
+    # the first send lands but its answer is lost (a 500 after the fact is what a timeout
+    # looks like); the bot restarts before the retry and must find the post, not repeat it
+    env.inject_error("POST", f"/channels/{world.writing.id}/messages", status=500, times=1)
+    await advance_to(world, datetime(2026, 1, 1, 9, 0, 30, tzinfo=UTC))
+    assert daily_posts(world.writing) == []
+    await restart(env, settings, 9)
+    await advance_to(world, datetime(2026, 1, 1, 12, 0, tzinfo=UTC))
+    [post] = daily_posts(world.writing)
+    assert IDEA in post.content and "Soulmates" in post.content
+    assert "suggested by" in post.content
+    await env.bot.release()

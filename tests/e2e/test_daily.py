@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from simcord.backend.errors import BackendError
 
 from bot.settings import Settings
 from tests.e2e.checks import assert_no_pings
 from tests.e2e.conftest import World, make_world, restart
+from tests.e2e.faults import land_then_fail
 
 NY = ZoneInfo("America/New_York")
 DAY = 86400.0
@@ -77,19 +80,158 @@ async def test_400_days_exactly_once_at_nine_local(world: World, settings: Setti
     assert_no_pings(world.env)
 
 
+def _first_due(start: datetime, hour: int = 9) -> datetime:
+    """The first `hour`:00 New York after `start`: when a schedule set at `start` first posts."""
+    local = start.astimezone(NY)
+    due = datetime(local.year, local.month, local.day, hour, tzinfo=NY)
+    return due if due > start else due + timedelta(days=1)
+
+
+def _sends(world: World, channel) -> list[dict]:
+    """The body of every message the bot tried to create in `channel`, failed or not."""
+    path = f"/channels/{channel.id}/messages"
+    return [r.json for r in world.env.http_requests if r.method == "POST" and r.path == path]
+
+
+async def _show_row(world: World, channel) -> str:
+    """What /daily show tells a moderator about `channel`'s schedule."""
+    show = await world.moderator.slash(world.general, "daily show")
+    assert show.ephemeral
+    rows = [f for f in show.response.embeds[0].fields if f.name == f"#{channel.name}"]
+    assert len(rows) == 1, [f.name for f in show.response.embeds[0].fields]
+    return rows[0].value
+
+
 async def test_a_500_on_send_is_retried_and_posts_once(world: World) -> None:
     await _set(world, world.writing)
-    world.env.inject_error("POST", f"/channels/{world.writing.id}/messages", status=500, times=2)
     start = world.env.now()
-    await _advance_to(world, start + timedelta(days=1, hours=12))
+    due = _first_due(start)
+    world.env.inject_error("POST", f"/channels/{world.writing.id}/messages", status=500, times=2)
+    # the day after the due day, before its own 09:00: only the due day is owed
+    await _advance_to(world, due + timedelta(hours=22))
+    sends = _sends(world, world.writing)
+    posts = _daily_posts(world.writing)
+    assert world.env.backend.faults == [], "both injected 500s were returned to the bot"
+    assert len(sends) == 3, "two attempts got the 500, the third landed"
+    assert len(posts) == 1
+    prompt = posts[0].content.split("\n", 1)[1]
+    assert [body["content"].split("\n", 1)[1] for body in sends] == [prompt] * 3, (
+        "the claimed prompt is resent, not a new one"
+    )
+    posted = posts[0].created_at.astimezone(NY)
+    assert posted.date() == due.date()
+    assert due <= posts[0].created_at < due + timedelta(minutes=10), posted
+    assert world.env.errors == [], "the bot handled the 500s itself"
+
+
+async def test_a_retried_post_reads_like_the_first_attempt(world: World) -> None:
+    await _set(world, world.writing)
+    due = _first_due(world.env.now())
+    world.env.inject_error("POST", f"/channels/{world.writing.id}/messages", status=500, times=1)
+    await _advance_to(world, due + timedelta(hours=1))
+    first, retry = _sends(world, world.writing)
+    assert "·" in first["content"].split("\n", 1)[0], "the first attempt names its trope"
+    assert retry["content"] == first["content"]
+
+
+async def test_forbidden_pauses_the_schedule_and_says_why(world: World) -> None:
+    await _set(world, world.writing)
+    due = _first_due(world.env.now())
+    world.env.inject_error(
+        "POST",
+        f"/channels/{world.writing.id}/messages",
+        status=403,
+        code=50013,
+        message="Missing Permissions",
+        times=1,
+    )
+    await _advance_to(world, due + timedelta(hours=1))
+    assert len(_sends(world, world.writing)) == 1
+    assert world.env.backend.faults == [], "the 403 was returned to the bot"
+    row = await _show_row(world, world.writing)
+    assert "**paused**" in row and "Send Messages" in row, row
+    assert "<t:" not in row, "a paused schedule has no next post"
+    # paused means paused: no retry that day, no post on the following days (the fault is
+    # spent, so any further attempt would land and show up here)
+    await _advance_to(world, due + timedelta(days=3, hours=2))
+    assert len(_sends(world, world.writing)) == 1
+    assert _daily_posts(world.writing) == []
+    assert world.env.errors == []
+    # the moderator fixes the permission and sets the schedule again: it posts from then on
+    await _set(world, world.writing)
+    row = await _show_row(world, world.writing)
+    assert "paused" not in row and "<t:" in row, row
+    resumed = _first_due(world.env.now())
+    await _advance_to(world, resumed + timedelta(hours=1))
     posts = _daily_posts(world.writing)
     assert len(posts) == 1
-    assert (
-        posts[0].created_at.astimezone(NY).date()
-        == (start + timedelta(days=1)).astimezone(NY).date()
-        or posts[0].created_at.astimezone(NY).date() == start.astimezone(NY).date()
-    )
-    world.env.errors.clear() if hasattr(world.env.errors, "clear") else None
+    assert posts[0].created_at.astimezone(NY).date() == resumed.date()
+
+
+async def _lose_the_answer(
+    world: World,
+    monkeypatch: pytest.MonkeyPatch,
+    error: Callable[[], BaseException],
+    trope: str | None = None,
+) -> datetime:
+    """Schedule a post whose send lands but answers `error`; return once it has (its due
+    time), before the retry a minute later."""
+    await _set(world, world.writing, **({"trope": trope} if trope else {}))
+    due = _first_due(world.env.now())
+    path = f"/channels/{world.writing.id}/messages"
+    lost = land_then_fail(monkeypatch, "POST", path, error=error)
+    await _advance_to(world, due + timedelta(seconds=30))
+    assert len(lost.hits) == 1, "the send landed and its answer was lost"
+    assert len(_daily_posts(world.writing)) == 1
+    return due
+
+
+async def _assert_posted_once_and_carries_on(world: World, due: datetime) -> None:
+    await _advance_to(world, due + timedelta(hours=22))  # retries long done, next day not due
+    assert len(_sends(world, world.writing)) == 1, "never sent a second time"
+    posts = _daily_posts(world.writing)
+    assert len(posts) == 1
+    assert posts[0].created_at.astimezone(NY).date() == due.date()
+    row = await _show_row(world, world.writing)
+    assert "paused" not in row and "<t:" in row, row
+    await _advance_to(world, due + timedelta(days=1, hours=1))
+    assert len(_daily_posts(world.writing)) == 2, "the next day posts as usual"
+    assert world.env.errors == []
+
+
+ANY_TROPE = pytest.param(None, id="any-trope")
+ONE_TROPE = pytest.param("time-skip", id="one-trope")
+
+
+@pytest.mark.parametrize("trope", [ANY_TROPE, ONE_TROPE])
+@pytest.mark.parametrize(
+    "error",
+    [
+        pytest.param(TimeoutError, id="timeout"),
+        pytest.param(lambda: BackendError(504, 0, "Gateway Timeout"), id="504"),
+    ],
+)
+async def test_a_post_that_landed_anyway_is_not_sent_again(
+    world: World,
+    monkeypatch: pytest.MonkeyPatch,
+    error: Callable[[], BaseException],
+    trope: str | None,
+) -> None:
+    """Discord created the message but the bot saw a timeout or a 504: the retry must find
+    the message instead of posting the prompt twice."""
+    due = await _lose_the_answer(world, monkeypatch, error, trope)
+    await _assert_posted_once_and_carries_on(world, due)
+
+
+@pytest.mark.parametrize("trope", [ANY_TROPE, ONE_TROPE])
+async def test_a_post_that_landed_before_a_restart_is_not_sent_again(
+    world: World, settings: Settings, monkeypatch: pytest.MonkeyPatch, trope: str | None
+) -> None:
+    """The same, with the process restarting before its retry: the next process finds it."""
+    due = await _lose_the_answer(world, monkeypatch, TimeoutError, trope)
+    await restart(world.env, settings, 9)
+    await world.env.settle()
+    await _assert_posted_once_and_carries_on(world, due)
 
 
 async def test_restart_across_the_due_time_catches_up_once(

@@ -76,8 +76,9 @@ async def test_a_mature_story_needs_a_channel_that_allows_it(world: World) -> No
     embed = result.response.embeds[0]
     assert _unescape_title(embed.title) == title
     passage = passage_for(title, embed.description)
-    if passage.detected:
-        assert embed.description.startswith("**CW: ")
+    warned = passage.detected | library()[title].declared
+    assert warned, "the story declares self-harm: its excerpt carries a warning"
+    assert embed.description.startswith("**CW: ")
 
 
 async def test_character_filter_works_on_plain_text(world: World) -> None:
@@ -130,9 +131,14 @@ async def test_unknown_trope_is_a_clear_error(world: World) -> None:
     assert "Try" in result.response.content
 
 
-@pytest.mark.parametrize("current", ["", "save", "day you"])
+async def test_story_autocomplete_with_nothing_typed_offers_stories(world: World) -> None:
+    choices = await world.member.autocomplete(world.general, "excerpt", "story", "")
+    assert 1 <= len(choices) <= 25
+    assert {c["name"] for c in choices} <= set(library())
+
+
+@pytest.mark.parametrize("current", ["save", "day you"])
 async def test_story_autocomplete(world: World, current: str) -> None:
     choices = await world.member.autocomplete(world.general, "excerpt", "story", current)
     assert 1 <= len(choices) <= 25
-    if current:
-        assert current.split(maxsplit=1)[0] in choices[0]["name"].lower()
+    assert current.split(maxsplit=1)[0] in choices[0]["name"].lower()

@@ -52,7 +52,9 @@ async def test_story_markup_and_titles_render_as_plain_text(world: World) -> Non
     shown = unescape(text).replace(ZWSP, "")
     for line in LINES:
         assert line in shown, line  # and a reader sees every line as the author wrote it
-    for body in message_payloads(world.env):
+    payloads = message_payloads(world.env)
+    assert payloads
+    for body in payloads:
         assert UNESCAPED_ANGLE.search(body.get("content") or "") is None, body
     assert_no_pings(world.env)
     assert_within_limits(world.env)

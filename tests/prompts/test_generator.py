@@ -14,6 +14,7 @@ from bot.prompts.generator import (
     Prompt,
     PromptBook,
     PromptMaterial,
+    key_trope,
     load_templates,
 )
 
@@ -63,6 +64,7 @@ def test_prompt_fields(book: PromptBook) -> None:
 
 @pytest.mark.parametrize("trope", [None, *load_templates().tropes()])
 def test_every_trope_fills_cleanly(book: PromptBook, trope: str | None) -> None:
+    asked = {trope} if trope else set(book.tropes())  # no trope asked: any of them
     for materials in ([MHA], [HP], [MHA, HP], []):
         for prompt in draws(book, trope, materials, 12):
             text = prompt.text
@@ -71,8 +73,7 @@ def test_every_trope_fills_cleanly(book: PromptBook, trope: str | None) -> None:
             assert text[0].isupper(), text
             assert ".." not in text, text
             assert not re.search(r"[.!?] (your OC|their rival)", text), text
-            if trope is not None:
-                assert prompt.trope == trope
+            assert prompt.trope in asked, (trope, prompt.trope)
 
 
 def test_never_mixes_fandoms(book: PromptBook) -> None:
@@ -82,11 +83,10 @@ def test_never_mixes_fandoms(book: PromptBook) -> None:
         mha, hp = names_in(prompt.text, MHA_NAMES), names_in(prompt.text, HP_NAMES)
         assert not (mha and hp), prompt.text
         assert mha or hp, prompt.text  # the library has names: use them
-        if hp:
-            assert prompt.fandom == "Harry Potter - J. K. Rowling"
-            assert not any(s in prompt.text for s in mha_settings), prompt.text
-        else:
-            assert prompt.fandom == "My Hero Academia"
+        expected = "Harry Potter - J. K. Rowling" if hp else "My Hero Academia"
+        assert prompt.fandom == expected, prompt.text
+        mha_setting = any(s in prompt.text for s in mha_settings)
+        assert not (hp and mha_setting), f"an MHA setting in a Harry Potter prompt: {prompt.text}"
         seen_fandoms.add(prompt.fandom)
     assert len(seen_fandoms) == 2
 
@@ -94,13 +94,15 @@ def test_never_mixes_fandoms(book: PromptBook) -> None:
 @pytest.mark.parametrize("trope", ["quirkless", "pro-heroes"])
 def test_fandom_specific_trope_uses_only_its_fandom(book: PromptBook, trope: str) -> None:
     mha_settings = set(next(f for f in book.fandoms if f.name == "My Hero Academia").settings)
-    for prompt in draws(book, trope, [HP, MHA], 60):
+    prompts = draws(book, trope, [HP, MHA], 60)
+    for prompt in prompts:
         assert prompt.fandom == "My Hero Academia"
         assert not names_in(prompt.text, HP_NAMES), prompt.text
         assert names_in(prompt.text, MHA_NAMES), prompt.text
         assert not any(s in prompt.text for s in book.generic_settings), prompt.text
-        if "Setting:" in prompt.text:
-            assert any(s in prompt.text for s in mha_settings), prompt.text
+    with_setting = [p.text for p in prompts if "Setting:" in p.text]
+    assert with_setting, "some of 60 draws name a setting"
+    assert all(any(s in text for s in mha_settings) for text in with_setting), with_setting
 
 
 def test_fandom_specific_trope_without_its_fandom(book: PromptBook) -> None:
@@ -219,6 +221,13 @@ def test_keys_identify_template_and_fillers(book: PromptBook) -> None:
     for prompt in draws(book, None, [MHA, HP], 300, seed=3):
         assert by_key.setdefault(prompt.key, prompt.text) == prompt.text
     assert len(set(by_key.values())) == len(by_key)
+
+
+def test_a_key_names_the_trope_it_was_drawn_for(book: PromptBook) -> None:
+    prompts = draws(book, None, [MHA, HP], 100, seed=5)
+    assert len({p.trope for p in prompts}) > 3
+    assert all(key_trope(p.key) == p.trope for p in prompts)
+    assert key_trope("no separator") is None
 
 
 def test_deterministic_with_a_seeded_random(book: PromptBook) -> None:

@@ -91,8 +91,8 @@ def test_segmentation_properties(story: Story, limits: tuple[int, int, int]) -> 
         assert passage.words == fast_count_words(passage.text)
         assert passage.first_line <= passage.last_line
         parts = passage.text.split("\n\n")
-        if len(parts) > 1:  # several units: within the word limit
-            assert passage.words <= max_words
+        # only a passage of one unit (a paragraph, or a piece of a long one) may exceed it
+        assert len(parts) == 1 or passage.words <= max_words, (len(parts), passage.words)
     for chapter in story.chapters:
         _check_chapter(chapter, [p for p in passages if p.chapter == chapter.number], max_chars)
 
@@ -106,21 +106,19 @@ def _check_chapter(chapter: Chapter, passages: list[Passage], max_chars: int) ->
     position = 0
     owner_lines: dict[int, list[int]] = {}
     for paragraph in chapter.paragraphs:
-        if len(paragraph.text) <= max_chars:
-            unit, index = units[position]
-            assert unit == paragraph.text
-            owner_lines.setdefault(index, []).append(paragraph.line)
-            position += 1
-            continue
         target = _squash(paragraph.text)
-        collected = ""
-        while collected != target:
+        start, collected = position, ""
+        while position == start or collected != target:
             unit, index = units[position]
             assert len(unit) <= max_chars
             collected += _squash(unit)
             assert target.startswith(collected)
             owner_lines.setdefault(index, []).append(paragraph.line)
             position += 1
+        # a paragraph that fits is one unit, verbatim; a longer one is cut into several
+        pieces = [unit for unit, _ in units[start:position]]
+        fits = len(paragraph.text) <= max_chars
+        assert (pieces == [paragraph.text]) == fits, (fits, pieces)
     assert position == len(units)
     for index, passage in enumerate(passages):
         assert (passage.first_line, passage.last_line) == (
