@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -307,14 +307,4 @@ def train(rows: Sequence[Row], config: TrainingConfig) -> PassageModel:
         "works": len({r.group for r in rows}),
         "config": config.model_dump(mode="json"),
     }
-    return PassageModel(
-        labels=model.labels,
-        vocabulary=model.vocabulary,
-        idf=model.idf,
-        weights=model.weights,
-        bias=model.bias,
-        thresholds=thresholds,
-        cued=cued,
-        groups=model.groups,
-        meta=meta,
-    )
+    return replace(model, thresholds=thresholds, cued=cued, meta=meta)
