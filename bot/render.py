@@ -15,12 +15,16 @@ import discord
 
 from bot.ao3.cards import SeriesCard, WorkCard
 from bot.markup import clip, echo, escape, number, unescape
-from bot.services.daily import ScheduleView
+from bot.services.daily import PostStats, ScheduleView
 from bot.services.excerpts import Excerpt, MoreContext, Skipped
 from bot.services.lookups import FoundStories, StoryCard, StoryWarnings, TermInfo, WarningLine
 from bot.services.reports import DECISION_NAMES, REASONS, ReportPage
+from bot.services.suggestions import COMMUNITY, DECISIONS
 from bot.store.config import ChangeRow
+from bot.store.daily import PostedRow
 from bot.store.reports import OPEN, ReportRow
+from bot.store.suggestions import OPEN as SUGGESTION_OPEN
+from bot.store.suggestions import SuggestionRow
 
 __all__ = ["clip", "echo", "escape", "number", "unescape"]
 
@@ -321,11 +325,34 @@ def prompt(text: str, trope_name: str | None) -> discord.Embed:
     return fit(embed)
 
 
-def daily_prompt(text: str, trope_name: str | None, role_id: int | None) -> str:
-    """The daily post's content: the role ping (if configured) and the prompt."""
+def daily_prompt(
+    text: str, trope_name: str | None, role_id: int | None, credit: str | None = None
+) -> str:
+    """The daily post's content: the role ping (if configured), the prompt, and for a
+    member's prompt its credit — a name, escaped, never a mention."""
     head = f"<@&{role_id}> " if role_id else ""
     trope = f" · {escape(trope_name)}" if trope_name else ""
-    return content(f"{head}**Daily writing prompt**{trope}\n{escape(text)}")
+    body = f"{head}**Daily writing prompt**{trope}\n{escape(text)}"
+    if credit:
+        body += f"\n*suggested by {escape(credit)}*"
+    return content(body)
+
+
+THREAD_NAME_LIMIT = 100
+
+
+def thread_name(text: str) -> str:
+    """A response thread's name, from its prompt (Discord allows 100 characters)."""
+    flat = " ".join(text.split())
+    return clip(flat, THREAD_NAME_LIMIT - 10) or "Responses"
+
+
+def _rule_line(rule: str, thread: bool, source: str) -> str:
+    parts = [rule]
+    if thread:
+        parts.append("a thread per post")
+    parts.append(f"prompts: {source}")
+    return " · ".join(parts)
 
 
 def daily_mentions(role_id: int | None) -> discord.AllowedMentions:
@@ -341,8 +368,10 @@ def daily_set(channel: str, view: ScheduleView, role: str | None) -> str:
     nxt = timestamp(view.next_post) if view.next_post else "—"
     ping = f", pinging {role}" if role else ""
     note = f"\n{view.note}" if view.note else ""
+    extra = "".join(f"\n{n}" for n in view.notes)
     return (
-        f"Daily prompt set: {channel} at {s.at_time} ({s.timezone}){ping}. Next post: {nxt}.{note}"
+        f"Daily prompt set: {channel} at {s.at_time} ({s.timezone}){ping}, "
+        f"{_rule_line(view.rule, s.thread, s.source)}. Next post: {nxt}.{note}{extra}"
     )
 
 
@@ -360,17 +389,122 @@ def daily_schedules(
             parts.append(f"trope: {s.trope}")
         if s.role_id:
             parts.append(f"pings <@&{s.role_id}>")
+        parts.append(_rule_line(v.rule, s.thread, s.source))
         state = (
             f"**paused**: {s.paused}"
             if s.paused
-            else (f"next: {timestamp(v.next_post)}" if v.next_post else "")
+            else ("next: " + ", ".join(timestamp(t) for t in v.upcoming) if v.upcoming else "")
         )
+        notes = "".join(f"\n⚠ {n}" for n in v.notes)
         embed.add_field(
             name=f"#{channel_name(s.channel_id)}",
-            value=" · ".join(parts) + "\n" + state,
+            value=" · ".join(parts) + "\n" + state + notes,
             inline=False,
         )
     return fit(embed)
+
+
+def _source(post: PostedRow) -> str:
+    if post.source == COMMUNITY:
+        return f"community, suggested by {escape(post.credit or 'a member')}"
+    return post.source
+
+
+def prompt_history(posts: Sequence[PostedRow]) -> discord.Embed:
+    """/prompt history: the last posted daily prompts, newest first, with their source."""
+    embed = _embed("Posted prompts")
+    if not posts:
+        embed.description = "No daily prompt has been posted in this server yet."
+        return fit(embed)
+    lines = [
+        f"<t:{_ts(p.sent_at)}:d> · {_source(p)}\n> {clip(escape(' '.join(p.text.split())), 110)}"
+        for p in posts
+    ]
+    embed.description = _lines_within(lines, DESCRIPTION_LIMIT)
+    n = len(posts)
+    embed.set_footer(text="The last daily prompt" if n == 1 else f"The last {n} daily prompts")
+    return fit(embed)
+
+
+def daily_stats(stats: Sequence[PostStats]) -> discord.Embed:
+    """/daily stats: the last 14 posts by replies (their thread's messages), most first."""
+    embed = _embed("Daily prompts: replies")
+    if not stats:
+        embed.description = "No daily prompt has been posted in this server yet."
+        return fit(embed)
+    lines = []
+    for i, st in enumerate(stats, 1):
+        p = st.post
+        if st.replies is None:
+            count = "no thread"
+        else:
+            count = f"{number(st.replies)} repl{'y' if st.replies == 1 else 'ies'}"
+        lines.append(
+            f"{i}. **{count}** · <t:{_ts(p.sent_at)}:d> · <#{p.channel_id}>\n"
+            f"> {clip(escape(' '.join(p.text.split())), 110)}"
+        )
+    embed.description = _lines_within(lines, DESCRIPTION_LIMIT)
+    embed.set_footer(text="Replies are the messages in each post's thread.")
+    return fit(embed)
+
+
+def _lines_within(lines: Sequence[str], limit: int) -> str:
+    out: list[str] = []
+    size = 0
+    for line in lines:
+        if size + len(line) + 1 > limit:
+            break
+        out.append(line)
+        size += len(line) + 1
+    return "\n".join(out)
+
+
+# -- community prompts -------------------------------------------------------------------------
+
+
+def suggestion_card(row: SuggestionRow, name_of: NameOf) -> discord.Embed:
+    """A suggested prompt in the moderators' queue; once decided, who decided what."""
+    embed = _embed(f"Prompt suggestion #{row.id}", description=escape(row.text))
+    embed.add_field(name="Suggested by", value=f"<@{row.user_id}> ({escape(row.author_name)})")
+    if row.trope:
+        embed.add_field(name="Trope", value=escape(name_of(row.trope)))
+    if row.warning_set:
+        found = ", ".join(map(name_of, sorted(row.warning_set)))
+        embed.add_field(
+            name="Detected", value=f"{found} (kept out of channels that block it)", inline=False
+        )
+    embed.add_field(name="When", value=f"<t:{_ts(row.suggested_at)}:f>")
+    if row.status == SUGGESTION_OPEN:
+        embed.set_footer(text="Approve to add it to this server's daily prompt rotation.")
+    else:
+        what = DECISIONS.get(row.status, row.status)
+        when = f" <t:{_ts(row.decided_at)}:f>" if row.decided_at else ""
+        reason = f"\nReason: {escape(row.reason)}" if row.reason else ""
+        embed.add_field(
+            name="Decision", value=f"<@{row.decided_by}> {what}{when}{reason}", inline=False
+        )
+    return fit(embed)
+
+
+def suggestion_received(queued: bool) -> str:
+    where = (
+        "The moderators will look at it in their queue"
+        if queued
+        else "It waits for the moderators (they see it with /prompt pending)"
+    )
+    return (
+        f"Thank you! Your prompt suggestion is in. {where}; once approved, it joins this "
+        "server's daily prompts, credited to your name."
+    )
+
+
+def suggestion_rejected(row: SuggestionRow, server: str) -> str:
+    """What the suggester is told when moderators reject their prompt."""
+    reason = f" Their reason: {escape(row.reason)}" if row.reason else ""
+    return content(
+        f"Your prompt suggestion in {escape(server)} was not added to the daily prompts."
+        f"{reason}\n> {clip(escape(row.text), 300)}"
+    )
 
 
 # -- AO3 cards -------------------------------------------------------------------------------
