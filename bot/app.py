@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import random
+import secrets
 from typing import Any
 
 import discord
@@ -37,7 +38,9 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.reports",
 )
 
-APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again."
+APOLOGY = (
+    "Sorry, something went wrong on our side (error {code}). It has been logged; please try again."
+)
 
 
 class OptionTooLong(app_commands.CheckFailure):
@@ -157,13 +160,16 @@ class FicshelfBot(commands.Bot):
     async def on_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
-        """Table-driven: known errors get their message, anything else an apology + a log."""
-        original = getattr(error, "original", error)
+        """Table-driven: known errors get their message; anything else is logged under a
+        short error code and apologised for with that code, so a report can be found."""
+        original = _cause(error)
         message = _message_for(original)
         if message is None:
+            code = secrets.token_hex(4)
             command = interaction.command.qualified_name if interaction.command else "?"
             log.error(
-                "command /%s failed (guild=%s channel=%s user=%s options=%s)",
+                "error %s: command /%s failed (guild=%s channel=%s user=%s options=%s)",
+                code,
                 command,
                 interaction.guild_id,
                 interaction.channel_id,
@@ -171,7 +177,7 @@ class FicshelfBot(commands.Bot):
                 interaction.namespace,
                 exc_info=original,
             )
-            message = APOLOGY
+            message = APOLOGY.format(code=code)
         await reply_ephemeral(interaction, message)
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
@@ -214,6 +220,15 @@ ERROR_MESSAGES: tuple[tuple[type[BaseException], Any], ...] = (
         lambda _e: "I lack a permission in this channel (send messages, embed links?).",
     ),
 )
+
+
+def _cause(error: BaseException) -> BaseException:
+    """What really went wrong: a command's own exception, or what an option's Transformer
+    raised (a UserError saying what was typed wrong, or an unexpected failure)."""
+    original = getattr(error, "original", error)
+    if isinstance(original, app_commands.TransformerError) and original.__cause__ is not None:
+        return original.__cause__
+    return original
 
 
 def _message_for(error: BaseException) -> str | None:

@@ -38,9 +38,12 @@ _FALSE = {"false", "no", "off", "0"}
 
 HELP = """Commands run as in Discord; options are name:value (quote values with spaces).
   /excerpt [story:…] [trope:…] [character:…] [query:"red string"]
-  /prompt [trope:…]            /warnings story story:…     /warnings lookup term:MCD
+  /prompt new [trope:…]        /warnings story story:…     /warnings lookup term:MCD
+  /prompt suggest text:"…" [trope:…]   /prompt history   /prompt pending
   /story info story:…          /story find [query:…] [trope:…] [exclude:…]
-  /config show|rating|block|unblock|spoilers|reset …   /daily set|off|show|preview …
+  /config show|rating|block|unblock|spoilers|reset …   /daily set|off|show|preview|stats …
+  /daily set channel:writing time:09:00 timezone:Europe/London [days:mon,wed,fri]
+             [thread:true] [source:mixed|generated|community]
   /library add file:PATH       /library remove story:…     /library restore
   /config reports channel channel:#writing   /reports list
   /press 1 or /press Another   (a button of the last answer; a form's answers as options:

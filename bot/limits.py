@@ -11,6 +11,7 @@ from bot.markup import number
 DEFAULT_OPTION_LIMIT = 100  # story titles, tropes, characters, warnings, terms
 OPTION_LIMITS: dict[str, int] = {
     "query": 200,
+    "text": 300,  # /prompt suggest (bot/services/suggestions.py MAX_LENGTH)
     "time": 16,
     "timezone": 64,
 }

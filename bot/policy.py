@@ -9,7 +9,7 @@ the policy to the SQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 BUILTIN = "built-in default"
@@ -155,8 +155,9 @@ def content_warnings(
     return sorted((set(declared) | set(detected)) - policy.blocked)
 
 
-def describe(policy: ChannelPolicy, vocab: Vocabulary, names: Mapping[str, str]) -> str:
-    """One line a person reads: "rating ≤ teen, blocking suicide, self-harm …"."""
+def describe(policy: ChannelPolicy, vocab: Vocabulary, name_of: Callable[[str], str]) -> str:
+    """One line a person reads: "rating ≤ teen, blocking suicide, self-harm …" (warnings by
+    `name_of` their slug)."""
     elig = eligibility(policy, vocab)
     gate = not policy.age_restricted  # sexual content only behind the age gate
     shown_rating = policy.max_rating
@@ -164,7 +165,7 @@ def describe(policy: ChannelPolicy, vocab: Vocabulary, names: Mapping[str, str])
         shown_rating = next(r for r, k in vocab.rating_ranks.items() if k == elig.max_rank)
     parts = [f"rating ≤ {shown_rating}"]
     if elig.blocked:
-        parts.append("blocking " + ", ".join(names.get(s, s) for s in sorted(elig.blocked)))
+        parts.append("blocking " + ", ".join(name_of(s) for s in sorted(elig.blocked)))
     if gate:
         parts.append("no sexual content outside age-restricted channels")
     return "; ".join(parts)

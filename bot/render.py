@@ -7,20 +7,24 @@ inside a story cannot break a spoiler, and every send uses `NO_PINGS`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 import discord
 
 from bot.ao3.cards import SeriesCard, WorkCard
 from bot.markup import clip, echo, escape, number, unescape
-from bot.services.daily import ScheduleView
+from bot.services.daily import PostStats, ScheduleView
 from bot.services.excerpts import Excerpt, MoreContext, Skipped
 from bot.services.lookups import FoundStories, StoryCard, StoryWarnings, TermInfo, WarningLine
 from bot.services.reports import DECISION_NAMES, REASONS, ReportPage
+from bot.services.suggestions import COMMUNITY, DECISIONS
 from bot.store.config import ChangeRow
+from bot.store.daily import PostedRow
 from bot.store.records import ReportQuote
 from bot.store.reports import OPEN, ReportRow
+from bot.store.suggestions import OPEN as SUGGESTION_OPEN
+from bot.store.suggestions import SuggestionRow
 
 __all__ = ["clip", "echo", "escape", "number", "unescape"]
 
@@ -33,6 +37,8 @@ FOOTER_LIMIT = 2048
 AUTHOR_LIMIT = 256
 EMBED_TOTAL_LIMIT = 6000
 MAX_FIELDS = 25
+
+NameOf = Callable[[str], str]  # a slug's display name (Taxonomy.display_name)
 
 NO_PINGS = discord.AllowedMentions.none()
 COLOUR = discord.Colour.from_rgb(143, 89, 168)
@@ -212,7 +218,7 @@ def term(info: TermInfo) -> discord.Embed:
 # -- stories ---------------------------------------------------------------------------------
 
 
-def story_info(card: StoryCard, names: Mapping[str, str]) -> discord.Embed:
+def story_info(card: StoryCard, name_of: NameOf) -> discord.Embed:
     """A story's card; behind the age gate only, its summary (the author's own words)."""
     story = card.story
     report = story.report
@@ -233,12 +239,11 @@ def story_info(card: StoryCard, names: Mapping[str, str]) -> discord.Embed:
         embed.add_field(name="Relationships", value=_names(story.relationships), inline=False)
     if story.characters:
         embed.add_field(name="Characters", value=_names(story.characters), inline=False)
-    tropes = [names.get(t.slug) or t.slug for t in report.tropes]
+    tropes = [name_of(t.slug) for t in report.tropes]
     if tropes:
         embed.add_field(name="Tropes", value=_names(tropes), inline=False)
     warnings = [
-        (names.get(w.slug) or w.slug) + (" (detected)" if w.source == "detected" else "")
-        for w in report.warnings
+        name_of(w.slug) + (" (detected)" if w.source == "detected" else "") for w in report.warnings
     ]
     embed.add_field(name="Warnings", value=_names(warnings, "none found"), inline=False)
     return fit(embed)
@@ -268,8 +273,8 @@ def story_list(found: FoundStories, heading: str) -> discord.Embed:
     return fit(embed)
 
 
-def uploaded(card: StoryCard, passages: int, names: Mapping[str, str]) -> discord.Embed:
-    embed = story_info(card, names)
+def uploaded(card: StoryCard, passages: int, name_of: NameOf) -> discord.Embed:
+    embed = story_info(card, name_of)
     embed.title = clip(f"Added: {embed.title}", TITLE_LIMIT)
     embed.add_field(name="Passages", value=number(passages), inline=True)
     embed.set_footer(text="Only this server can see this story.")
@@ -319,11 +324,34 @@ def prompt(text: str, trope_name: str | None) -> discord.Embed:
     return fit(embed)
 
 
-def daily_prompt(text: str, trope_name: str | None, role_id: int | None) -> str:
-    """The daily post's content: the role ping (if configured) and the prompt."""
+def daily_prompt(
+    text: str, trope_name: str | None, role_id: int | None, credit: str | None = None
+) -> str:
+    """The daily post's content: the role ping (if configured), the prompt, and for a
+    member's prompt its credit — a name, escaped, never a mention."""
     head = f"<@&{role_id}> " if role_id else ""
     trope = f" · {escape(trope_name)}" if trope_name else ""
-    return content(f"{head}**Daily writing prompt**{trope}\n{escape(text)}")
+    body = f"{head}**Daily writing prompt**{trope}\n{escape(text)}"
+    if credit:
+        body += f"\n*suggested by {escape(credit)}*"
+    return content(body)
+
+
+THREAD_NAME_LIMIT = 100
+
+
+def thread_name(text: str) -> str:
+    """A response thread's name, from its prompt (Discord allows 100 characters)."""
+    flat = " ".join(text.split())
+    return clip(flat, THREAD_NAME_LIMIT - 10) or "Responses"
+
+
+def _rule_line(rule: str, thread: bool, source: str) -> str:
+    parts = [rule]
+    if thread:
+        parts.append("a thread per post")
+    parts.append(f"prompts: {source}")
+    return " · ".join(parts)
 
 
 def daily_mentions(role_id: int | None) -> discord.AllowedMentions:
@@ -339,8 +367,10 @@ def daily_set(channel: str, view: ScheduleView, role: str | None) -> str:
     nxt = timestamp(view.next_post) if view.next_post else "—"
     ping = f", pinging {role}" if role else ""
     note = f"\n{view.note}" if view.note else ""
+    extra = "".join(f"\n{n}" for n in view.notes)
     return (
-        f"Daily prompt set: {channel} at {s.at_time} ({s.timezone}){ping}. Next post: {nxt}.{note}"
+        f"Daily prompt set: {channel} at {s.at_time} ({s.timezone}){ping}, "
+        f"{_rule_line(view.rule, s.thread, s.source)}. Next post: {nxt}.{note}{extra}"
     )
 
 
@@ -358,17 +388,122 @@ def daily_schedules(
             parts.append(f"trope: {s.trope}")
         if s.role_id:
             parts.append(f"pings <@&{s.role_id}>")
+        parts.append(_rule_line(v.rule, s.thread, s.source))
         state = (
             f"**paused**: {s.paused}"
             if s.paused
-            else (f"next: {timestamp(v.next_post)}" if v.next_post else "")
+            else ("next: " + ", ".join(timestamp(t) for t in v.upcoming) if v.upcoming else "")
         )
+        notes = "".join(f"\n⚠ {n}" for n in v.notes)
         embed.add_field(
             name=f"#{channel_name(s.channel_id)}",
-            value=" · ".join(parts) + "\n" + state,
+            value=" · ".join(parts) + "\n" + state + notes,
             inline=False,
         )
     return fit(embed)
+
+
+def _source(post: PostedRow) -> str:
+    if post.source == COMMUNITY:
+        return f"community, suggested by {escape(post.credit or 'a member')}"
+    return post.source
+
+
+def prompt_history(posts: Sequence[PostedRow]) -> discord.Embed:
+    """/prompt history: the last posted daily prompts, newest first, with their source."""
+    embed = _embed("Posted prompts")
+    if not posts:
+        embed.description = "No daily prompt has been posted in this server yet."
+        return fit(embed)
+    lines = [
+        f"<t:{_ts(p.sent_at)}:d> · {_source(p)}\n> {clip(escape(' '.join(p.text.split())), 110)}"
+        for p in posts
+    ]
+    embed.description = _lines_within(lines, DESCRIPTION_LIMIT)
+    n = len(posts)
+    embed.set_footer(text="The last daily prompt" if n == 1 else f"The last {n} daily prompts")
+    return fit(embed)
+
+
+def daily_stats(stats: Sequence[PostStats]) -> discord.Embed:
+    """/daily stats: the last 14 posts by replies (their thread's messages), most first."""
+    embed = _embed("Daily prompts: replies")
+    if not stats:
+        embed.description = "No daily prompt has been posted in this server yet."
+        return fit(embed)
+    lines = []
+    for i, st in enumerate(stats, 1):
+        p = st.post
+        if st.replies is None:
+            count = "no thread"
+        else:
+            count = f"{number(st.replies)} repl{'y' if st.replies == 1 else 'ies'}"
+        lines.append(
+            f"{i}. **{count}** · <t:{_ts(p.sent_at)}:d> · <#{p.channel_id}>\n"
+            f"> {clip(escape(' '.join(p.text.split())), 110)}"
+        )
+    embed.description = _lines_within(lines, DESCRIPTION_LIMIT)
+    embed.set_footer(text="Replies are the messages in each post's thread.")
+    return fit(embed)
+
+
+def _lines_within(lines: Sequence[str], limit: int) -> str:
+    out: list[str] = []
+    size = 0
+    for line in lines:
+        if size + len(line) + 1 > limit:
+            break
+        out.append(line)
+        size += len(line) + 1
+    return "\n".join(out)
+
+
+# -- community prompts -------------------------------------------------------------------------
+
+
+def suggestion_card(row: SuggestionRow, name_of: NameOf) -> discord.Embed:
+    """A suggested prompt in the moderators' queue; once decided, who decided what."""
+    embed = _embed(f"Prompt suggestion #{row.id}", description=escape(row.text))
+    embed.add_field(name="Suggested by", value=f"<@{row.user_id}> ({escape(row.author_name)})")
+    if row.trope:
+        embed.add_field(name="Trope", value=escape(name_of(row.trope)))
+    if row.warning_set:
+        found = ", ".join(map(name_of, sorted(row.warning_set)))
+        embed.add_field(
+            name="Detected", value=f"{found} (kept out of channels that block it)", inline=False
+        )
+    embed.add_field(name="When", value=f"<t:{_ts(row.suggested_at)}:f>")
+    if row.status == SUGGESTION_OPEN:
+        embed.set_footer(text="Approve to add it to this server's daily prompt rotation.")
+    else:
+        what = DECISIONS.get(row.status, row.status)
+        when = f" <t:{_ts(row.decided_at)}:f>" if row.decided_at else ""
+        reason = f"\nReason: {escape(row.reason)}" if row.reason else ""
+        embed.add_field(
+            name="Decision", value=f"<@{row.decided_by}> {what}{when}{reason}", inline=False
+        )
+    return fit(embed)
+
+
+def suggestion_received(queued: bool) -> str:
+    where = (
+        "The moderators will look at it in their queue"
+        if queued
+        else "It waits for the moderators (they see it with /prompt pending)"
+    )
+    return (
+        f"Thank you! Your prompt suggestion is in. {where}; once approved, it joins this "
+        "server's daily prompts, credited to your name."
+    )
+
+
+def suggestion_rejected(row: SuggestionRow, server: str) -> str:
+    """What the suggester is told when moderators reject their prompt."""
+    reason = f" Their reason: {escape(row.reason)}" if row.reason else ""
+    return content(
+        f"Your prompt suggestion in {escape(server)} was not added to the daily prompts."
+        f"{reason}\n> {clip(escape(row.text), 300)}"
+    )
 
 
 # -- AO3 cards -------------------------------------------------------------------------------
@@ -472,19 +607,19 @@ def context(ctx: MoreContext) -> tuple[str, list[discord.Embed]]:
     return content("\n".join(lines)), embeds
 
 
-def _reason_line(report: ReportRow, names: Mapping[str, str]) -> str:
+def _reason_line(report: ReportRow, name_of: NameOf) -> str:
     reason = REASONS.get(report.reason, report.reason)
     if report.warning:
-        reason += f": {names.get(report.warning, report.warning)}"
+        reason += f": {name_of(report.warning)}"
     return reason
 
 
-def report_card(report: ReportRow, names: Mapping[str, str]) -> discord.Embed:
+def report_card(report: ReportRow, name_of: NameOf) -> discord.Embed:
     """A report in the moderators' queue: the passage in spoiler bars, its story, the reason,
     the reporter, a jump link; once decided, who decided what and when."""
     body = spoiler(clip(escape(report.passage_text), DESCRIPTION_LIMIT - 8))
     embed = _embed(f"Report #{report.id}: {escape(report.story_title)}", description=body)
-    embed.add_field(name="Reason", value=_reason_line(report, names), inline=False)
+    embed.add_field(name="Reason", value=_reason_line(report, name_of), inline=False)
     if report.comment:
         embed.add_field(name="Comment", value=escape(report.comment), inline=False)
     embed.add_field(name="Reported by", value=f"<@{report.reporter_id}>", inline=True)
@@ -496,7 +631,7 @@ def report_card(report: ReportRow, names: Mapping[str, str]) -> discord.Embed:
     else:
         what = DECISION_NAMES.get(report.status, report.status)
         if report.added_warning and report.warning:
-            what += f", adding {names.get(report.warning, report.warning)} here"
+            what += f", adding {name_of(report.warning)} here"
         when = f"<t:{_ts(report.decided_at)}:f>" if report.decided_at else ""
         embed.add_field(
             name="Decision", value=f"<@{report.decided_by}> {what} {when}".strip(), inline=False
@@ -504,7 +639,7 @@ def report_card(report: ReportRow, names: Mapping[str, str]) -> discord.Embed:
     return fit(embed)
 
 
-def report_list(page: ReportPage, names: Mapping[str, str]) -> discord.Embed:
+def report_list(page: ReportPage, name_of: NameOf) -> discord.Embed:
     """One page of the open reports."""
     embed = _embed(f"Open reports ({page.total})")
     if not page.reports:
@@ -514,7 +649,7 @@ def report_list(page: ReportPage, names: Mapping[str, str]) -> discord.Embed:
         link = f" · [message]({r.message_link})" if r.message_link else ""
         embed.add_field(
             name=clip(f"#{r.id} · {escape(r.story_title)}", FIELD_NAME_LIMIT),
-            value=f"{_reason_line(r, names)} · <@{r.reporter_id}> · <t:{_ts(r.reported_at)}:R>"
+            value=f"{_reason_line(r, name_of)} · <@{r.reporter_id}> · <t:{_ts(r.reported_at)}:R>"
             f"{link}\n> {spoiler(escape(clip(r.passage_text, 150)))}",
             inline=False,
         )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
@@ -29,6 +30,7 @@ __all__ = [
     "parse_hhmm",
     "resolve_zone",
     "timezone_names",
+    "upcoming",
     "zone_note",
 ]
 
@@ -216,36 +218,82 @@ def due_instant(day: date, at: time, zone: tzinfo) -> datetime:
     return transition
 
 
-def _first_due_from(day: date, at: time, zone: tzinfo) -> datetime:
-    """The due instant of the first local date from ``day`` on that has one on that date."""
-    for offset in range(3):  # a date can be skipped entirely (Pacific/Apia, 2011-12-30)
+DayRule = Callable[[date], bool]  # whether a local date is a posting day (bot.recurrence)
+_LOOKAHEAD = 400  # local dates searched for the next posting day
+
+
+def _every_day(_day: date) -> bool:
+    return True
+
+
+def _first_due_from(day: date, at: time, zone: tzinfo, allowed: DayRule = _every_day) -> datetime:
+    """The due instant of the first posting date from ``day`` on that has one on that date."""
+    fallback: datetime | None = None
+    for offset in range(_LOOKAHEAD):
         candidate = day + offset * _ONE_DAY
+        if not allowed(candidate):
+            continue
         due = due_instant(candidate, at, zone)
+        # a date can be skipped entirely (Pacific/Apia, 2011-12-30): try the next one
         if local_date(due, zone) == candidate:
             return due
-    return due_instant(day, at, zone)
+        fallback = fallback or due
+    return fallback or due_instant(day, at, zone)
 
 
-def next_due(at: time, zone: tzinfo, last_posted: date | None, now: datetime) -> datetime:
+def next_due(
+    at: time,
+    zone: tzinfo,
+    last_posted: date | None,
+    now: datetime,
+    allowed: DayRule = _every_day,
+) -> datetime:
     """When the next post is due.
 
-    Today's (local) due instant if today's post has not been made — even when that instant
-    has passed (catch-up after downtime: due now) — otherwise the next day's. Never an
-    earlier day's.
+    Today's (local) due instant if today is a posting day whose post has not been made —
+    even when that instant has passed (catch-up after downtime: due now) — otherwise the
+    next posting day's. Never an earlier day's.
     """
     today = local_date(now, zone)
     start = today if last_posted is None or last_posted < today else last_posted + _ONE_DAY
-    return _first_due_from(start, at, zone)
+    return _first_due_from(start, at, zone, allowed)
 
 
-def is_due(at: time, zone: tzinfo, last_posted: date | None, now: datetime) -> date | None:
+def upcoming(
+    at: time,
+    zone: tzinfo,
+    last_posted: date | None,
+    now: datetime,
+    allowed: DayRule = _every_day,
+    count: int = 3,
+) -> list[datetime]:
+    """The next ``count`` due instants (the first is `next_due`'s)."""
+    out: list[datetime] = []
+    last = last_posted
+    for _ in range(count):
+        due = next_due(at, zone, last, now, allowed)
+        out.append(due)
+        last = local_date(due, zone)
+    return out
+
+
+def is_due(
+    at: time,
+    zone: tzinfo,
+    last_posted: date | None,
+    now: datetime,
+    allowed: DayRule = _every_day,
+) -> date | None:
     """The local date to post for if a post is due at ``now``, else None.
 
-    Due when today's post has not been made and ``now`` is at or past today's due instant.
-    A day missed entirely is not posted late: only today counts.
+    Due when today is a posting day, today's post has not been made and ``now`` is at or
+    past today's due instant. A day missed entirely is not posted late: only today counts,
+    and a day that is not a posting day is never caught up.
     """
     today = local_date(now, zone)
     if last_posted is not None and last_posted >= today:
+        return None
+    if not allowed(today):
         return None
     due = due_instant(today, at, zone)
     if now < due or local_date(due, zone) != today:

@@ -9,9 +9,9 @@ from discord.ext import commands
 from bot import render
 from bot.context import Where
 from bot.errors import UserError
-from cogs._common import choices, policy_channel_id, reply, require_manage_guild, services
+from cogs._common import policy_channel_id, reply, require_manage_guild, services
+from cogs._options import RatingOption, WarningOption
 
-RATINGS = [app_commands.Choice(name=r, value=r) for r in ("general", "teen", "mature", "explicit")]
 Channel = discord.TextChannel | discord.Thread
 
 
@@ -55,63 +55,46 @@ class ConfigCog(
         name="rating", description="Highest rating postable (server-wide, or in one channel)."
     )
     @app_commands.describe(max="Highest rating", channel="Only this channel (default: server-wide)")
-    @app_commands.choices(max=RATINGS)
     async def rating(
-        self, interaction: discord.Interaction, max: str, channel: Channel | None = None
+        self, interaction: discord.Interaction, max: RatingOption, channel: Channel | None = None
     ) -> None:
         s = services(interaction)
         assert interaction.guild_id is not None
-        slug = await s.config.set_max_rating(
-            interaction.guild_id, _cid(channel), max, interaction.user.id
-        )
+        await s.config.set_max_rating(interaction.guild_id, _cid(channel), max, interaction.user.id)
         note = ""
-        if slug == s.config.vocab.explicit:
+        if max == s.config.vocab.explicit:
             note = " Sexual content still needs an age-restricted channel."
         await reply(
-            interaction, f"Max rating {_scope(channel)} is now **{slug}**.{note}", ephemeral=True
+            interaction, f"Max rating {_scope(channel)} is now **{max}**.{note}", ephemeral=True
         )
 
     @app_commands.command(name="block", description="Never post passages with this warning.")
     @app_commands.describe(warning="A content warning, e.g. violence", channel="Only this channel")
     async def block(
-        self, interaction: discord.Interaction, warning: str, channel: Channel | None = None
+        self,
+        interaction: discord.Interaction,
+        warning: WarningOption,
+        channel: Channel | None = None,
     ) -> None:
-        s = services(interaction)
-        assert interaction.guild_id is not None
-        slug = await s.config.set_blocked(
-            interaction.guild_id, _cid(channel), warning, True, interaction.user.id
-        )
-        await reply(
-            interaction,
-            f"Blocked **{s.config.names().get(slug, slug)}** {_scope(channel)}.",
-            ephemeral=True,
-        )
+        name = await _set_blocked(interaction, warning, channel, blocked=True)
+        await reply(interaction, f"Blocked **{name}** {_scope(channel)}.", ephemeral=True)
 
     @app_commands.command(
         name="unblock", description="Allow passages with this warning (posted with a CW)."
     )
     @app_commands.describe(warning="A content warning", channel="Only this channel")
     async def unblock(
-        self, interaction: discord.Interaction, warning: str, channel: Channel | None = None
+        self,
+        interaction: discord.Interaction,
+        warning: WarningOption,
+        channel: Channel | None = None,
     ) -> None:
-        s = services(interaction)
-        assert interaction.guild_id is not None
-        slug = await s.config.set_blocked(
-            interaction.guild_id, _cid(channel), warning, False, interaction.user.id
-        )
+        name = await _set_blocked(interaction, warning, channel, blocked=False)
         await reply(
             interaction,
-            f"Unblocked **{s.config.names().get(slug, slug)}** {_scope(channel)}: "
-            "such passages are posted with a CW line.",
+            f"Unblocked **{name}** {_scope(channel)}: such passages are posted with a CW line.",
             ephemeral=True,
         )
-
-    @block.autocomplete("warning")
-    @unblock.autocomplete("warning")
-    async def _warning(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return choices(services(interaction).lookups.term_choices(current, kinds=("warning",)))
 
     @app_commands.command(
         name="spoilers", description="Wrap passages that carry a CW in spoiler bars."
@@ -170,6 +153,18 @@ class ConfigCog(
             else "Server-wide settings are back to the built-in default."
         )
         await reply(interaction, what, ephemeral=True)
+
+
+async def _set_blocked(
+    interaction: discord.Interaction, slug: str, channel: Channel | None, *, blocked: bool
+) -> str:
+    """Block or allow a warning where asked; its display name."""
+    s = services(interaction)
+    assert interaction.guild_id is not None
+    await s.config.set_blocked(
+        interaction.guild_id, _cid(channel), slug, blocked, interaction.user.id
+    )
+    return s.taxonomy.display_name(slug)
 
 
 def _cid(channel: Channel | None) -> int | None:

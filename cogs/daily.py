@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import TYPE_CHECKING
 
 import discord
@@ -11,14 +12,16 @@ from discord.ext import commands
 
 from bot import render
 from bot.errors import UserError
-from bot.matching import Choice
-from bot.scheduling import timezone_names
-from bot.services.daily import Failed, NotAllowed, Outcome, Post, Sent
+from bot.services.daily import NO_THREADS, Failed, NotAllowed, Outcome, Post, Sent
+from bot.services.suggestions import SOURCES
 from bot.sleeper import Sleeper
-from cogs._common import choices, reply, require_manage_guild, services, where
+from cogs._common import reply, require_manage_guild, services, where
+from cogs._options import TimeOption, TimezoneOption, TropeOption
 
 if TYPE_CHECKING:
     from bot.app import FicshelfBot
+
+log = logging.getLogger(__name__)
 
 
 @app_commands.guild_only()
@@ -53,15 +56,22 @@ class DailyCog(
         timezone="IANA timezone, e.g. Europe/London",
         trope="Always this trope (default: any)",
         role="A role to ping with each prompt",
+        days="Which days: every day (default), mon,wed,fri, weekdays, every 2 days",
+        thread="Open a public thread for answers on each prompt",
+        source="Where prompts come from (default mixed: members' approved prompts first)",
     )
+    @app_commands.choices(source=[app_commands.Choice(name=v, value=v) for v in SOURCES])
     async def set_(
         self,
         interaction: discord.Interaction,
         channel: discord.TextChannel,
-        time: str,
-        timezone: str,
-        trope: str | None = None,
+        time: TimeOption,
+        timezone: TimezoneOption,
+        trope: TropeOption | None = None,
         role: discord.Role | None = None,
+        days: str | None = None,
+        thread: bool = False,
+        source: str | None = None,
     ) -> None:
         s = services(interaction)
         assert interaction.guild is not None
@@ -74,26 +84,18 @@ class DailyCog(
             interaction.guild.id,
             channel.id,
             at=time,
-            timezone=timezone,
+            zone=timezone,
             trope=trope,
             role_id=role.id if role else None,
             user_id=interaction.user.id,
+            days=days,
+            thread=thread,
+            source=source,
+            threads_allowed=_may_thread(self.bot, channel.id),
         )
         self.wake()
         text = render.daily_set(channel.mention, view, role.mention if role else None)
         await reply(interaction, text, ephemeral=True)
-
-    @set_.autocomplete("timezone")
-    async def _timezone(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return choices([Choice(z, z) for z in timezone_names(current)])
-
-    @set_.autocomplete("trope")
-    async def _trope(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return choices(services(interaction).lookups.term_choices(current, kinds=("trope",)))
 
     @app_commands.command(name="off", description="Stop the daily prompt in a channel.")
     @app_commands.describe(channel="The channel")
@@ -113,11 +115,24 @@ class DailyCog(
     )
     async def show(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        views = await services(interaction).daily.show(interaction.guild_id)
+        views = await services(interaction).daily.show(
+            interaction.guild_id, lambda channel_id: _may_thread(self.bot, channel_id)
+        )
         embed = render.daily_schedules(
             views, lambda channel_id: _channel_name(self.bot, channel_id)
         )
         await reply(interaction, embed=embed, ephemeral=True)
+
+    @app_commands.command(
+        name="stats", description="The last 14 daily prompts by replies in their threads."
+    )
+    async def stats(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        stats = await services(interaction).daily.stats(
+            interaction.guild_id, lambda thread_id: _replies(self.bot, thread_id)
+        )
+        await reply(interaction, embed=render.daily_stats(stats), ephemeral=True)
 
     @app_commands.command(name="preview", description="What the next daily prompt could look like.")
     async def preview(self, interaction: discord.Interaction) -> None:
@@ -185,11 +200,49 @@ class DiscordCourier:
             return NotAllowed()
         except (discord.HTTPException, TimeoutError, OSError) as exc:
             return Failed(str(exc))
-        return Sent(message.id)
+        if not post.schedule.thread:
+            return Sent(message.id)
+        thread_id, problem = await self._thread(message, post)
+        return Sent(message.id, thread_id, problem)
+
+    async def _thread(self, message: discord.Message, post: Post) -> tuple[int | None, str | None]:
+        """Open the post's response thread: (its id, None), or (None, why not). A thread
+        that cannot be opened never undoes the post."""
+        if not _may_thread(self.bot, post.claim.channel_id):
+            return None, NO_THREADS
+        try:
+            thread = await message.create_thread(
+                name=render.thread_name(post.claim.text), auto_archive_duration=1440
+            )
+        except discord.Forbidden:
+            return None, NO_THREADS
+        except (discord.HTTPException, TimeoutError, OSError) as exc:
+            log.warning("could not open a thread on daily post %s: %s", message.id, exc)
+            return None, f"the last post's thread could not be opened ({exc})"
+        return thread.id, None
+
+
+def _may_thread(bot: commands.Bot, channel_id: int) -> bool:
+    """Whether the bot may open public threads in a channel (unknown channel: assume so)."""
+    channel = bot.get_channel(channel_id)
+    if not isinstance(channel, discord.TextChannel):
+        return True
+    return channel.permissions_for(channel.guild.me).create_public_threads
+
+
+async def _replies(bot: commands.Bot, thread_id: int) -> int | None:
+    """A thread's message count, fetched (the cache does not count messages)."""
+    try:
+        thread = await bot.fetch_channel(thread_id)
+    except discord.HTTPException:
+        return None
+    return thread.message_count if isinstance(thread, discord.Thread) else None
 
 
 def _body(post: Post) -> str:
-    return render.daily_prompt(post.claim.text, post.trope_name, post.schedule.role_id)
+    return render.daily_prompt(
+        post.claim.text, post.trope_name, post.schedule.role_id, post.claim.credit
+    )
 
 
 def _channel_name(bot: commands.Bot, channel_id: int) -> str:

@@ -7,9 +7,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.matching import Choice, fuzzy_names
 from bot.services.excerpts import NoExcerpt
-from cogs._common import choices, reply, services, where
+from bot.store.library import PassageFilter
+from cogs._common import reply, services, where
+from cogs._options import CharacterOption, StoryOption, TropeOption
 from cogs.buttons import excerpt_view
 
 
@@ -25,14 +26,17 @@ class ExcerptCog(commands.Cog, name="Excerpts"):
     async def excerpt(
         self,
         interaction: discord.Interaction,
-        story: str | None = None,
-        trope: str | None = None,
-        character: str | None = None,
+        story: StoryOption | None = None,
+        trope: TropeOption | None = None,
+        character: CharacterOption | None = None,
         query: str | None = None,
     ) -> None:
         s, w = services(interaction), where(interaction)
-        filt = await s.excerpts.parse_filter(
-            w, story=story, trope=trope, character=character, query=query
+        filt = PassageFilter(
+            story_id=story.id if story else None,
+            trope=trope,
+            character=character,
+            query=query or None,
         )
         result = await s.excerpts.draw(w, filt)
         if isinstance(result, NoExcerpt):
@@ -40,29 +44,6 @@ class ExcerptCog(commands.Cog, name="Excerpts"):
         else:
             view = await excerpt_view(s, result, filt)
             await reply(interaction, embed=render.excerpt(result), view=view)
-
-    @excerpt.autocomplete("story")
-    async def _story(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        assert interaction.guild_id is not None
-        return choices(
-            await services(interaction).directory.autocomplete(interaction.guild_id, current)
-        )
-
-    @excerpt.autocomplete("trope")
-    async def _trope(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return choices(services(interaction).lookups.term_choices(current, kinds=("trope",)))
-
-    @excerpt.autocomplete("character")
-    async def _character(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        assert interaction.guild_id is not None
-        names = await services(interaction).library.characters(interaction.guild_id)
-        return choices([Choice(n, n) for n in fuzzy_names(current, names)])
 
 
 async def setup(bot: commands.Bot) -> None:

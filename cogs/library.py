@@ -9,7 +9,8 @@ from discord.ext import commands
 from bot import render
 from bot.errors import UserError
 from bot.services.uploads import UNDO_WINDOW
-from cogs._common import choices, reply, require_manage_guild, services, upkeep_changed, where
+from cogs._common import reply, require_manage_guild, services, upkeep_changed, where
+from cogs._options import UploadOption
 
 
 @app_commands.guild_only()
@@ -44,7 +45,7 @@ class LibraryCog(
             here = where(interaction)
             added, card = await s.ao3.add(here, interaction.user.id, link)
             story = s.lookups.card_for(here, added.story)
-            embed = render.uploaded(story, added.passages, s.config.names())
+            embed = render.uploaded(story, added.passages, s.taxonomy.display_name)
             await reply(interaction, embeds=[embed, render.ao3_work(card)], ephemeral=True)
             return
         assert file is not None
@@ -67,14 +68,14 @@ class LibraryCog(
             embed=render.uploaded(
                 s.lookups.card_for(where(interaction), added.story),
                 added.passages,
-                s.config.names(),
+                s.taxonomy.display_name,
             ),
             ephemeral=True,
         )
 
     @app_commands.command(name="remove", description="Remove a story this server uploaded.")
     @app_commands.describe(story="One of this server's uploads")
-    async def remove(self, interaction: discord.Interaction, story: str) -> None:
+    async def remove(self, interaction: discord.Interaction, story: UploadOption) -> None:
         s = services(interaction)
         assert interaction.guild_id is not None
         gone = await s.uploads.remove(interaction.guild_id, interaction.user.id, story)
@@ -99,16 +100,6 @@ class LibraryCog(
             f"Restored “{render.escape(back.title)}” to this server's library.",
             ephemeral=True,
         )
-
-    @remove.autocomplete("story")
-    async def _story(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        assert interaction.guild_id is not None
-        found = await services(interaction).directory.autocomplete(
-            interaction.guild_id, current, uploads_only=True
-        )
-        return choices(found)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -1,32 +1,279 @@
-"""/prompt: a writing prompt built on a trope."""
+"""/prompt new|suggest|history|pending: writing prompts, and the prompts members suggest.
+
+A suggestion's card goes to the moderator queue (`/config reports channel`) with Approve
+and Reject; both are persistent `DynamicItem`s (their custom_id names the suggestion), and
+Reject's form is read from the submission itself, so they work after a restart. Every
+press checks Manage Server in code. A rejection's reason reaches the suggester by DM, or
+privately on their next command when DMs are closed.
+"""
 
 from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from cogs._common import choices, reply, services, where
+from bot.errors import UserError
+from bot.services.suggestions import MAX_LENGTH, Suggested
+from bot.store.suggestions import APPROVED, OPEN, REJECTED, SuggestionRow
+from cogs._common import guarded, reply, require_manage_guild, services, where
+from cogs._options import TropeOption
+
+if TYPE_CHECKING:
+    from bot.services.root import Services
+
+log = logging.getLogger(__name__)
+
+REFUSED = "Only members with the Manage Server permission can decide prompt suggestions."
+REJECT_FORM = re.compile(r"^fs1:rf:(?P<sid>\d+)$")
 
 
-class PromptCog(commands.Cog, name="Prompts"):
-    @app_commands.command(name="prompt", description="A writing prompt built on a trope.")
-    @app_commands.guild_only()
+def _is_moderator(interaction: discord.Interaction) -> bool:
+    perms = interaction.permissions
+    return bool(perms.manage_guild or perms.administrator)
+
+
+def card_view(row: SuggestionRow) -> discord.ui.View:
+    """Approve / Reject: live while the suggestion is open, disabled once decided."""
+    view = discord.ui.View(timeout=None)
+    for action, label, style in (
+        ("approve", "Approve", discord.ButtonStyle.success),
+        ("reject", "Reject", discord.ButtonStyle.danger),
+    ):
+        if row.status == OPEN:
+            view.add_item(SuggestionButton(action, row.id, label, style))
+        else:
+            view.add_item(
+                discord.ui.Button(
+                    label=label, style=style, custom_id=f"fs1:{action}:{row.id}", disabled=True
+                )
+            )
+    return view
+
+
+async def post_card(client: discord.Client, s: Services, suggested: Suggested) -> bool:
+    """Post a new suggestion's card in the server's queue channel; False if it has none."""
+    if suggested.queue_channel is None:
+        return False
+    channel = client.get_channel(suggested.queue_channel)
+    if not isinstance(channel, discord.abc.Messageable):
+        log.warning("moderator queue channel %s is gone", suggested.queue_channel)
+        return False
+    row = suggested.suggestion
+    try:
+        card = await channel.send(
+            embed=render.suggestion_card(row, s.taxonomy.display_name),
+            view=card_view(row),
+            allowed_mentions=render.NO_PINGS,
+        )
+    except discord.HTTPException as exc:
+        log.warning("could not post suggestion %s: %s", row.id, exc)
+        return False
+    await s.suggestions.card_posted(row.id, card.channel.id, card.id)
+    return True
+
+
+class SuggestionButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"fs1:(?P<action>approve|reject):(?P<sid>\d+)",
+):
+    """A moderator's decision on one suggestion (Reject asks for an optional reason)."""
+
+    def __init__(
+        self,
+        action: str,
+        suggestion_id: int,
+        label: str = "…",
+        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+    ) -> None:
+        super().__init__(
+            discord.ui.Button(label=label, style=style, custom_id=f"fs1:{action}:{suggestion_id}")
+        )
+        self.action, self.suggestion_id = action, suggestion_id
+
+    @classmethod
+    async def from_custom_id(  # type: ignore[override]
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+    ) -> SuggestionButton:
+        return cls(match["action"], int(match["sid"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        await guarded(interaction, lambda: self.press(interaction))
+
+    async def press(self, interaction: discord.Interaction) -> None:
+        if interaction.guild_id is None or not _is_moderator(interaction):
+            raise UserError(REFUSED)
+        s = services(interaction)
+        if self.action == "reject":
+            row = await s.suggestions.get(interaction.guild_id, self.suggestion_id)
+            if row is not None and row.status != OPEN:
+                raise UserError("That suggestion was already decided.")
+            form = RejectForm(self.suggestion_id)
+            await interaction.response.send_modal(form)
+            form.stop()  # the submission is handled from its custom_id (PromptCog)
+            return
+        row = await s.suggestions.decide(
+            interaction.guild_id, self.suggestion_id, APPROVED, interaction.user.id
+        )
+        await interaction.response.edit_message(
+            embed=render.suggestion_card(row, s.taxonomy.display_name), view=card_view(row)
+        )
+
+
+class RejectForm(discord.ui.Modal):
+    """Why a suggestion is rejected (optional; the suggester is told)."""
+
+    def __init__(self, suggestion_id: int) -> None:
+        super().__init__(title="Reject this suggestion", custom_id=f"fs1:rf:{suggestion_id}")
+        reason: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            custom_id="reason", style=discord.TextStyle.paragraph, required=False, max_length=500
+        )
+        self.add_item(
+            discord.ui.Label(
+                text="Reason (optional)",
+                description="Sent to the member who suggested it",
+                component=reason,
+            )
+        )
+
+
+def _form_reason(data: Any) -> str:
+    stack = list(data.get("components") or [])
+    while stack:
+        node = stack.pop()
+        if "component" in node:
+            stack.append(node["component"])
+        stack.extend(node.get("components") or [])
+        if node.get("custom_id") == "reason":
+            return str(node.get("value") or "")
+    return ""
+
+
+@app_commands.guild_only()
+class PromptCog(
+    commands.GroupCog,
+    name="Prompts",
+    group_name="prompt",
+    group_description="Writing prompts, and prompts members suggest",
+):
+    @app_commands.command(name="new", description="A writing prompt built on a trope.")
     @app_commands.describe(trope="A trope, e.g. soulmates (default: any)")
-    async def prompt(self, interaction: discord.Interaction, trope: str | None = None) -> None:
+    async def new(self, interaction: discord.Interaction, trope: TropeOption | None = None) -> None:
         s, w = services(interaction), where(interaction)
         view = await s.config.view(w)
         prompt = await s.prompts.for_command(w.guild_id, trope, view.eligibility)
-        name = s.config.names().get(prompt.trope, prompt.trope)
-        await reply(interaction, embed=render.prompt(prompt.text, name))
+        await reply(
+            interaction, embed=render.prompt(prompt.text, s.taxonomy.display_name(prompt.trope))
+        )
 
-    @prompt.autocomplete("trope")
-    async def _trope(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return choices(services(interaction).lookups.term_choices(current, kinds=("trope",)))
+    @app_commands.command(
+        name="suggest", description="Suggest a prompt for this server's daily prompts."
+    )
+    @app_commands.describe(
+        text=f"The prompt (up to {MAX_LENGTH} characters)", trope="Its trope, if it has one"
+    )
+    async def suggest(
+        self, interaction: discord.Interaction, text: str, trope: TropeOption | None = None
+    ) -> None:
+        s, w = services(interaction), where(interaction)
+        suggested = await s.suggestions.suggest(
+            w, interaction.user.id, interaction.user.display_name, text, trope
+        )
+        queued = await post_card(interaction.client, s, suggested)
+        await reply(interaction, render.suggestion_received(queued), ephemeral=True)
+
+    @app_commands.command(
+        name="history", description="The last 30 daily prompts posted here, with their source."
+    )
+    async def history(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        posts = await services(interaction).daily.history(interaction.guild_id)
+        await reply(interaction, embed=render.prompt_history(posts), ephemeral=True)
+
+    @app_commands.command(
+        name="pending", description="The oldest prompt suggestion waiting (Manage Server)."
+    )
+    async def pending(self, interaction: discord.Interaction) -> None:
+        require_manage_guild(interaction)
+        assert interaction.guild_id is not None
+        s = services(interaction)
+        waiting = await s.suggestions.waiting(interaction.guild_id, limit=1)
+        if not waiting:
+            await reply(interaction, "No prompt suggestion is waiting.", ephemeral=True)
+            return
+        row = waiting[0]
+        await reply(
+            interaction,
+            embed=render.suggestion_card(row, s.taxonomy.display_name),
+            view=card_view(row),
+            ephemeral=True,
+        )
+
+    # -- the reject form, and notes waiting for a member --------------------------------------
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        match = REJECT_FORM.match(str((interaction.data or {}).get("custom_id", "")))
+        if match is None:
+            return
+        await guarded(interaction, lambda: self.reject(interaction, int(match["sid"])))
+
+    async def reject(self, interaction: discord.Interaction, suggestion_id: int) -> None:
+        if interaction.guild_id is None or not _is_moderator(interaction):
+            raise UserError(REFUSED)
+        s = services(interaction)
+        row = await s.suggestions.decide(
+            interaction.guild_id,
+            suggestion_id,
+            REJECTED,
+            interaction.user.id,
+            _form_reason(interaction.data),
+        )
+        card = render.suggestion_card(row, s.taxonomy.display_name)
+        if interaction.message is not None:
+            await interaction.response.edit_message(embed=card, view=card_view(row))
+        else:
+            await reply(interaction, embed=card, ephemeral=True)
+        server = interaction.guild.name if interaction.guild else "the server"
+        notice = render.suggestion_rejected(row, server)
+        if not await _direct_message(interaction.client, row.user_id, notice):
+            await s.suggestions.leave_notice(row.guild_id, row.user_id, notice)
+
+    @commands.Cog.listener()
+    async def on_app_command_completion(
+        self, interaction: discord.Interaction, command: object
+    ) -> None:
+        """Give a member the notes kept for them (privately, after their command's answer)."""
+        if interaction.guild_id is None or not interaction.response.is_done():
+            return
+        s = services(interaction)
+        for text in await s.suggestions.notices(interaction.guild_id, interaction.user.id):
+            try:
+                await interaction.followup.send(
+                    render.content(text), ephemeral=True, allowed_mentions=render.NO_PINGS
+                )
+            except discord.HTTPException as exc:
+                log.warning("could not give %s a note: %s", interaction.user.id, exc)
+                await s.suggestions.leave_notice(interaction.guild_id, interaction.user.id, text)
+
+
+async def _direct_message(client: discord.Client, user_id: int, text: str) -> bool:
+    """Send a DM; False when the member does not take DMs from the bot (or it failed)."""
+    try:
+        user = client.get_user(user_id) or await client.fetch_user(user_id)
+        await user.send(text, allowed_mentions=render.NO_PINGS)
+    except discord.HTTPException:
+        return False
+    return True
 
 
 async def setup(bot: commands.Bot) -> None:
+    bot.add_dynamic_items(SuggestionButton)
     await bot.add_cog(PromptCog())

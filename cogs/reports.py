@@ -13,6 +13,7 @@ from discord.ext import commands
 
 from bot import render
 from bot.errors import UserError
+from bot.render import NameOf
 from bot.services.reports import Reported
 from bot.store.reports import KEPT, OPEN, RESTORED, STORY_HIDDEN, ReportRow
 from cogs._common import guarded, reply, require_manage_guild, services
@@ -37,10 +38,10 @@ def _is_moderator(interaction: discord.Interaction) -> bool:
     return bool(perms.manage_guild or perms.administrator)
 
 
-def _labels(report: ReportRow, names: dict[str, str]) -> list[tuple[str, str, discord.ButtonStyle]]:
+def _labels(report: ReportRow, name_of: NameOf) -> list[tuple[str, str, discord.ButtonStyle]]:
     out = [("keep", "Keep hidden", discord.ButtonStyle.secondary)]
     if report.warning:
-        name = names.get(report.warning, report.warning)
+        name = name_of(report.warning)
         out.append(("keepw", f"Keep hidden + add {name}"[:80], discord.ButtonStyle.secondary))
     out += [
         ("restore", "Restore", discord.ButtonStyle.success),
@@ -49,10 +50,10 @@ def _labels(report: ReportRow, names: dict[str, str]) -> list[tuple[str, str, di
     return out
 
 
-def card_view(report: ReportRow, names: dict[str, str]) -> discord.ui.View:
+def card_view(report: ReportRow, name_of: NameOf) -> discord.ui.View:
     """The card's buttons: live while the report is open, disabled once decided."""
     view = discord.ui.View(timeout=None)
-    for action, label, style in _labels(report, names):
+    for action, label, style in _labels(report, name_of):
         if report.status == OPEN:
             view.add_item(DecisionButton(action, report.id, label, style))
         else:
@@ -72,11 +73,11 @@ async def post_card(client: discord.Client, s: Services, reported: Reported) -> 
     if not isinstance(channel, discord.abc.Messageable):
         log.warning("report queue channel %s is gone", reported.queue_channel)
         return
-    names = s.config.names()
+    name_of = s.taxonomy.display_name
     try:
         card = await channel.send(
-            embed=render.report_card(reported.report, names),
-            view=card_view(reported.report, names),
+            embed=render.report_card(reported.report, name_of),
+            view=card_view(reported.report, name_of),
             allowed_mentions=render.NO_PINGS,
         )
     except discord.HTTPException as exc:
@@ -124,10 +125,10 @@ class DecisionButton(
             interaction.user.id,
             add_warning=add_warning,
         )
-        names = s.config.names()
+        name_of = s.taxonomy.display_name
         pressed, *others = decided.reports
         await interaction.response.edit_message(
-            embed=render.report_card(pressed, names), view=card_view(pressed, names)
+            embed=render.report_card(pressed, name_of), view=card_view(pressed, name_of)
         )
         for other in others:  # the same passage's other cards show the decision too
             if other.card_channel is None or other.card_message is None:
@@ -137,7 +138,7 @@ class DecisionButton(
             ).get_partial_message(other.card_message)
             try:
                 await message.edit(
-                    embed=render.report_card(other, names), view=card_view(other, names)
+                    embed=render.report_card(other, name_of), view=card_view(other, name_of)
                 )
             except discord.HTTPException:
                 log.warning("could not update the card of report %s", other.id)
@@ -181,7 +182,7 @@ async def list_page(s: Services, guild_id: int, page: int) -> tuple[discord.Embe
     view = discord.ui.View(timeout=None)
     view.add_item(PageButton("prev", max(found.page - 1, 0), disabled=found.page == 0))
     view.add_item(PageButton("next", found.page + 1, disabled=found.page + 1 >= found.pages))
-    return render.report_list(found, s.config.names()), view
+    return render.report_list(found, s.taxonomy.display_name), view
 
 
 @app_commands.guild_only()

@@ -7,8 +7,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.store.records import BUNDLED
-from cogs._common import choices, reply, server_channels, services, where_or_dm
+from cogs._common import reply, server_channels, services, where_or_dm
+from cogs._options import StoryOption, TermOption
 
 
 @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
@@ -22,7 +22,7 @@ class WarningCog(
         story="The story to check", public="Show the answer to the channel (default: only you)"
     )
     async def story(
-        self, interaction: discord.Interaction, story: str, public: bool = False
+        self, interaction: discord.Interaction, story: StoryOption, public: bool = False
     ) -> None:
         s, w = services(interaction), where_or_dm(interaction)
         report = await s.lookups.story_warnings(w, story, server_channels(interaction))
@@ -30,26 +30,13 @@ class WarningCog(
         embed = render.story_warnings_here(report, notes)
         await reply(interaction, embed=embed, ephemeral=not (public or w.private))
 
-    @story.autocomplete("story")
-    async def _story(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        guild_id = interaction.guild_id or BUNDLED  # a DM: the bundled library
-        return choices(await services(interaction).directory.autocomplete(guild_id, current))
-
     @app_commands.command(
         name="lookup", description="What a warning or tag means (e.g. MCD, non-con)."
     )
     @app_commands.describe(term="A warning, trope or tag, e.g. MCD")
-    async def lookup(self, interaction: discord.Interaction, term: str) -> None:
+    async def lookup(self, interaction: discord.Interaction, term: TermOption) -> None:
         info = services(interaction).lookups.term(term)
         await reply(interaction, embed=render.term(info), ephemeral=True)
-
-    @lookup.autocomplete("term")
-    async def _term(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return choices(services(interaction).lookups.term_choices(current))
 
 
 async def setup(bot: commands.Bot) -> None:

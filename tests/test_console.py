@@ -37,7 +37,11 @@ def console(tmp_path: Path, *lines: str, member: bool = False) -> subprocess.Com
 
 def test_a_newcomer_tries_the_reader_commands(tmp_path: Path) -> None:
     done = console(
-        tmp_path, "/excerpt", "/warnings lookup term:MCD", "/prompt trope:soulmates", "/story find"
+        tmp_path,
+        "/excerpt",
+        "/warnings lookup term:MCD",
+        "/prompt new trope:soulmates",
+        "/story find",
     )
     assert done.returncode == 0, done.stderr
     out = done.stdout

@@ -116,7 +116,8 @@ def test_sexual_content_never_outside_age_restricted_channels() -> None:
 
 def test_describe_says_why() -> None:
     policy = resolve([DEFAULT], age_restricted=False)
-    text = describe(policy, VOCAB, {"self-harm": "Self-Harm"})
+    names = {"self-harm": "Self-Harm"}
+    text = describe(policy, VOCAB, lambda slug: names.get(slug, slug))
     assert text.startswith("rating ≤ teen")
     assert "Self-Harm" in text and "suicide" in text
     assert "age-restricted" in text

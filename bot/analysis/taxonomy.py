@@ -31,6 +31,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.analysis.text import lookup_key, normalize_term, word_form
 from bot.errors import UnknownNameError
+from bot.matching import SUGGESTIONS
 from bot.paths import TAXONOMY_DIR
 
 T = TypeVar("T")
@@ -48,8 +49,6 @@ CHARACTERS_FILE = "characters.toml"
 POLICY_FILE = "policy.toml"
 DETECTION_FILE = "detection.toml"
 GLOSSARY_FILE = "glossary.toml"  # fandom terms that are neither warnings nor tropes
-
-SUGGESTIONS = 3  # names offered for a typo
 
 
 class TaxonomyError(ValueError):

@@ -57,8 +57,7 @@ def judge_work(work_id: int, story: Story, view: PolicyView, tax: Taxonomy) -> W
     slug = declared.rating or tax.rating_from_label("Not Rated") or tax.ratings[-1].slug
     rating = tax.entry(slug).name
     hidden = _over(slug, view, tax)
-    names = {e.slug: e.name for e in tax.warnings}
-    blocked = [names.get(w, w) for w in declared.warnings if w in view.eligibility.blocked]
+    blocked = [tax.display_name(w) for w in declared.warnings if w in view.eligibility.blocked]
     withheld = not may_quote(
         vocabulary(tax),
         age_restricted=view.policy.age_restricted,

@@ -82,9 +82,10 @@ class Ao3Service:
         added = await self.uploads.add(where.guild_id, user_id, name, len(data), fetch)
         story = await self._story(ident, html)
         card = judge_work(ident, story, await self.config.view(where), self.tax)
-        names = self.config.names()
         detected = [
-            names.get(w.slug, w.slug) for w in added.story.report.warnings if w.source == "detected"
+            self.tax.display_name(w.slug)
+            for w in added.story.report.warnings
+            if w.source == "detected"
         ]
         return added, replace(card, detected=detected)
 

@@ -8,7 +8,6 @@ from datetime import datetime
 
 from bot.analysis.taxonomy import Taxonomy
 from bot.context import Where
-from bot.matching import resolve_term
 from bot.policy import (
     BUILTIN,
     CHANNEL,
@@ -79,26 +78,10 @@ class ConfigService:
 
     # -- changes ------------------------------------------------------------------------------
 
-    def rating(self, value: str) -> str:
-        names = ", ".join(r.slug for r in self.tax.ratings)
-        return resolve_term(
-            self.tax, value, ("rating",), "Unknown rating {}", f"Use one of {names}."
-        ).slug
-
-    def warning(self, value: str) -> str:
-        return resolve_term(
-            self.tax,
-            value,
-            ("warning",),
-            "{} is not a content warning I know",
-            "Try `/warnings lookup` to find its name "
-            "(e.g. violence, self-harm, major character death → death).",
-        ).slug
-
     async def set_max_rating(
-        self, guild_id: int, channel_id: int | None, value: str, user_id: int
-    ) -> str:
-        slug = self.rating(value)
+        self, guild_id: int, channel_id: int | None, slug: str, user_id: int
+    ) -> None:
+        """Set the highest rating postable (`slug`: see `Taxonomy.require`)."""
         await self.store.set_value(
             guild_id,
             channel_id or SERVER_DEFAULT,
@@ -108,12 +91,11 @@ class ConfigService:
             at=self.clock(),
             change=f"max rating → {slug}",
         )
-        return slug
 
     async def set_blocked(
-        self, guild_id: int, channel_id: int | None, value: str, blocked: bool, user_id: int
-    ) -> str:
-        slug = self.warning(value)
+        self, guild_id: int, channel_id: int | None, slug: str, blocked: bool, user_id: int
+    ) -> None:
+        """Block or allow a content warning (`slug`: see `Taxonomy.require`)."""
         await self.store.set_block(
             guild_id,
             channel_id or SERVER_DEFAULT,
@@ -123,7 +105,6 @@ class ConfigService:
             at=self.clock(),
             change=f"{'blocked' if blocked else 'unblocked'} {slug}",
         )
-        return slug
 
     async def set_spoilers(
         self, guild_id: int, channel_id: int | None, enabled: bool, user_id: int
@@ -151,29 +132,23 @@ class ConfigService:
         return await self.store.recent_changes(guild_id)
 
     def describe(self, view: PolicyView) -> str:
-        return describe(view.policy, self.vocab, self.names())
-
-    def names(self) -> dict[str, str]:
-        """Display names of every slug (ratings, warnings, tropes)."""
-        tax = self.tax
-        entries = [*tax.ratings, *tax.archive_warnings, *tax.warnings, *tax.tropes]
-        return {e.slug: e.name for e in entries}
+        return describe(view.policy, self.vocab, self.tax.display_name)
 
     def explain(self, view: PolicyView) -> tuple[list[tuple[str, str]], list[str]]:
         """(name, value) parts of the effective policy with where each comes from, and notes."""
-        policy, names = view.policy, self.names()
+        policy, name = view.policy, self.tax.display_name
         parts = [
             ("Max rating", f"{policy.max_rating} ({policy.max_rating_from})"),
             ("Spoilers", f"{'on' if policy.spoilers else 'off'} ({policy.spoilers_from})"),
         ]
         by_source: dict[str, list[str]] = {}
         for slug, source in sorted(policy.blocked_from.items()):
-            by_source.setdefault(source, []).append(names.get(slug, slug))
+            by_source.setdefault(source, []).append(name(slug))
         blocked = "\n".join(f"{', '.join(v)} ({k})" for k, v in by_source.items()) or "nothing"
         parts.append(("Blocked warnings", blocked))
         if policy.allowed_from:
             allowed = ", ".join(
-                f"{names.get(s, s)} ({src})" for s, src in sorted(policy.allowed_from.items())
+                f"{name(s)} ({src})" for s, src in sorted(policy.allowed_from.items())
             )
             parts.append(("Explicitly allowed", allowed))
         notes = []

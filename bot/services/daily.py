@@ -13,9 +13,10 @@ costs no database round trip.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -23,18 +24,28 @@ from zoneinfo import ZoneInfo
 from bot.context import Where
 from bot.errors import UserError
 from bot.prompts.generator import key_trope
+from bot.recurrence import Recurrence, parse_days
 from bot.scheduling import (
+    DayRule,
     due_instant,
     is_due,
     local_date,
-    next_due,
     parse_hhmm,
-    resolve_zone,
+    upcoming,
     zone_note,
 )
 from bot.services.config import ConfigService
 from bot.services.prompts import PromptService
-from bot.store.daily import ClaimRow, DailyStore, ScheduleRow
+from bot.services.suggestions import (
+    COMMUNITY,
+    GENERATED,
+    MIXED,
+    POOL_EMPTY,
+    SuggestionService,
+    parse_source,
+)
+from bot.store.daily import ClaimRow, DailyStore, PostedRow, ScheduleRow
+from bot.store.suggestions import COMMUNITY_KEY
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +54,9 @@ MAX_SLEEP = 6 * 3600.0  # the poster re-checks at least this often (seconds)
 RETRY_AFTER = 60.0  # a failed send is retried on the next tick, this much later
 CHANNEL_GONE = "the channel is gone or I can no longer see it"
 NOT_ALLOWED = "I'm not allowed to post there: check my Send Messages permission"
+NO_THREADS = "I can't open threads there: give me Create Public Threads in that channel"
+HISTORY_SIZE = 30  # /prompt history
+STATS_SIZE = 14  # /daily stats
 Key = tuple[int, int]
 
 
@@ -58,9 +72,11 @@ class Post:
 
 @dataclass(frozen=True, slots=True)
 class Sent:
-    """The post landed: this message."""
+    """The post landed: this message (and its response thread, or why there is none)."""
 
     message_id: int
+    thread_id: int | None = None
+    thread_problem: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +115,33 @@ class ScheduleView:
     schedule: ScheduleRow
     next_post: datetime | None
     note: str | None = None  # what a surprising zone means (Etc/GMT+5 is UTC−5)
+    upcoming: tuple[datetime, ...] = ()  # the next three post times
+    rule: str = "every day"  # the days it posts on, as a person reads them
+    notes: tuple[str, ...] = field(default_factory=tuple)  # what moderators should know
+
+
+@dataclass(frozen=True, slots=True)
+class PostStats:
+    """A recent post and its replies (its thread's message count; None: no thread)."""
+
+    post: PostedRow
+    replies: int | None
+
+
+def recurrence(s: ScheduleRow) -> Recurrence:
+    return parse_days(s.days)
+
+
+def anchor(s: ScheduleRow) -> date:
+    """The local date "every N days" counts from: the first day the schedule owed a post."""
+    if s.anchor:
+        return date.fromisoformat(s.anchor)
+    return baseline(s) + timedelta(days=1)
+
+
+def day_rule(s: ScheduleRow) -> DayRule:
+    rule, start = recurrence(s), anchor(s)
+    return lambda day: rule.due_on(day, start)
 
 
 def baseline(s: ScheduleRow) -> date:
@@ -120,9 +163,11 @@ class DailyService:
         config: ConfigService,
         clock: Callable[[], datetime],
         instance: str,
+        suggestions: SuggestionService,
     ) -> None:
         self.store = store
         self.prompts = prompts
+        self.suggestions = suggestions
         self.config = config
         self.clock = clock
         self.instance = instance
@@ -153,44 +198,96 @@ class DailyService:
         guild_id: int,
         channel_id: int,
         *,
-        at: str,
-        timezone: str,
+        at: time,
+        zone: ZoneInfo,
         trope: str | None,
         role_id: int | None,
         user_id: int,
+        days: str | None = None,
+        thread: bool = False,
+        source: str | None = None,
+        threads_allowed: bool = True,
     ) -> ScheduleView:
+        """Set (or replace) a channel's schedule: a prompt (of `trope`, a slug; None = any)
+        at `at` on the days of `days`. `threads_allowed`: whether the bot may open threads
+        there now (a thread wanted where it may not is set, with a note)."""
         try:
-            when = parse_hhmm(at)
-            zone = resolve_zone(timezone)
+            rule = parse_days(days)
         except ValueError as exc:
             raise UserError(str(exc)) from None
-        slug = self.prompts.trope(trope)
+        origin = parse_source(source) or MIXED
         now = self.clock()
         row = ScheduleRow(
             guild_id,
             channel_id,
-            when.strftime("%H:%M"),
+            at.strftime("%H:%M"),
             zone.key,
-            slug,
+            trope,
             role_id,
             None,
             now.isoformat(timespec="seconds"),
+            days=rule.text,
+            thread=thread,
+            source=origin,
         )
+        row = dataclasses.replace(row, anchor=anchor(row).isoformat())
         await self.store.upsert(row, user_id=user_id)
         self.reload()
         await self._state()
         view = self._view(row, now)
-        return ScheduleView(view.schedule, view.next_post, zone_note(zone))
+        notes = (NO_THREADS,) if thread and not threads_allowed else ()
+        return dataclasses.replace(view, note=zone_note(zone), notes=notes)
 
     async def off(self, guild_id: int, channel_id: int) -> bool:
         removed = await self.store.delete(guild_id, channel_id)
         self.reload()
         return removed
 
-    async def show(self, guild_id: int) -> list[ScheduleView]:
+    async def show(
+        self, guild_id: int, threads_allowed: Callable[[int], bool] = lambda _c: True
+    ) -> list[ScheduleView]:
+        """Each schedule with its rule, next posts, and what moderators should know: threads
+        the bot may not open (`threads_allowed(channel_id)` now, or at the last post), a
+        community pool that ran dry."""
         now = self.clock()
         await self._state()
-        return [self._view(s, now) for s in await self.store.schedules(guild_id)]
+        views = []
+        for s in await self.store.schedules(guild_id):
+            view = self._view(s, now)
+            notes = []
+            if s.thread and not threads_allowed(s.channel_id):
+                notes.append(NO_THREADS)
+            elif s.thread and s.thread_problem:
+                notes.append(s.thread_problem)
+            if s.source != GENERATED and await self._pool_empty(s, now):
+                notes.append(POOL_EMPTY)
+            views.append(dataclasses.replace(view, notes=tuple(notes)))
+        return views
+
+    async def _pool_empty(self, s: ScheduleRow, now: datetime) -> bool:
+        where = Where(s.guild_id, s.channel_id, False)
+        view = await self.config.view(where)
+        avoid = await self.prompts.recent_keys(s.guild_id, now)
+        pick = await self.suggestions.pick(
+            s.guild_id, view.eligibility.blocked, s.trope, s.source, avoid
+        )
+        return pick is None
+
+    async def history(self, guild_id: int) -> list[PostedRow]:
+        """The server's last 30 posted daily prompts, newest first."""
+        return await self.store.posted(guild_id, HISTORY_SIZE)
+
+    async def stats(
+        self, guild_id: int, replies: Callable[[int], Awaitable[int | None]]
+    ) -> list[PostStats]:
+        """The last 14 posts with their reply counts (`replies`: a thread's message count),
+        most answered first."""
+        out = [
+            PostStats(p, await replies(p.thread_id) if p.thread_id else None)
+            for p in await self.store.posted(guild_id, STATS_SIZE)
+        ]
+        out.sort(key=lambda x: -1 if x.replies is None else x.replies, reverse=True)
+        return out
 
     async def preview(self, guild_id: int, where: Where) -> tuple[str, str | None]:
         """The kind of prompt the next daily post would be (not recorded as shown)."""
@@ -204,9 +301,11 @@ class DailyService:
         return prompt.text, self._trope_name(prompt.trope)
 
     def _view(self, s: ScheduleRow, now: datetime) -> ScheduleView:
+        rule = recurrence(s).describe()
         if s.paused:
-            return ScheduleView(s, None)
-        return ScheduleView(s, next_due(_time(s), ZoneInfo(s.timezone), self._last_owed(s), now))
+            return ScheduleView(s, None, rule=rule)
+        times = upcoming(_time(s), ZoneInfo(s.timezone), self._last_owed(s), now, day_rule(s))
+        return ScheduleView(s, times[0], upcoming=tuple(times), rule=rule)
 
     # -- the poster ----------------------------------------------------------------------------
 
@@ -223,30 +322,46 @@ class DailyService:
                 del self._pending[key]
                 continue
             # the claimed prompt's trope: for "any trope" the schedule has none
-            posts.append(Post(claim, s, self._trope_name(key_trope(claim.prompt_key))))
+            posts.append(Post(claim, s, self._trope_name(await self._claimed_trope(claim))))
         for key, s in schedules.items():
             if s.paused or key in self._pending:
                 continue
-            day = is_due(_time(s), ZoneInfo(s.timezone), self._last_owed(s), now)
+            day = is_due(_time(s), ZoneInfo(s.timezone), self._last_owed(s), now, day_rule(s))
             if day is None:
                 continue
             where = Where(s.guild_id, s.channel_id, age_restricted(s.channel_id))
             view = await self.config.view(where)
             avoid = await self.prompts.recent_keys(s.guild_id, now)
-            prompt = await self.prompts.draw(s.guild_id, s.trope, view.eligibility, avoid)
+            community = await self.suggestions.pick(
+                s.guild_id, view.eligibility.blocked, s.trope, s.source, avoid
+            )
+            if community is not None:
+                key_, text, trope = community.key, community.text, community.trope
+                source, credit = COMMUNITY, community.author_name
+            else:
+                prompt = await self.prompts.draw(s.guild_id, s.trope, view.eligibility, avoid)
+                key_, text, trope, source, credit = (
+                    prompt.key,
+                    prompt.text,
+                    prompt.trope,
+                    GENERATED,
+                    None,
+                )
             claim = await self.store.claim(
                 s.guild_id,
                 s.channel_id,
                 day,
-                prompt.key,
-                prompt.text,
+                key_,
+                text,
                 instance=self.instance,
                 at=now,
+                source=source,
+                credit=credit,
             )
             self._last[key] = day
             if claim is not None:  # None: another process claimed this day first
                 self._pending[key] = claim
-                posts.append(Post(claim, s, self._trope_name(prompt.trope), fresh=True))
+                posts.append(Post(claim, s, self._trope_name(trope), fresh=True))
         return posts
 
     async def round(self, now: datetime, courier: Courier) -> float:
@@ -293,7 +408,11 @@ class DailyService:
             )
             await self.failed(post, outcome.error)
             return False
-        await self.sent(post, outcome.message_id)
+        await self.sent(post, outcome.message_id, outcome.thread_id)
+        if post.schedule.thread and outcome.thread_problem != post.schedule.thread_problem:
+            s = post.schedule
+            await self.store.set_thread_problem(s.guild_id, s.channel_id, outcome.thread_problem)
+            self.reload()
         return True
 
     async def next_wakeup(self, now: datetime) -> datetime | None:
@@ -305,8 +424,8 @@ class DailyService:
     async def attempt(self, post: Post) -> None:
         await self.store.attempted(post.claim.id)
 
-    async def sent(self, post: Post, message_id: int) -> None:
-        await self.store.mark_sent(post.claim.id, message_id, self.clock())
+    async def sent(self, post: Post, message_id: int, thread_id: int | None = None) -> None:
+        await self.store.mark_sent(post.claim.id, message_id, self.clock(), thread_id)
         self._pending.pop(post.schedule.key, None)
 
     async def failed(self, post: Post, error: str) -> None:
@@ -316,11 +435,16 @@ class DailyService:
         await self.store.pause(post.schedule.guild_id, post.schedule.channel_id, reason)
         self.reload()
 
+    async def _claimed_trope(self, claim: ClaimRow) -> str | None:
+        """The trope a claimed prompt was made for (a member's prompt: the one they gave)."""
+        if claim.source == COMMUNITY:
+            number = claim.prompt_key.removeprefix(COMMUNITY_KEY)
+            row = await self.suggestions.get(claim.guild_id, int(number))
+            return row.trope if row else None
+        return key_trope(claim.prompt_key)
+
     def _trope_name(self, slug: str | None) -> str | None:
-        if not slug:
-            return None
-        entry = self.prompts.tax.lookup(slug)
-        return entry.name if entry else slug
+        return self.prompts.tax.display_name(slug) if slug else None
 
 
 def _time(s: ScheduleRow) -> time:

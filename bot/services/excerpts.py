@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
-from bot.analysis.characters import character_filter
 from bot.analysis.taxonomy import Taxonomy
 from bot.context import Where
 from bot.markup import echo, number
-from bot.matching import resolve_term
 from bot.policy import ChannelPolicy, allows, content_warnings
 from bot.services.config import ConfigService, PolicyView
-from bot.services.directory import DirectoryService
 from bot.store.library import LibraryStore, PassageFilter
 from bot.store.records import PassageRow, StoryRow
 from bot.store.reports import ReportStore
@@ -48,40 +45,13 @@ class ExcerptService:
         self,
         library: LibraryStore,
         config: ConfigService,
-        directory: DirectoryService,
         tax: Taxonomy,
         rng: random.Random,
     ) -> None:
         self.library = library
         self.config = config
-        self.directory = directory
         self.tax = tax
         self.rng = rng
-
-    async def parse_filter(
-        self,
-        where: Where,
-        *,
-        story: str | None = None,
-        trope: str | None = None,
-        character: str | None = None,
-        query: str | None = None,
-    ) -> PassageFilter:
-        """Turn the options a person typed into a filter, or a UserError saying what's wrong."""
-        story_id = (await self.directory.resolve(where.guild_id, story)).id if story else None
-        trope_slug = None
-        if trope:
-            examples = ", ".join(t.slug for t in self.tax.tropes[:5])
-            trope_slug = resolve_term(
-                self.tax, trope, ("trope",), "I don't know the trope {}", f"Try e.g. {examples}."
-            ).slug
-        name = None
-        if character:
-            known = await self.library.story_characters(where.guild_id)
-            name = character_filter(character, known, self.tax)
-        return PassageFilter(
-            story_id=story_id, trope=trope_slug, character=name, query=query or None
-        )
 
     async def draw(self, where: Where, filt: PassageFilter) -> Excerpt | NoExcerpt:
         view = await self.config.view(where)
@@ -102,7 +72,7 @@ class ExcerptService:
         ):
             log.error("store returned passage %s not allowed in %s", passage.id, where)
             return NoExcerpt(await self._why_nothing(where, filt, view))
-        return excerpt_of(story, passage, view.policy, self.config.names(), passage.warnings)
+        return excerpt_of(story, passage, view.policy, self.tax.display_name, passage.warnings)
 
     async def _why_nothing(self, where: Where, filt: PassageFilter, view: PolicyView) -> str:
         wanted = _describe_filter(filt, self.tax)
@@ -122,15 +92,15 @@ class ExcerptService:
             f" match{'es' if total == 1 else ''} {wanted}" if wanted else " exist"
         )
         out = await self.library.exclusions(where.guild_id, filt, view.eligibility)
-        names = self.config.names()
+        name = self.tax.display_name
         reasons = [f"{number(out.over)} rated above what this channel allows"] if out.over else []
         reasons += [
             f"{number(n)} {'story' if n == 1 else 'stories'} whose subject is"
-            f" {names.get(slug, slug)} (detected)"
+            f" {name(slug)} (detected)"
             for slug, n in sorted(out.by_subject.items(), key=lambda kv: -kv[1])
         ]
         reasons += [
-            f"{number(n)} with {names.get(slug, slug)}"
+            f"{number(n)} with {name(slug)}"
             for slug, n in sorted(out.by_warning.items(), key=lambda kv: -kv[1])
         ]
         why = f" (left out: {'; '.join(reasons)})" if reasons else ""
@@ -144,7 +114,7 @@ def excerpt_of(
     story: StoryRow,
     passage: PassageRow,
     policy: ChannelPolicy,
-    names: Mapping[str, str],
+    name_of: Callable[[str], str],
     detected: Iterable[str],
 ) -> Excerpt:
     """A passage cleared for a channel, as a post of it shows it (its CW line and chapter)."""
@@ -155,7 +125,7 @@ def excerpt_of(
         passage=passage,
         chapter_title=report.chapter_title(passage.chapter),
         chapter_count=len(report.chapters),
-        warnings=[names.get(w, w) for w in cws],
+        warnings=[name_of(w) for w in cws],
         spoilers=policy.spoilers,
     )
 
@@ -165,7 +135,7 @@ def _describe_filter(filt: PassageFilter, tax: Taxonomy) -> str:
     if filt.story_id is not None:
         parts.append("that story")
     if filt.trope:
-        parts.append(f"trope {tax.entry(filt.trope).name}")
+        parts.append(f"trope {tax.display_name(filt.trope)}")
     if filt.character:
         parts.append(f"character {echo(filt.character)}")
     if filt.query:
@@ -276,12 +246,10 @@ class ExcerptActionService:
 
     async def passage_here(self, where: Where, passage_id: int) -> Excerpt | NoExcerpt:
         """The passage as this channel would show it now, or why it would not."""
-        passage = await self.library.passage(passage_id)
-        story = await self.library.story(where.guild_id, passage.story_id) if passage else None
-        if passage is None or story is None:
-            return NoExcerpt(GONE)
-        if await self.reports.is_hidden(where.guild_id, passage.id, story.id):
-            return NoExcerpt(HIDDEN)
+        found = await self._visible(where, passage_id)
+        if isinstance(found, NoExcerpt):
+            return found
+        passage, story = found
         view = await self.config.view(where)
         declared = story.report.declared
         detected = passage.warnings | await self.reports.passage_added_warnings(
@@ -294,28 +262,36 @@ class ExcerptActionService:
             declared=declared,
             detected=detected,
         ):
-            names = self.config.names()
             blocked = sorted((declared | detected) & view.eligibility.blocked)
             why = (
-                f"it carries {', '.join(names.get(s, s) for s in blocked)}"
+                f"it carries {', '.join(map(self.excerpts.tax.display_name, blocked))}"
                 if blocked
                 else f"its story is rated {story.rating}"
             )
             return NoExcerpt(f"not shown: {why}, which this channel does not allow.")
-        return excerpt_of(story, passage, view.policy, self.config.names(), detected)
+        return excerpt_of(story, passage, view.policy, self.excerpts.tax.display_name, detected)
 
     async def context(self, where: Where, passage_id: int) -> MoreContext | NoExcerpt:
         """The passages before and after, each re-checked against this channel's policy."""
+        found = await self._visible(where, passage_id)
+        if isinstance(found, NoExcerpt):
+            return found
+        before, after = await self.reports.neighbours(passage_id)
+        return MoreContext(
+            await self._side(where, before, "before"), await self._side(where, after, "after")
+        )
+
+    async def _visible(
+        self, where: Where, passage_id: int
+    ) -> tuple[PassageRow, StoryRow] | NoExcerpt:
+        """The passage and its story, unless gone from this server's library or hidden."""
         passage = await self.library.passage(passage_id)
         story = await self.library.story(where.guild_id, passage.story_id) if passage else None
         if passage is None or story is None:
             return NoExcerpt(GONE)
         if await self.reports.is_hidden(where.guild_id, passage.id, story.id):
             return NoExcerpt(HIDDEN)
-        before, after = await self.reports.neighbours(passage_id)
-        return MoreContext(
-            await self._side(where, before, "before"), await self._side(where, after, "after")
-        )
+        return passage, story
 
     async def _side(
         self, where: Where, passage_id: int | None, side: str

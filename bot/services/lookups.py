@@ -11,14 +11,12 @@ from bot.analysis.characters import character_filter
 from bot.analysis.taxonomy import Entry, Taxonomy
 from bot.context import Where
 from bot.errors import UserError
-from bot.matching import MAX_CHOICES, Choice, resolve_term
+from bot.matching import MAX_CHOICES, Choice, fuzzy_names
 from bot.policy import may_quote
 from bot.services.config import ConfigService, vocabulary
-from bot.services.directory import DirectoryService
 from bot.store.library import LibraryStore
-from bot.store.records import ReportQuote, StoryRow
+from bot.store.records import ReportQuote, StoryName, StoryRow
 
-TERM_KINDS = ("warning", "archive-warning", "trope", "rating", "glossary")
 MAX_QUOTES = 3  # evidence quotes shown per warning
 
 
@@ -72,12 +70,10 @@ class LookupService:
     def __init__(
         self,
         library: LibraryStore,
-        directory: DirectoryService,
         tax: Taxonomy,
         config: ConfigService | None = None,
     ) -> None:
         self.library = library
-        self.directory = directory
         self.tax = tax
         self.config = config
         self.vocab = vocabulary(tax)
@@ -86,12 +82,8 @@ class LookupService:
         self._term_slugs = [slug for _label, slug in terms]
         self._term_keys = [utils.default_process(label) for label in self._term_labels]
 
-    def name(self, slug: str) -> str:
-        entry = self.tax.lookup(slug)
-        return entry.name if entry else slug
-
-    async def story(self, where: Where, text: str) -> StoryRow:
-        found = await self.directory.resolve(where.guild_id, text)
+    async def story(self, where: Where, found: StoryName) -> StoryRow:
+        """The whole row of a story named in an option (see `DirectoryService.resolve`)."""
         story = await self.library.story(where.guild_id, found.id)
         if story is None:  # deleted between autocomplete and now
             raise UserError("That story is no longer in this server's library.")
@@ -110,15 +102,15 @@ class LookupService:
     def card_for(self, where: Where, story: StoryRow) -> StoryCard:
         return StoryCard(story, withheld=not self.may_quote(where, story))
 
-    async def card(self, where: Where, text: str) -> StoryCard:
-        return self.card_for(where, await self.story(where, text))
+    async def card(self, where: Where, found: StoryName) -> StoryCard:
+        return self.card_for(where, await self.story(where, found))
 
     async def story_warnings(
-        self, where: Where, text: str, channels: Sequence[Where] = ()
+        self, where: Where, found: StoryName, channels: Sequence[Where] = ()
     ) -> StoryWarnings:
         """The story's warnings with their evidence, and the `channels` (of this server)
         that keep the whole story out, with why."""
-        story = await self.story(where, text)
+        story = await self.story(where, found)
         withheld = not self.may_quote(where, story)
         shown: dict[str, ReportQuote] = {}
         lines = []
@@ -130,7 +122,7 @@ class LookupService:
             lines.append(
                 WarningLine(
                     w.slug,
-                    self.name(w.slug),
+                    self.tax.display_name(w.slug),
                     w.source,
                     w.confidence,
                     quotes,
@@ -142,7 +134,7 @@ class LookupService:
             story=story,
             declared=[w for w in lines if w.source == "declared"],
             detected=[w for w in lines if w.source == "detected"],
-            archive_warnings=[self.name(s) for s in story.report.archive_warnings],
+            archive_warnings=[self.tax.display_name(s) for s in story.report.archive_warnings],
             withheld=withheld,
             kept_out=await self.kept_out(story, channels),
         )
@@ -162,9 +154,9 @@ class LookupService:
             reasons = []
             if self.vocab.rank(story.rating) > elig.max_rank:
                 reasons.append(f"rated {story.rating}")
-            if names := sorted(self.name(s) for s in declared & elig.blocked):
+            if names := sorted(map(self.tax.display_name, declared & elig.blocked)):
                 reasons.append(f"declares {', '.join(names)}")
-            if names := sorted(self.name(s) for s in subjects & elig.blocked):
+            if names := sorted(map(self.tax.display_name, subjects & elig.blocked)):
                 reasons.append(f"its subject is {', '.join(names)} (detected)")
             if (found & elig.story_blocked) - declared - subjects:
                 reasons.append("sexual content outside an age-restricted channel")
@@ -172,18 +164,11 @@ class LookupService:
                 by_reason.setdefault("; ".join(reasons), []).append(channel.channel_id)
         return sorted(by_reason.items(), key=lambda kv: -len(kv[1]))
 
-    def term(self, text: str) -> TermInfo:
-        entry = resolve_term(
-            self.tax,
-            text,
-            TERM_KINDS,
-            "{} is not a term I know",
-            "Try a warning or trope such as MCD, self-harm, non-con, soulmates or hurt/comfort.",
-        )
-        archive = [
-            a.name for a in self.tax.archive_warnings if entry.slug in getattr(a, "implies", ())
-        ]
-        implies = [self.name(s) for s in getattr(entry, "implies", ())]
+    def term(self, slug: str) -> TermInfo:
+        """What a term means (`slug`: see `Taxonomy.require`), and its archive warnings."""
+        entry = self.tax.entry(slug)
+        archive = [a.name for a in self.tax.archive_warnings if slug in a.implies]
+        implies = [self.tax.display_name(s) for s in entry.implies]
         return TermInfo(entry, archive, implies)
 
     def term_choices(
@@ -234,37 +219,30 @@ class LookupService:
         exclude: str | None,
         max_rating: str | None,
     ) -> FoundStories:
-        trope_slug = self._slug(trope, "trope") if trope else None
-        exclude_slugs: list[str] = []
-        if exclude:
-            entry = resolve_term(
-                self.tax,
-                exclude,
-                ("warning", "archive-warning"),
-                "{} is not a warning I know",
-                "Try /warnings lookup to find its name.",
-            )
-            exclude_slugs = [entry.slug, *getattr(entry, "implies", ())]
-        max_rank = None
-        if max_rating:
-            max_rank = self.tax.rating_rank(self._slug(max_rating, "rating"))
-        name = None
-        if character:
-            known = await self.library.story_characters(where.guild_id)
-            name = character_filter(character, known, self.tax)
+        """Stories matching the options (`trope`, `exclude`, `max_rating`: slugs, see
+        `Taxonomy.require`; `character` as `character` resolved it) that may be listed here."""
+        exclude_slugs = [exclude, *self.tax.entry(exclude).implies] if exclude else []
+        max_rank = self.tax.rating_rank(max_rating) if max_rating else None
         stories = await self.library.find_stories(
             where.guild_id,
             query=query or None,
-            trope=trope_slug,
-            character=name,
+            trope=trope,
+            character=character,
             exclude=exclude_slugs,
             max_rank=max_rank,
         )
         shown = [s for s in stories if self.may_quote(where, s)]
         return FoundStories(shown, hidden=len(stories) - len(shown))
 
-    def _slug(self, text: str, kind: str) -> str:
-        return resolve_term(self.tax, text, (kind,), f"{{}} is not a {kind} I know").slug
+    async def character_choices(self, guild_id: int, current: str) -> list[Choice]:
+        """Autocomplete over the characters of the guild's stories, best match first."""
+        names = await self.library.characters(guild_id)
+        return [Choice(n, n) for n in fuzzy_names(current, names)]
+
+    async def character(self, guild_id: int, text: str) -> str:
+        """The character a person named, as stories store it (see `character_filter`)."""
+        known = await self.library.story_characters(guild_id)
+        return character_filter(text, known, self.tax)
 
 
 def _evidence(

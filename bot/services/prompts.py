@@ -8,7 +8,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.analysis.taxonomy import Taxonomy
-from bot.matching import resolve_term
 from bot.policy import Eligibility
 from bot.prompts.generator import Prompt, PromptBook, PromptMaterial, load_templates
 from bot.store.library import LibraryStore, prompt_sources
@@ -33,19 +32,7 @@ class PromptService:
         self.tax = tax
         self.rng = rng
         self.clock = clock
-        self.book = book or load_templates()
-        self.trope_fandoms: dict[str, str | None] = {
-            t.slug: t.fandom for t in tax.tropes if t.fandom
-        }
-
-    def trope(self, text: str | None) -> str | None:
-        """The trope slug a person meant (None = any), or a UserError naming valid ones."""
-        if not text:
-            return None
-        examples = ", ".join(t.slug for t in self.tax.tropes[:6])
-        return resolve_term(
-            self.tax, text, ("trope",), "I don't know the trope {}", f"Try e.g. {examples}."
-        ).slug
+        self.book = book or load_templates(taxonomy=tax)  # tropes' fandoms from `tax`
 
     async def materials(self, guild_id: int, elig: Eligibility | None) -> list[PromptMaterial]:
         """Characters and relationships per fandom, from stories this channel may draw on."""
@@ -66,13 +53,11 @@ class PromptService:
         self, guild_id: int, trope: str | None, elig: Eligibility | None, avoid: set[str]
     ) -> Prompt:
         materials = await self.materials(guild_id, elig)
-        return self.book.generate(
-            trope, materials, self.rng, avoid=avoid, trope_fandoms=self.trope_fandoms
-        )
+        return self.book.generate(trope, materials, self.rng, avoid=avoid)
 
-    async def for_command(self, guild_id: int, trope_text: str | None, elig: Eligibility) -> Prompt:
-        """A prompt for /prompt: not one of the server's last 30; recorded as shown."""
-        trope = self.trope(trope_text)
+    async def for_command(self, guild_id: int, trope: str | None, elig: Eligibility) -> Prompt:
+        """A prompt for /prompt (`trope`: a slug, None = any): not one of the server's last
+        30; recorded as shown."""
         avoid = set(await self.history.recent(guild_id, RECENT_PROMPTS))
         prompt = await self.draw(guild_id, trope, elig, avoid)
         await self.history.add(guild_id, prompt.key, self.clock())

@@ -20,6 +20,7 @@ from bot.services.excerpts import ExcerptActionService, ExcerptService
 from bot.services.lookups import LookupService
 from bot.services.prompts import PromptService
 from bot.services.reports import ReportService
+from bot.services.suggestions import SuggestionService
 from bot.services.uploads import UploadService
 from bot.settings import Settings
 from bot.store.ao3 import Ao3Store
@@ -31,6 +32,7 @@ from bot.store.library import LibraryStore
 from bot.store.meta import MetaStore
 from bot.store.prompts import PromptHistoryStore
 from bot.store.reports import ReportStore
+from bot.store.suggestions import SuggestionStore
 
 Clock = Callable[[], datetime]
 
@@ -55,6 +57,7 @@ class Services:
     daily: DailyService
     ao3: Ao3Service
     reports: ReportService
+    suggestions: SuggestionService
     actions: ExcerptActionService
     clock: Clock
     rng: random.Random
@@ -78,10 +81,13 @@ class Services:
         config = ConfigService(config_store, tax, clock)
         history = PromptHistoryStore(db)
         prompts = PromptService(library, history, tax, rng, clock)
-        uploads = UploadService(library, directory, settings, clock)
-        excerpts = ExcerptService(library, config, directory, tax, rng)
+        uploads = UploadService(library, settings, clock)
+        excerpts = ExcerptService(library, config, tax, rng)
         report_store = ReportStore(db)
-        daily = DailyService(DailyStore(db), prompts, config, clock, instance)
+        suggestions = SuggestionService(
+            SuggestionStore(db), report_store, config, prompts, tax, clock
+        )
+        daily = DailyService(DailyStore(db), prompts, config, clock, instance, suggestions)
         departures = DepartureService(
             DepartureStore(db),
             library,
@@ -99,7 +105,7 @@ class Services:
             directory=directory,
             config=config,
             excerpts=excerpts,
-            lookups=LookupService(library, directory, tax, config),
+            lookups=LookupService(library, tax, config),
             uploads=uploads,
             departures=departures,
             prompt_history=history,
@@ -107,6 +113,7 @@ class Services:
             daily=daily,
             ao3=Ao3Service(ao3_fetcher(db, settings, clock, rng, instance), config, tax, uploads),
             reports=ReportService(report_store, library, tax, clock),
+            suggestions=suggestions,
             actions=ExcerptActionService(excerpts, library, config, report_store),
             clock=clock,
             rng=rng,

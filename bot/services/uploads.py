@@ -12,7 +12,6 @@ from bot.errors import AlreadyStoredError, UserError
 from bot.indexing import Prepared, content_hash, prepare, to_entry, work_key
 from bot.markup import echo, number
 from bot.readers import StoryReadError
-from bot.services.directory import DirectoryService
 from bot.settings import Settings
 from bot.store.library import LibraryStore
 from bot.store.records import BUNDLED, StoryName, StoryRow
@@ -31,12 +30,10 @@ class UploadService:
     def __init__(
         self,
         library: LibraryStore,
-        directory: DirectoryService,
         settings: Settings,
         clock: Callable[[], datetime],
     ) -> None:
         self.library = library
-        self.directory = directory
         self.settings = settings
         self.clock = clock
 
@@ -103,11 +100,11 @@ class UploadService:
                 f"This server has {number(count)} of {number(cap)} allowed uploads{then}"
             )
 
-    async def remove(self, guild_id: int, user_id: int, text: str) -> StoryName:
-        """Remove one of this server's uploads (bundled stories cannot be removed here),
-        keeping it UNDO_WINDOW for `restore`."""
+    async def remove(self, guild_id: int, user_id: int, found: StoryName) -> StoryName:
+        """Remove one of this server's uploads (`found` by `DirectoryService.resolve` with
+        uploads_only: bundled stories cannot be removed here), keeping it UNDO_WINDOW for
+        `restore`."""
         await self.purge_expired()
-        found = await self.directory.resolve(guild_id, text, uploads_only=True)
         if not await self.library.park(guild_id, found.id, user_id, _iso(self.clock())):
             raise UserError("That story is no longer in this server's library.")
         return found

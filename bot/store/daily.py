@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from bot.store.db import Database, Statement
 
@@ -18,6 +19,11 @@ class ScheduleRow:
     role_id: int | None
     paused: str | None
     created_at: str  # ISO instant the schedule was (last) set
+    days: str = "every day"  # bot/recurrence.py's canonical rule
+    anchor: str | None = None  # ISO local date "every N days" counts from
+    thread: bool = False  # open a response thread on each post
+    source: str = "mixed"  # generated | community | mixed
+    thread_problem: str | None = None  # why the last post got no thread
 
     @property
     def key(self) -> tuple[int, int]:
@@ -33,15 +39,41 @@ class ClaimRow:
     prompt_key: str
     text: str
     attempts: int
+    source: str = "generated"
+    credit: str | None = None  # a community prompt's suggester (display name)
 
 
-_SCHEDULE_COLUMNS = "guild_id, channel_id, at_time, timezone, trope, role_id, paused, created_at"
-_CLAIM_COLUMNS = "id, guild_id, channel_id, local_date, prompt_key, text, attempts"
+@dataclass(frozen=True, slots=True)
+class PostedRow:
+    """A daily post that landed, for /prompt history and /daily stats."""
+
+    channel_id: int
+    local_date: date
+    text: str
+    source: str
+    credit: str | None
+    sent_at: str
+    thread_id: int | None
+
+
+_SCHEDULE_COLUMNS = (
+    "guild_id, channel_id, at_time, timezone, trope, role_id, paused, created_at,"
+    " days, anchor, thread, source, thread_problem"
+)
+_CLAIM_COLUMNS = "id, guild_id, channel_id, local_date, prompt_key, text, attempts, source, credit"
 
 
 def _claim(r: object) -> ClaimRow:
     row = tuple(r)  # type: ignore[call-overload]
-    return ClaimRow(row[0], row[1], row[2], date.fromisoformat(row[3]), row[4], row[5], row[6])
+    return ClaimRow(
+        row[0], row[1], row[2], date.fromisoformat(row[3]), row[4], row[5], row[6], row[7], row[8]
+    )
+
+
+def _schedule(r: Any) -> ScheduleRow:
+    row: list[Any] = list(r)
+    row[10] = bool(row[10])
+    return ScheduleRow(*row)
 
 
 class DailyStore:
@@ -51,10 +83,12 @@ class DailyStore:
     async def upsert(self, s: ScheduleRow, *, user_id: int) -> None:
         await self.db.write(
             f"INSERT INTO daily_schedules ({_SCHEDULE_COLUMNS}, created_by)"
-            " VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?)"
+            " VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, NULL, ?)"
             " ON CONFLICT (guild_id, channel_id) DO UPDATE SET at_time = excluded.at_time,"
             " timezone = excluded.timezone, trope = excluded.trope, role_id = excluded.role_id,"
-            " paused = NULL, created_at = excluded.created_at, created_by = excluded.created_by",
+            " paused = NULL, created_at = excluded.created_at, created_by = excluded.created_by,"
+            " days = excluded.days, anchor = excluded.anchor, thread = excluded.thread,"
+            " source = excluded.source, thread_problem = NULL",
             (
                 s.guild_id,
                 s.channel_id,
@@ -63,6 +97,10 @@ class DailyStore:
                 s.trope,
                 s.role_id,
                 s.created_at,
+                s.days,
+                s.anchor,
+                int(s.thread),
+                s.source,
                 user_id,
             ),
         )
@@ -83,7 +121,7 @@ class DailyStore:
                 " ORDER BY channel_id",
                 (guild_id,),
             )
-        return [ScheduleRow(*tuple(r)) for r in rows]
+        return [_schedule(r) for r in rows]
 
     async def pause(self, guild_id: int, channel_id: int, reason: str) -> None:
         await self.db.write(
@@ -109,6 +147,8 @@ class DailyStore:
         *,
         instance: str,
         at: datetime,
+        source: str = "generated",
+        credit: str | None = None,
     ) -> ClaimRow | None:
         """Claim (channel, local day) for one post, in one statement; None if already taken.
 
@@ -116,7 +156,8 @@ class DailyStore:
         """
         changed, claim_id = await self.db.write(
             "INSERT OR IGNORE INTO daily_posts (guild_id, channel_id, local_date, prompt_key,"
-            " text, claimed_by, claimed_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
+            " text, claimed_by, claimed_at, attempts, source, credit)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
             (
                 guild_id,
                 channel_id,
@@ -125,11 +166,13 @@ class DailyStore:
                 text,
                 instance,
                 at.isoformat(timespec="seconds"),
+                source,
+                credit,
             ),
         )
         if changed == 0 or claim_id is None:
             return None
-        return ClaimRow(claim_id, guild_id, channel_id, day, key, text, 1)
+        return ClaimRow(claim_id, guild_id, channel_id, day, key, text, 1, source, credit)
 
     async def unsent(self) -> list[ClaimRow]:
         rows = await self.db.fetchall(
@@ -143,11 +186,32 @@ class DailyStore:
             "UPDATE daily_posts SET attempts = attempts + 1 WHERE id = ?", (claim_id,)
         )
 
-    async def mark_sent(self, claim_id: int, message_id: int, at: datetime) -> None:
+    async def mark_sent(
+        self, claim_id: int, message_id: int, at: datetime, thread_id: int | None = None
+    ) -> None:
         await self.db.write(
-            "UPDATE daily_posts SET sent_at = ?, message_id = ?, last_error = NULL WHERE id = ?",
-            (at.isoformat(timespec="seconds"), message_id, claim_id),
+            "UPDATE daily_posts SET sent_at = ?, message_id = ?, last_error = NULL,"
+            " thread_id = ? WHERE id = ?",
+            (at.isoformat(timespec="seconds"), message_id, thread_id, claim_id),
         )
+
+    async def set_thread_problem(self, guild_id: int, channel_id: int, problem: str | None) -> None:
+        await self.db.write(
+            "UPDATE daily_schedules SET thread_problem = ? WHERE guild_id = ? AND channel_id = ?",
+            (problem, guild_id, channel_id),
+        )
+
+    async def posted(self, guild_id: int, limit: int) -> list[PostedRow]:
+        """The server's last `limit` daily posts that landed, newest first."""
+        rows = await self.db.fetchall(
+            "SELECT channel_id, local_date, text, source, credit, sent_at, thread_id"
+            " FROM daily_posts WHERE guild_id = ? AND sent_at IS NOT NULL"
+            " ORDER BY sent_at DESC, id DESC LIMIT ?",
+            (guild_id, limit),
+        )
+        return [
+            PostedRow(r[0], date.fromisoformat(r[1]), r[2], r[3], r[4], r[5], r[6]) for r in rows
+        ]
 
     async def mark_failed(self, claim_id: int, error: str) -> None:
         await self.db.write(

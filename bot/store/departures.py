@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.store import config, daily, library, prompts, reports
+from bot.store import config, daily, library, prompts, reports, suggestions
 from bot.store.db import Database, Statement
 
 PER_SERVER: tuple[Callable[[int], list[Statement]], ...] = (
@@ -18,6 +18,7 @@ PER_SERVER: tuple[Callable[[int], list[Statement]], ...] = (
     prompts.purge_statements,
     daily.purge_statements,
     reports.purge_statements,
+    suggestions.purge_statements,
 )
 
 

@@ -101,9 +101,9 @@ async def test_prompts_draw_on_sexual_stories_only_behind_the_age_gate(world: Wo
     await mod.slash(world.general, "config rating", max="mature", channel=world.after_dark)
     outside, inside = [], []
     for _ in range(15):
-        result = await world.member.slash(world.general, "prompt", trope="hurt-comfort")
+        result = await world.member.slash(world.general, "prompt new", trope="hurt-comfort")
         outside.append(result.response.embeds[0].description)
-        result = await world.member.slash(world.after_dark, "prompt", trope="hurt-comfort")
+        result = await world.member.slash(world.after_dark, "prompt new", trope="hurt-comfort")
         inside.append(result.response.embeds[0].description)
     named = [p for p in inside if any(n in p for n in QUIRKLESS_ONLY)]
     assert named, inside  # behind the gate its characters do appear

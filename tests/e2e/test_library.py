@@ -86,7 +86,7 @@ async def test_upload_in_one_server_is_invisible_in_another(world: World) -> Non
     query = await other.member.slash(other.general, "excerpt", query="lighthouse fog lens")
     assert not query.response.embeds
     for _ in range(10):
-        prompt = await other.member.slash(other.general, "prompt")
+        prompt = await other.member.slash(other.general, "prompt new")
         assert "Mira" not in prompt.response.embeds[0].description
 
 

@@ -117,7 +117,7 @@ async def test_story_find_by_trope(world: World) -> None:
 async def test_prompt_with_trope(world: World) -> None:
     seen = set()
     for _ in range(5):
-        result = await world.member.slash(world.general, "prompt", trope="soulmates")
+        result = await world.member.slash(world.general, "prompt new", trope="soulmates")
         embed = result.response.embeds[0]
         assert embed.footer.text == "Trope: Soulmates"
         seen.add(embed.description)
@@ -130,6 +130,6 @@ async def test_prompt_never_quotes_story_text(world: World) -> None:
 
     texts = [p.key for s in library().values() for p in s.passages]
     for _ in range(10):
-        result = await world.member.slash(world.general, "prompt")
+        result = await world.member.slash(world.general, "prompt new")
         body = squash(result.response.embeds[0].description)
         assert not any(len(body) > 40 and body in t for t in texts)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -55,7 +56,7 @@ async def daily(settings: Settings) -> AsyncIterator[DailyService]:
     db = await Database.open(settings.db_path)
     services = Services.build(db, settings, clock=lambda: now[0])
     await services.daily.set(
-        GUILD, CHANNEL, at="09:00", timezone="UTC", trope=None, role_id=None, user_id=1
+        GUILD, CHANNEL, at=time(9), zone=ZoneInfo("UTC"), trope=None, role_id=None, user_id=1
     )
     now[0] = DUE
     try:

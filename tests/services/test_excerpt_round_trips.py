@@ -1,4 +1,5 @@
-"""One /excerpt's SQL round trips: the policy in one query, then the draw and its story."""
+"""One /excerpt's SQL round trips: the policy in one query, then the draw and its story
+(the options are resolved before, in the cog's Transformers)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from bot.context import Where
 from bot.services.root import Services
 from bot.settings import Settings
 from bot.store.db import Database
+from bot.store.library import PassageFilter
 
 WHERE = Where(guild_id=10, channel_id=20, age_restricted=False)
 
@@ -41,7 +43,7 @@ async def round_trips(s: Services, monkeypatch: pytest.MonkeyPatch, **options: s
 
     with monkeypatch.context() as m:
         m.setattr(conn, "_execute", counting)
-        filt = await s.excerpts.parse_filter(WHERE, **options)
+        filt = PassageFilter(**options)  # as the cog builds it from resolved options
         drawn = await s.excerpts.draw(WHERE, filt)
         await s.actions.filter_code(filt)
     assert not hasattr(drawn, "message"), drawn

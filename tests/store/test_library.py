@@ -21,7 +21,18 @@ from bot.store.records import PassageEntry, StoryEntry
 OPEN = Eligibility(max_rank=3, blocked=frozenset())
 
 # what migrations after 006 create (a schema rolled back before them must lose it)
-LATER_TABLES = "DROP TABLE IF EXISTS ao3_pages; DROP TABLE IF EXISTS ao3_requests;"
+LATER_TABLES = (
+    "DROP TABLE IF EXISTS ao3_pages; DROP TABLE IF EXISTS ao3_requests;"
+    # 010: the writing club
+    " DROP TABLE prompt_suggestions; DROP TABLE member_notices;"
+    + "".join(
+        f" ALTER TABLE daily_schedules DROP COLUMN {c};"
+        for c in ("days", "anchor", "thread", "source", "thread_problem")
+    )
+    + "".join(
+        f" ALTER TABLE daily_posts DROP COLUMN {c};" for c in ("source", "credit", "thread_id")
+    )
+)
 
 
 def entry(
