@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
 from bot import render
 from bot.context import Where
@@ -70,6 +71,16 @@ def require_manage_guild(interaction: discord.Interaction) -> None:
     perms = interaction.permissions
     if not (perms.manage_guild or perms.administrator):
         raise app_commands.MissingPermissions(["manage_guild"])
+
+
+class ModeratorCog(commands.GroupCog):
+    """A command group for moderators. Subclasses also carry `guild_only` and
+    `default_permissions(manage_guild=True)`, but that is only a hint server owners can
+    override: every use is checked here, in code."""
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+        require_manage_guild(interaction)
+        return True
 
 
 async def reply(

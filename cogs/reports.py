@@ -16,7 +16,7 @@ from bot.errors import UserError
 from bot.render import NameOf
 from bot.services.reports import Reported
 from bot.store.reports import KEPT, OPEN, RESTORED, STORY_HIDDEN, ReportRow
-from cogs._common import guarded, reply, require_manage_guild, services
+from cogs._common import ModeratorCog, guarded, reply, services
 
 if TYPE_CHECKING:
     from bot.services.root import Services
@@ -188,12 +188,8 @@ async def list_page(s: Services, guild_id: int, page: int) -> tuple[discord.Embe
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class ReportCog(
-    commands.GroupCog, name="Reports", group_name="reports", group_description="Reader reports"
+    ModeratorCog, name="Reports", group_name="reports", group_description="Reader reports"
 ):
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
-        require_manage_guild(interaction)
-        return True
-
     @app_commands.command(name="list", description="Open reader reports, oldest first.")
     async def list_(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
