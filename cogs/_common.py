@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import discord
 from discord import app_commands
@@ -66,11 +67,53 @@ def policy_channel_id(channel: discord.abc.GuildChannel | discord.Thread) -> int
     return channel.id
 
 
+def is_moderator(interaction: discord.Interaction) -> bool:
+    """Manage Server (or Administrator) where the interaction happens."""
+    perms = interaction.permissions
+    return bool(perms.manage_guild or perms.administrator)
+
+
 def require_manage_guild(interaction: discord.Interaction) -> None:
     """Checked in code: `default_permissions` is only a hint server owners can override."""
-    perms = interaction.permissions
-    if not (perms.manage_guild or perms.administrator):
+    if not is_moderator(interaction):
         raise app_commands.MissingPermissions(["manage_guild"])
+
+
+class QueueButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?!)"):
+    """A persistent button on a moderator-queue card, `<prefix>:<action>:<id>`. Subclasses
+    set `template` (with groups `action` and `id`), `prefix` and `refused` (what a member
+    without Manage Server is told), and do the work in `press`."""
+
+    prefix: ClassVar[str]
+    refused: ClassVar[str]
+
+    def __init__(
+        self,
+        action: str,
+        item_id: int,
+        label: str = "…",
+        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+    ) -> None:
+        custom_id = f"{self.prefix}:{action}:{item_id}"
+        super().__init__(discord.ui.Button(label=label, style=style, custom_id=custom_id))
+        self.action, self.item_id = action, item_id
+
+    @classmethod
+    async def from_custom_id(  # type: ignore[override]
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+    ) -> Self:
+        return cls(match["action"], int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        await guarded(interaction, lambda: self._checked(interaction))
+
+    async def _checked(self, interaction: discord.Interaction) -> None:
+        if interaction.guild_id is None or not is_moderator(interaction):
+            raise UserError(self.refused)
+        await self.press(interaction, interaction.guild_id)
+
+    async def press(self, interaction: discord.Interaction, guild_id: int) -> None:
+        raise NotImplementedError
 
 
 class ModeratorCog(commands.GroupCog):

@@ -21,7 +21,15 @@ from bot import render
 from bot.errors import UserError
 from bot.services.suggestions import MAX_LENGTH, Suggested
 from bot.store.suggestions import APPROVED, OPEN, REJECTED, SuggestionRow
-from cogs._common import guarded, reply, require_manage_guild, services, where
+from cogs._common import (
+    QueueButton,
+    guarded,
+    is_moderator,
+    reply,
+    require_manage_guild,
+    services,
+    where,
+)
 from cogs._options import TropeOption
 
 if TYPE_CHECKING:
@@ -31,11 +39,6 @@ log = logging.getLogger(__name__)
 
 REFUSED = "Only members with the Manage Server permission can decide prompt suggestions."
 REJECT_FORM = re.compile(r"^fs1:rf:(?P<sid>\d+)$")
-
-
-def _is_moderator(interaction: discord.Interaction) -> bool:
-    perms = interaction.permissions
-    return bool(perms.manage_guild or perms.administrator)
 
 
 def card_view(row: SuggestionRow) -> discord.ui.View:
@@ -78,48 +81,22 @@ async def post_card(client: discord.Client, s: Services, suggested: Suggested) -
     return True
 
 
-class SuggestionButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"fs1:(?P<action>approve|reject):(?P<sid>\d+)",
-):
+class SuggestionButton(QueueButton, template=r"fs1:(?P<action>approve|reject):(?P<id>\d+)"):
     """A moderator's decision on one suggestion (Reject asks for an optional reason)."""
 
-    def __init__(
-        self,
-        action: str,
-        suggestion_id: int,
-        label: str = "…",
-        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
-    ) -> None:
-        super().__init__(
-            discord.ui.Button(label=label, style=style, custom_id=f"fs1:{action}:{suggestion_id}")
-        )
-        self.action, self.suggestion_id = action, suggestion_id
+    prefix, refused = "fs1", REFUSED
 
-    @classmethod
-    async def from_custom_id(  # type: ignore[override]
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> SuggestionButton:
-        return cls(match["action"], int(match["sid"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        await guarded(interaction, lambda: self.press(interaction))
-
-    async def press(self, interaction: discord.Interaction) -> None:
-        if interaction.guild_id is None or not _is_moderator(interaction):
-            raise UserError(REFUSED)
+    async def press(self, interaction: discord.Interaction, guild_id: int) -> None:
         s = services(interaction)
         if self.action == "reject":
-            row = await s.suggestions.get(interaction.guild_id, self.suggestion_id)
+            row = await s.suggestions.get(guild_id, self.item_id)
             if row is not None and row.status != OPEN:
                 raise UserError("That suggestion was already decided.")
-            form = RejectForm(self.suggestion_id)
+            form = RejectForm(self.item_id)
             await interaction.response.send_modal(form)
             form.stop()  # the submission is handled from its custom_id (PromptCog)
             return
-        row = await s.suggestions.decide(
-            interaction.guild_id, self.suggestion_id, APPROVED, interaction.user.id
-        )
+        row = await s.suggestions.decide(guild_id, self.item_id, APPROVED, interaction.user.id)
         await interaction.response.edit_message(
             embed=render.suggestion_card(row, s.taxonomy.display_name), view=card_view(row)
         )
@@ -226,7 +203,7 @@ class PromptCog(
         await guarded(interaction, lambda: self.reject(interaction, int(match["sid"])))
 
     async def reject(self, interaction: discord.Interaction, suggestion_id: int) -> None:
-        if interaction.guild_id is None or not _is_moderator(interaction):
+        if interaction.guild_id is None or not is_moderator(interaction):
             raise UserError(REFUSED)
         s = services(interaction)
         row = await s.suggestions.decide(
