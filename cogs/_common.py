@@ -166,3 +166,24 @@ async def guarded(interaction: discord.Interaction, action: Callable[[], Awaitab
     except Exception as exc:
         client: FicshelfBot = interaction.client  # type: ignore[assignment]
         await client.on_app_command_error(interaction, exc)  # type: ignore[arg-type]
+
+
+def form_values(data: Any) -> dict[str, list[str] | str]:
+    """custom_id → value(s) of a submitted form's controls (labels and rows unwrapped)."""
+    out: dict[str, list[str] | str] = {}
+    stack = list(data.get("components") or [])
+    while stack:
+        node = stack.pop()
+        if "component" in node:
+            stack.append(node["component"])
+        stack.extend(node.get("components") or [])
+        if "custom_id" in node:
+            out[node["custom_id"]] = node.get("values", node.get("value", ""))
+    return out
+
+
+def submitted(interaction: discord.Interaction, form: re.Pattern[str]) -> re.Match[str] | None:
+    """The match of `form` on a submitted modal's custom id (None: another interaction)."""
+    if interaction.type is not discord.InteractionType.modal_submit:
+        return None
+    return form.match(str((interaction.data or {}).get("custom_id", "")))

@@ -23,11 +23,13 @@ from bot.services.suggestions import MAX_LENGTH, Suggested
 from bot.store.suggestions import APPROVED, OPEN, REJECTED, SuggestionRow
 from cogs._common import (
     QueueButton,
+    form_values,
     guarded,
     is_moderator,
     reply,
     require_manage_guild,
     services,
+    submitted,
     where,
 )
 from cogs._options import TropeOption
@@ -119,18 +121,6 @@ class RejectForm(discord.ui.Modal):
         )
 
 
-def _form_reason(data: Any) -> str:
-    stack = list(data.get("components") or [])
-    while stack:
-        node = stack.pop()
-        if "component" in node:
-            stack.append(node["component"])
-        stack.extend(node.get("components") or [])
-        if node.get("custom_id") == "reason":
-            return str(node.get("value") or "")
-    return ""
-
-
 @app_commands.guild_only()
 class PromptCog(
     commands.GroupCog,
@@ -195,9 +185,7 @@ class PromptCog(
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        if interaction.type is not discord.InteractionType.modal_submit:
-            return
-        match = REJECT_FORM.match(str((interaction.data or {}).get("custom_id", "")))
+        match = submitted(interaction, REJECT_FORM)
         if match is None:
             return
         await guarded(interaction, lambda: self.reject(interaction, int(match["sid"])))
@@ -211,7 +199,7 @@ class PromptCog(
             suggestion_id,
             REJECTED,
             interaction.user.id,
-            _form_reason(interaction.data),
+            str(form_values(interaction.data).get("reason") or ""),
         )
         card = render.suggestion_card(row, s.taxonomy.display_name)
         if interaction.message is not None:
