@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import discord
@@ -97,6 +97,19 @@ class QueueButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?!
         custom_id = f"{self.prefix}:{action}:{item_id}"
         super().__init__(discord.ui.Button(label=label, style=style, custom_id=custom_id))
         self.action, self.item_id = action, item_id
+
+    @classmethod
+    def card(
+        cls, item_id: int, buttons: Iterable[tuple[str, str, discord.ButtonStyle]], *, live: bool
+    ) -> discord.ui.View:
+        """A card's buttons (action, label, style): live while the item is open, shown
+        disabled once it is decided."""
+        view = discord.ui.View(timeout=None)
+        for action, label, style in buttons:
+            button = cls(action, item_id, label, style)
+            button.item.disabled = not live
+            view.add_item(button if live else button.item)
+        return view
 
     @classmethod
     async def from_custom_id(  # type: ignore[override]

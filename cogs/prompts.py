@@ -45,20 +45,11 @@ REJECT_FORM = re.compile(r"^fs1:rf:(?P<sid>\d+)$")
 
 def card_view(row: SuggestionRow) -> discord.ui.View:
     """Approve / Reject: live while the suggestion is open, disabled once decided."""
-    view = discord.ui.View(timeout=None)
-    for action, label, style in (
+    buttons = (
         ("approve", "Approve", discord.ButtonStyle.success),
         ("reject", "Reject", discord.ButtonStyle.danger),
-    ):
-        if row.status == OPEN:
-            view.add_item(SuggestionButton(action, row.id, label, style))
-        else:
-            view.add_item(
-                discord.ui.Button(
-                    label=label, style=style, custom_id=f"fs1:{action}:{row.id}", disabled=True
-                )
-            )
-    return view
+    )
+    return SuggestionButton.card(row.id, buttons, live=row.status == OPEN)
 
 
 async def post_card(client: discord.Client, s: Services, suggested: Suggested) -> bool:

@@ -47,17 +47,7 @@ def _labels(report: ReportRow, name_of: NameOf) -> list[tuple[str, str, discord.
 
 def card_view(report: ReportRow, name_of: NameOf) -> discord.ui.View:
     """The card's buttons: live while the report is open, disabled once decided."""
-    view = discord.ui.View(timeout=None)
-    for action, label, style in _labels(report, name_of):
-        if report.status == OPEN:
-            view.add_item(DecisionButton(action, report.id, label, style))
-        else:
-            view.add_item(
-                discord.ui.Button(
-                    label=label, style=style, custom_id=f"fq1:{action}:{report.id}", disabled=True
-                )
-            )
-    return view
+    return DecisionButton.card(report.id, _labels(report, name_of), live=report.status == OPEN)
 
 
 async def post_card(client: discord.Client, s: Services, reported: Reported) -> None:
