@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+import re
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
 from bot import render
 from bot.context import Where
@@ -65,11 +67,76 @@ def policy_channel_id(channel: discord.abc.GuildChannel | discord.Thread) -> int
     return channel.id
 
 
+def is_moderator(interaction: discord.Interaction) -> bool:
+    """Manage Server (or Administrator) where the interaction happens."""
+    perms = interaction.permissions
+    return bool(perms.manage_guild or perms.administrator)
+
+
 def require_manage_guild(interaction: discord.Interaction) -> None:
     """Checked in code: `default_permissions` is only a hint server owners can override."""
-    perms = interaction.permissions
-    if not (perms.manage_guild or perms.administrator):
+    if not is_moderator(interaction):
         raise app_commands.MissingPermissions(["manage_guild"])
+
+
+class QueueButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?!)"):
+    """A persistent button on a moderator-queue card, `<prefix>:<action>:<id>`. Subclasses
+    set `template` (with groups `action` and `id`), `prefix` and `refused` (what a member
+    without Manage Server is told), and do the work in `press`."""
+
+    prefix: ClassVar[str]
+    refused: ClassVar[str]
+
+    def __init__(
+        self,
+        action: str,
+        item_id: int,
+        label: str = "…",
+        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+    ) -> None:
+        custom_id = f"{self.prefix}:{action}:{item_id}"
+        super().__init__(discord.ui.Button(label=label, style=style, custom_id=custom_id))
+        self.action, self.item_id = action, item_id
+
+    @classmethod
+    def card(
+        cls, item_id: int, buttons: Iterable[tuple[str, str, discord.ButtonStyle]], *, live: bool
+    ) -> discord.ui.View:
+        """A card's buttons (action, label, style): live while the item is open, shown
+        disabled once it is decided."""
+        view = discord.ui.View(timeout=None)
+        for action, label, style in buttons:
+            button = cls(action, item_id, label, style)
+            button.item.disabled = not live
+            view.add_item(button if live else button.item)
+        return view
+
+    @classmethod
+    async def from_custom_id(  # type: ignore[override]
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+    ) -> Self:
+        return cls(match["action"], int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        await guarded(interaction, lambda: self._checked(interaction))
+
+    async def _checked(self, interaction: discord.Interaction) -> None:
+        if interaction.guild_id is None or not is_moderator(interaction):
+            raise UserError(self.refused)
+        await self.press(interaction, interaction.guild_id)
+
+    async def press(self, interaction: discord.Interaction, guild_id: int) -> None:
+        raise NotImplementedError
+
+
+class ModeratorCog(commands.GroupCog):
+    """A command group for moderators. Subclasses also carry `guild_only` and
+    `default_permissions(manage_guild=True)`, but that is only a hint server owners can
+    override: every use is checked here, in code."""
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+        require_manage_guild(interaction)
+        return True
 
 
 async def reply(
@@ -112,3 +179,24 @@ async def guarded(interaction: discord.Interaction, action: Callable[[], Awaitab
     except Exception as exc:
         client: FicshelfBot = interaction.client  # type: ignore[assignment]
         await client.on_app_command_error(interaction, exc)  # type: ignore[arg-type]
+
+
+def form_values(data: Any) -> dict[str, list[str] | str]:
+    """custom_id → value(s) of a submitted form's controls (labels and rows unwrapped)."""
+    out: dict[str, list[str] | str] = {}
+    stack = list(data.get("components") or [])
+    while stack:
+        node = stack.pop()
+        if "component" in node:
+            stack.append(node["component"])
+        stack.extend(node.get("components") or [])
+        if "custom_id" in node:
+            out[node["custom_id"]] = node.get("values", node.get("value", ""))
+    return out
+
+
+def submitted(interaction: discord.Interaction, form: re.Pattern[str]) -> re.Match[str] | None:
+    """The match of `form` on a submitted modal's custom id (None: another interaction)."""
+    if interaction.type is not discord.InteractionType.modal_submit:
+        return None
+    return form.match(str((interaction.data or {}).get("custom_id", "")))

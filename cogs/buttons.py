@@ -20,7 +20,7 @@ from bot.errors import UserError
 from bot.services.excerpts import OLD, VERSION, Excerpt, NoExcerpt, custom_id
 from bot.services.reports import REASONS
 from bot.store.library import PassageFilter
-from cogs._common import guarded, reply, services, where
+from cogs._common import form_values, guarded, reply, services, submitted, where
 from cogs.reports import post_card
 
 if TYPE_CHECKING:
@@ -151,26 +151,10 @@ class ReportForm(discord.ui.Modal):
         self.add_item(discord.ui.Label(text="Anything to add? (optional)", component=comment))
 
 
-def form_values(data: Any) -> dict[str, list[str] | str]:
-    """custom_id → value(s) of a submitted form's controls (labels and rows unwrapped)."""
-    out: dict[str, list[str] | str] = {}
-    stack = list(data.get("components") or [])
-    while stack:
-        node = stack.pop()
-        if "component" in node:
-            stack.append(node["component"])
-        stack.extend(node.get("components") or [])
-        if "custom_id" in node:
-            out[node["custom_id"]] = node.get("values", node.get("value", ""))
-    return out
-
-
 class ButtonCog(commands.Cog, name="Buttons"):
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        if interaction.type is not discord.InteractionType.modal_submit:
-            return
-        match = REPORT_FORM.match(str((interaction.data or {}).get("custom_id", "")))
+        match = submitted(interaction, REPORT_FORM)
         if match is None:
             return
         if int(match["v"]) != VERSION:

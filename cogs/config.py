@@ -9,7 +9,7 @@ from discord.ext import commands
 from bot import render
 from bot.context import Where
 from bot.errors import UserError
-from cogs._common import policy_channel_id, reply, require_manage_guild, services
+from cogs._common import ModeratorCog, policy_channel_id, reply, services
 from cogs._options import RatingOption, WarningOption
 
 Channel = discord.TextChannel | discord.Thread
@@ -18,15 +18,11 @@ Channel = discord.TextChannel | discord.Thread
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class ConfigCog(
-    commands.GroupCog,
+    ModeratorCog,
     name="Config",
     group_name="config",
     group_description="What may be posted where",
 ):
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
-        require_manage_guild(interaction)
-        return True
-
     @app_commands.command(
         name="show", description="The effective policy of a channel and where it comes from."
     )

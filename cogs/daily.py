@@ -15,7 +15,7 @@ from bot.errors import UserError
 from bot.services.daily import NO_THREADS, Failed, NotAllowed, Outcome, Post, Sent
 from bot.services.suggestions import SOURCES
 from bot.sleeper import Sleeper
-from cogs._common import reply, require_manage_guild, services, where
+from cogs._common import ModeratorCog, reply, services, where
 from cogs._options import TimeOption, TimezoneOption, TropeOption
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class DailyCog(
-    commands.GroupCog,
+    ModeratorCog,
     name="Daily",
     group_name="daily",
     group_description="A writing prompt every day",
@@ -42,10 +42,6 @@ class DailyCog(
 
     async def cog_unload(self) -> None:
         await self.sleeper.stop(self.task)
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
-        require_manage_guild(interaction)
-        return True
 
     # -- commands ------------------------------------------------------------------------------
 

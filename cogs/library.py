@@ -9,22 +9,18 @@ from discord.ext import commands
 from bot import render
 from bot.errors import UserError
 from bot.services.uploads import UNDO_WINDOW
-from cogs._common import reply, require_manage_guild, services, upkeep_changed, where
+from cogs._common import ModeratorCog, reply, services, upkeep_changed, where
 from cogs._options import UploadOption
 
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class LibraryCog(
-    commands.GroupCog,
+    ModeratorCog,
     name="Library",
     group_name="library",
     group_description="This server's own stories",
 ):
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
-        require_manage_guild(interaction)
-        return True
-
     @app_commands.command(
         name="add", description="Add a story file (text, AO3 HTML/EPUB, saved page) or AO3 link."
     )

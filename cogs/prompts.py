@@ -21,7 +21,17 @@ from bot import render
 from bot.errors import UserError
 from bot.services.suggestions import MAX_LENGTH, Suggested
 from bot.store.suggestions import APPROVED, OPEN, REJECTED, SuggestionRow
-from cogs._common import guarded, reply, require_manage_guild, services, where
+from cogs._common import (
+    QueueButton,
+    form_values,
+    guarded,
+    is_moderator,
+    reply,
+    require_manage_guild,
+    services,
+    submitted,
+    where,
+)
 from cogs._options import TropeOption
 
 if TYPE_CHECKING:
@@ -33,27 +43,13 @@ REFUSED = "Only members with the Manage Server permission can decide prompt sugg
 REJECT_FORM = re.compile(r"^fs1:rf:(?P<sid>\d+)$")
 
 
-def _is_moderator(interaction: discord.Interaction) -> bool:
-    perms = interaction.permissions
-    return bool(perms.manage_guild or perms.administrator)
-
-
 def card_view(row: SuggestionRow) -> discord.ui.View:
     """Approve / Reject: live while the suggestion is open, disabled once decided."""
-    view = discord.ui.View(timeout=None)
-    for action, label, style in (
+    buttons = (
         ("approve", "Approve", discord.ButtonStyle.success),
         ("reject", "Reject", discord.ButtonStyle.danger),
-    ):
-        if row.status == OPEN:
-            view.add_item(SuggestionButton(action, row.id, label, style))
-        else:
-            view.add_item(
-                discord.ui.Button(
-                    label=label, style=style, custom_id=f"fs1:{action}:{row.id}", disabled=True
-                )
-            )
-    return view
+    )
+    return SuggestionButton.card(row.id, buttons, live=row.status == OPEN)
 
 
 async def post_card(client: discord.Client, s: Services, suggested: Suggested) -> bool:
@@ -78,48 +74,22 @@ async def post_card(client: discord.Client, s: Services, suggested: Suggested) -
     return True
 
 
-class SuggestionButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"fs1:(?P<action>approve|reject):(?P<sid>\d+)",
-):
+class SuggestionButton(QueueButton, template=r"fs1:(?P<action>approve|reject):(?P<id>\d+)"):
     """A moderator's decision on one suggestion (Reject asks for an optional reason)."""
 
-    def __init__(
-        self,
-        action: str,
-        suggestion_id: int,
-        label: str = "…",
-        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
-    ) -> None:
-        super().__init__(
-            discord.ui.Button(label=label, style=style, custom_id=f"fs1:{action}:{suggestion_id}")
-        )
-        self.action, self.suggestion_id = action, suggestion_id
+    prefix, refused = "fs1", REFUSED
 
-    @classmethod
-    async def from_custom_id(  # type: ignore[override]
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> SuggestionButton:
-        return cls(match["action"], int(match["sid"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        await guarded(interaction, lambda: self.press(interaction))
-
-    async def press(self, interaction: discord.Interaction) -> None:
-        if interaction.guild_id is None or not _is_moderator(interaction):
-            raise UserError(REFUSED)
+    async def press(self, interaction: discord.Interaction, guild_id: int) -> None:
         s = services(interaction)
         if self.action == "reject":
-            row = await s.suggestions.get(interaction.guild_id, self.suggestion_id)
+            row = await s.suggestions.get(guild_id, self.item_id)
             if row is not None and row.status != OPEN:
                 raise UserError("That suggestion was already decided.")
-            form = RejectForm(self.suggestion_id)
+            form = RejectForm(self.item_id)
             await interaction.response.send_modal(form)
             form.stop()  # the submission is handled from its custom_id (PromptCog)
             return
-        row = await s.suggestions.decide(
-            interaction.guild_id, self.suggestion_id, APPROVED, interaction.user.id
-        )
+        row = await s.suggestions.decide(guild_id, self.item_id, APPROVED, interaction.user.id)
         await interaction.response.edit_message(
             embed=render.suggestion_card(row, s.taxonomy.display_name), view=card_view(row)
         )
@@ -140,18 +110,6 @@ class RejectForm(discord.ui.Modal):
                 component=reason,
             )
         )
-
-
-def _form_reason(data: Any) -> str:
-    stack = list(data.get("components") or [])
-    while stack:
-        node = stack.pop()
-        if "component" in node:
-            stack.append(node["component"])
-        stack.extend(node.get("components") or [])
-        if node.get("custom_id") == "reason":
-            return str(node.get("value") or "")
-    return ""
 
 
 @app_commands.guild_only()
@@ -218,15 +176,13 @@ class PromptCog(
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        if interaction.type is not discord.InteractionType.modal_submit:
-            return
-        match = REJECT_FORM.match(str((interaction.data or {}).get("custom_id", "")))
+        match = submitted(interaction, REJECT_FORM)
         if match is None:
             return
         await guarded(interaction, lambda: self.reject(interaction, int(match["sid"])))
 
     async def reject(self, interaction: discord.Interaction, suggestion_id: int) -> None:
-        if interaction.guild_id is None or not _is_moderator(interaction):
+        if interaction.guild_id is None or not is_moderator(interaction):
             raise UserError(REFUSED)
         s = services(interaction)
         row = await s.suggestions.decide(
@@ -234,7 +190,7 @@ class PromptCog(
             suggestion_id,
             REJECTED,
             interaction.user.id,
-            _form_reason(interaction.data),
+            str(form_values(interaction.data).get("reason") or ""),
         )
         card = render.suggestion_card(row, s.taxonomy.display_name)
         if interaction.message is not None:

@@ -16,7 +16,7 @@ from bot.errors import UserError
 from bot.render import NameOf
 from bot.services.reports import Reported
 from bot.store.reports import KEPT, OPEN, RESTORED, STORY_HIDDEN, ReportRow
-from cogs._common import guarded, reply, require_manage_guild, services
+from cogs._common import ModeratorCog, QueueButton, guarded, is_moderator, reply, services
 
 if TYPE_CHECKING:
     from bot.services.root import Services
@@ -33,11 +33,6 @@ ACTIONS = {
 }
 
 
-def _is_moderator(interaction: discord.Interaction) -> bool:
-    perms = interaction.permissions
-    return bool(perms.manage_guild or perms.administrator)
-
-
 def _labels(report: ReportRow, name_of: NameOf) -> list[tuple[str, str, discord.ButtonStyle]]:
     out = [("keep", "Keep hidden", discord.ButtonStyle.secondary)]
     if report.warning:
@@ -52,17 +47,7 @@ def _labels(report: ReportRow, name_of: NameOf) -> list[tuple[str, str, discord.
 
 def card_view(report: ReportRow, name_of: NameOf) -> discord.ui.View:
     """The card's buttons: live while the report is open, disabled once decided."""
-    view = discord.ui.View(timeout=None)
-    for action, label, style in _labels(report, name_of):
-        if report.status == OPEN:
-            view.add_item(DecisionButton(action, report.id, label, style))
-        else:
-            view.add_item(
-                discord.ui.Button(
-                    label=label, style=style, custom_id=f"fq1:{action}:{report.id}", disabled=True
-                )
-            )
-    return view
+    return DecisionButton.card(report.id, _labels(report, name_of), live=report.status == OPEN)
 
 
 async def post_card(client: discord.Client, s: Services, reported: Reported) -> None:
@@ -86,41 +71,17 @@ async def post_card(client: discord.Client, s: Services, reported: Reported) -> 
     await s.reports.card_posted(reported.report.id, card.channel.id, card.id)
 
 
-class DecisionButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"fq1:(?P<action>keepw|keep|restore|story):(?P<rid>\d+)",
-):
+class DecisionButton(QueueButton, template=r"fq1:(?P<action>keepw|keep|restore|story):(?P<id>\d+)"):
     """A moderator's decision on one report (and every open report of its passage)."""
 
-    def __init__(
-        self,
-        action: str,
-        report_id: int,
-        label: str = "…",
-        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
-    ) -> None:
-        super().__init__(
-            discord.ui.Button(label=label, style=style, custom_id=f"fq1:{action}:{report_id}")
-        )
-        self.action, self.report_id = action, report_id
+    prefix, refused = "fq1", REFUSED
 
-    @classmethod
-    async def from_custom_id(  # type: ignore[override]
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> DecisionButton:
-        return cls(match["action"], int(match["rid"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        await guarded(interaction, lambda: self.press(interaction))
-
-    async def press(self, interaction: discord.Interaction) -> None:
-        if interaction.guild_id is None or not _is_moderator(interaction):
-            raise UserError(REFUSED)
+    async def press(self, interaction: discord.Interaction, guild_id: int) -> None:
         s = services(interaction)
         decision, add_warning = ACTIONS[self.action]
         decided = await s.reports.decide(
-            interaction.guild_id,
-            self.report_id,
+            guild_id,
+            self.item_id,
             decision,
             interaction.user.id,
             add_warning=add_warning,
@@ -134,7 +95,7 @@ class DecisionButton(
             if other.card_channel is None or other.card_message is None:
                 continue
             message = interaction.client.get_partial_messageable(
-                other.card_channel, guild_id=interaction.guild_id
+                other.card_channel, guild_id=guild_id
             ).get_partial_message(other.card_message)
             try:
                 await message.edit(
@@ -171,7 +132,7 @@ class PageButton(
         await guarded(interaction, lambda: self.press(interaction))
 
     async def press(self, interaction: discord.Interaction) -> None:
-        if interaction.guild_id is None or not _is_moderator(interaction):
+        if interaction.guild_id is None or not is_moderator(interaction):
             raise UserError(REFUSED)
         embed, view = await list_page(services(interaction), interaction.guild_id, self.page)
         await interaction.response.edit_message(embed=embed, view=view)
@@ -188,12 +149,8 @@ async def list_page(s: Services, guild_id: int, page: int) -> tuple[discord.Embe
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class ReportCog(
-    commands.GroupCog, name="Reports", group_name="reports", group_description="Reader reports"
+    ModeratorCog, name="Reports", group_name="reports", group_description="Reader reports"
 ):
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
-        require_manage_guild(interaction)
-        return True
-
     @app_commands.command(name="list", description="Open reader reports, oldest first.")
     async def list_(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None

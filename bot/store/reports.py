@@ -34,37 +34,6 @@ def hidden_conditions(guild_id: int) -> tuple[list[str], list[object]]:
 
 
 @dataclass(frozen=True, slots=True)
-class ReportRow:
-    """One report as stored."""
-
-    id: int
-    guild_id: int
-    passage_id: int
-    story_id: int
-    story_title: str
-    passage_text: str
-    reporter_id: int
-    reason: str
-    warning: str | None
-    comment: str
-    message_link: str | None
-    channel_id: int
-    reported_at: str
-    status: str
-    added_warning: bool
-    decided_by: int | None
-    decided_at: str | None
-    card_channel: int | None
-    card_message: int | None
-
-    @classmethod
-    def from_row(cls, row: Any) -> ReportRow:
-        values = dict(zip(row.keys(), tuple(row), strict=True))
-        values["added_warning"] = bool(values["added_warning"])
-        return cls(**values)
-
-
-@dataclass(frozen=True, slots=True)
 class NewReport:
     """What a reader reported."""
 
@@ -80,6 +49,25 @@ class NewReport:
     message_link: str | None
     channel_id: int
     reported_at: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReportRow(NewReport):
+    """One report as stored: what was reported, and what became of it."""
+
+    id: int
+    status: str
+    added_warning: bool
+    decided_by: int | None
+    decided_at: str | None
+    card_channel: int | None
+    card_message: int | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> ReportRow:
+        values = dict(zip(row.keys(), tuple(row), strict=True))
+        values["added_warning"] = bool(values["added_warning"])
+        return cls(**values)
 
 
 class ReportStore:
