@@ -323,6 +323,20 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_health(args: argparse.Namespace) -> int:
+    """Exit 0 when the database answers and its migrations are current (for HEALTHCHECK)."""
+    from bot.store.db import health
+
+    settings = _settings(args)
+    if args.timeout <= 0:
+        raise CliError("--timeout must be more than 0 seconds")
+    version, problem = health(settings.db_path, timeout=args.timeout)
+    if problem is not None:
+        raise CliError(problem, status=1)
+    print(f"ok: {settings.db_path} answers, schema version {version} (current)")
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     """Precision and recall of warning detection against a gold file or labelled passages."""
     from bot.analysis.evaluate import evaluate, format_report
@@ -506,6 +520,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", metavar="PATH")
     p.add_argument("--force", action="store_true", help="overwrite DEST")
     p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("health", help="exit 0 if the database answers and is migrated")
+    p.add_argument("--db", metavar="PATH")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="how long to wait for a locked database (default: 5)",
+    )
+    p.set_defaults(func=cmd_health)
 
     p = sub.add_parser("eval", help="precision/recall of warning detection against a gold file")
     p.add_argument("gold", metavar="GOLD")

@@ -9,6 +9,7 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 from bot.paths import STORIES_DIR
+from bot.shards import Shards, parse_shards
 
 MB = 1024 * 1024
 AO3 = "https://archiveofourown.org"
@@ -36,10 +37,12 @@ class Settings:
     ao3_tries: int = 3  # attempts for 503, 525 and timeouts
     ao3_backoff: float = 2.0  # first retry delay in seconds (doubles, with jitter)
     ao3_max_wait: float = 60.0  # longest queue for the limiter before "try again in …"
+    shards: Shards | None = None  # FICSHELF_SHARDS / FICSHELF_SHARD_IDS; None: not sharded
 
     @classmethod
     def from_env(cls, env_file: Path | None = None) -> Settings:
-        """Read DISCORD_TOKEN, FICSHELF_DB, FICSHELF_LIBRARY, FICSHELF_DEV_GUILD (and limits).
+        """Read DISCORD_TOKEN, FICSHELF_DB, FICSHELF_LIBRARY, FICSHELF_DEV_GUILD, the shards
+        (FICSHELF_SHARDS, FICSHELF_SHARD_IDS) and the limits.
 
         Values already in the environment win over `.env`.
         """
@@ -63,6 +66,7 @@ class Settings:
             ao3_timeout=_float_env("FICSHELF_AO3_TIMEOUT", 30.0),
             ao3_tries=_int_env("FICSHELF_AO3_TRIES", 3),
             ao3_max_wait=_float_env("FICSHELF_AO3_MAX_WAIT", 60.0),
+            shards=parse_shards(env.get("FICSHELF_SHARDS", ""), env.get("FICSHELF_SHARD_IDS", "")),
         )
 
     def library_warning(self) -> str | None:

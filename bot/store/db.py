@@ -213,3 +213,43 @@ class Database:
             os.replace(partial, dest)
         finally:
             partial.unlink(missing_ok=True)
+
+
+HEALTH_TIMEOUT = 5.0  # seconds `ficshelf health` waits for a lock before calling it locked
+
+
+def health(path: Path, *, timeout: float = HEALTH_TIMEOUT) -> tuple[int, str | None]:
+    """Whether the database at `path` answers and is at this code's schema version:
+    (its version, None) when healthy, else (its version or 0, a one-line reason).
+
+    Reads only, and never creates, migrates or changes the file (not even its journal
+    mode); a lock held past `timeout` seconds is reported as locked."""
+    available = len(migrations())
+    if path.is_dir():
+        return 0, f"{path} is a folder, not a database file"
+    if not path.is_file():
+        return 0, f"there is no database at {path}"
+    try:
+        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=rw", uri=True, timeout=timeout)
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY:
+            return 0, f"the database {path} is locked: still busy after {timeout:g} s"
+        return 0, f"cannot open the database {path}: {exc}"
+    except sqlite3.DatabaseError:
+        return 0, f"{path} is not a Ficshelf database (it is not an SQLite file)"
+    if version < available:
+        return version, (
+            f"{path} is at schema version {version}, older than this Ficshelf ({available}):"
+            " start the bot (ficshelf run) or ficshelf index to migrate it"
+        )
+    if version > available:
+        return version, (
+            f"{path} is at schema version {version}, newer than this Ficshelf ({available}):"
+            " upgrade Ficshelf or use another database"
+        )
+    return version, None
