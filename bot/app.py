@@ -75,11 +75,17 @@ class FicshelfBot(commands.Bot):
         always_sync: bool = False,
         instance: str = "main",
     ) -> None:
+        shards: dict[str, Any] = {}
+        if settings.shards is not None:  # an AutoShardedBot (ShardedFicshelfBot)
+            shards["shard_count"] = settings.shards.count
+            if settings.shards.ids is not None:
+                shards["shard_ids"] = list(settings.shards.ids)
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.default(),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            **shards,
         )
         self.settings = settings
         self.rng = rng or random.Random()
@@ -268,9 +274,16 @@ async def _send_ephemeral(interaction: discord.Interaction, message: str) -> Non
         )
 
 
+class ShardedFicshelfBot(FicshelfBot, commands.AutoShardedBot):
+    """The bot over the shards of settings.shards (FICSHELF_SHARDS, FICSHELF_SHARD_IDS):
+    one process, several gateway connections."""
+
+
 def create_bot(settings: Settings, **options: Any) -> FicshelfBot:
-    """Build the bot; nothing touches disk or network until it starts (setup_hook)."""
-    return FicshelfBot(settings, **options)
+    """Build the bot (sharded when settings.shards is set); nothing touches disk or network
+    until it starts (setup_hook)."""
+    kind = ShardedFicshelfBot if settings.shards is not None else FicshelfBot
+    return kind(settings, **options)
 
 
 MODERATOR_PERMISSIONS = discord.Permissions(manage_guild=True)

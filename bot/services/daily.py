@@ -9,6 +9,12 @@ on the next tick, the same local day, and never on a later one. Schedules and th
 claimed day of each channel are cached in memory (SQLite stays the source of truth: a
 lost race to claim is simply a claim that returns None), so a tick with nothing due
 costs no database round trip.
+
+Several processes may share one database, each running some of the bot's gateway shards
+(bot/shards.py): a process posts only for the servers on its own shards (`owns`, injected;
+the others' channels are not in its cache, and it must not pause them as gone), and the
+claim still stands guard, so two processes that both think they own a server (a mistaken
+shard configuration) still post once.
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ from bot.services.suggestions import (
     SuggestionService,
     parse_source,
 )
+from bot.shards import owns_everything
 from bot.store.daily import ClaimRow, DailyStore, PostedRow, ScheduleRow
 from bot.store.suggestions import COMMUNITY_KEY
 
@@ -164,8 +171,11 @@ class DailyService:
         clock: Callable[[], datetime],
         instance: str,
         suggestions: SuggestionService,
+        owns: Callable[[int], bool] = owns_everything,
     ) -> None:
+        """`owns(guild_id)`: whether this process runs the server's shard (posts for it)."""
         self.store = store
+        self.owns = owns
         self.prompts = prompts
         self.suggestions = suggestions
         self.config = config
@@ -315,7 +325,7 @@ class DailyService:
         posts: list[Post] = []
         for key, claim in list(self._pending.items()):
             s = schedules.get(key)
-            if s is None or s.paused:
+            if s is None or s.paused or not self.owns(s.guild_id):
                 continue
             if claim.local_date != local_date(now, ZoneInfo(s.timezone)):
                 await self.store.mark_failed(claim.id, ABANDONED)  # never post a stale day late
@@ -324,7 +334,7 @@ class DailyService:
             # the claimed prompt's trope: for "any trope" the schedule has none
             posts.append(Post(claim, s, self._trope_name(await self._claimed_trope(claim))))
         for key, s in schedules.items():
-            if s.paused or key in self._pending:
+            if s.paused or key in self._pending or not self.owns(s.guild_id):
                 continue
             day = is_due(_time(s), ZoneInfo(s.timezone), self._last_owed(s), now, day_rule(s))
             if day is None:
@@ -416,8 +426,9 @@ class DailyService:
         return True
 
     async def next_wakeup(self, now: datetime) -> datetime | None:
-        """The earliest instant any active schedule is due."""
-        views = [self._view(s, now) for s in (await self._state()).values()]
+        """The earliest instant any active schedule of this process's servers is due."""
+        schedules = (await self._state()).values()
+        views = [self._view(s, now) for s in schedules if self.owns(s.guild_id)]
         times = [v.next_post for v in views if v.next_post is not None]
         return min(times) if times else None
 

@@ -23,6 +23,7 @@ from bot.services.reports import ReportService
 from bot.services.suggestions import SuggestionService
 from bot.services.uploads import UploadService
 from bot.settings import Settings
+from bot.shards import owns_everything
 from bot.store.ao3 import Ao3Store
 from bot.store.config import ConfigStore
 from bot.store.daily import DailyStore
@@ -87,7 +88,8 @@ class Services:
         suggestions = SuggestionService(
             SuggestionStore(db), report_store, config, prompts, tax, clock
         )
-        daily = DailyService(DailyStore(db), prompts, config, clock, instance, suggestions)
+        owns = settings.shards.owns if settings.shards else owns_everything
+        daily = DailyService(DailyStore(db), prompts, config, clock, instance, suggestions, owns)
         departures = DepartureService(
             DepartureStore(db),
             library,
