@@ -138,16 +138,15 @@ class PassageModel:
         tokens = [_TOKEN.findall(text.lower()) for text in texts]
         probs, evidence = self._scores(tokens)
         labels = self.labels
-        gated = np.array(
-            [
-                [label in here for label in labels]
-                for here in (
-                    c | self._topics.of_words(t) for c, t in zip(cued, tokens, strict=True)
-                )
-            ],
-            dtype=bool,
-        ).reshape(len(texts), len(labels))
-        hit = (evidence > 0) & (probs >= np.where(gated, self.cued, self.thresholds))
+        own = evidence > 0
+        low, high = np.minimum(self.cued, self.thresholds), np.maximum(self.cued, self.thresholds)
+        hit = own & (probs >= high)
+        # between the two thresholds it depends on the passage: cued or on the label's topic
+        maybe = own & ~hit & (probs >= low)
+        for row in map(int, np.flatnonzero(maybe.any(axis=1))):
+            here = cued[row] | self._topics.of_words(tokens[row])
+            gated = np.array([label in here for label in labels], dtype=bool)
+            hit[row] |= maybe[row] & (gated == (self.cued < self.thresholds))
         out: list[list[ModelFinding]] = [[] for _ in texts]
         for row, k in zip(*np.nonzero(hit), strict=True):
             out[row].append(ModelFinding(labels[k], float(probs[row, k])))
@@ -215,20 +214,21 @@ class _Topics:
     ("kidnap*") that take any word beginning so. Each word is looked up once."""
 
     words: dict[str, frozenset[str]]  # whole word -> labels
-    stems: tuple[tuple[str, str], ...]  # (stem, label)
+    stems: tuple[tuple[re.Pattern[str], str], ...]  # (any of a label's stems, the label)
     seen: dict[str, frozenset[str]] = field(default_factory=dict)  # word on a topic -> labels
     checked: set[str] = field(default_factory=set)  # every word looked at so far
 
     @classmethod
     def of(cls, topics: dict[str, list[str]]) -> _Topics:
         words: dict[str, set[str]] = {}
-        stems: list[tuple[str, str]] = []
+        stems: list[tuple[re.Pattern[str], str]] = []
         for slug, entries in topics.items():
             for entry in entries:
-                if entry.endswith("*"):
-                    stems.append((entry[:-1].lower(), slug))
-                else:
+                if not entry.endswith("*"):
                     words.setdefault(entry.lower(), set()).add(slug)
+            starts = [re.escape(e[:-1].lower()) for e in entries if e.endswith("*")]
+            if starts:
+                stems.append((re.compile("|".join(starts)), slug))
         return cls({w: frozenset(s) for w, s in words.items()}, tuple(stems))
 
     def of_words(self, words: Iterable[str]) -> frozenset[str]:
@@ -236,7 +236,7 @@ class _Topics:
         unique = set(words)
         for word in unique - self.checked:
             found = set(self.words.get(word, ()))
-            found.update(slug for stem, slug in self.stems if word.startswith(stem))
+            found.update(slug for stem, slug in self.stems if stem.match(word))
             if found:
                 hot[word] = frozenset(found)
             self.checked.add(word)
