@@ -58,6 +58,13 @@ class Thresholds(_Strict):
         return sorted(value)
 
     presumed_weight: float = Field(ge=0, le=1)  # of an unchecked row, judging a threshold
+    # labels the model alone finds off their topic only at this probability or more
+    topic_only: frozenset[str] = frozenset()
+    off_topic: float = Field(default=1.0, ge=0, le=1)
+
+    @field_serializer("topic_only")
+    def _sorted_topic_only(self, value: frozenset[str]) -> list[str]:
+        return sorted(value)
 
 
 class TrainingConfig(_Strict):
@@ -299,6 +306,9 @@ def train(rows: Sequence[Row], config: TrainingConfig) -> PassageModel:
         raise TrainingError("no label has enough positive rows to learn")
     probs = out_of_fold(rows, labels, config, config.fit.folds)
     thresholds = choose_thresholds(rows, probs, labels, config)
+    for k, slug in enumerate(labels):
+        if slug in config.thresholds.topic_only:
+            thresholds[k] = max(thresholds[k], config.thresholds.off_topic)
     cued = choose_thresholds(rows, probs, labels, config, cued=True)
     model = fit(rows, labels, config)
     meta = {

@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.analysis.passage_eval import PassageReport, evaluate_passages, format_passage_report
+from bot.analysis.learned import shipped_model
+from bot.analysis.passage_eval import (
+    PassageReport,
+    detected,
+    evaluate_passages,
+    format_passage_report,
+)
 from bot.analysis.training import TrainingError
 from bot.paths import EACL_DEV
 
@@ -30,6 +36,22 @@ def test_blocked_labels_are_found_in_public_passages() -> None:
 
 
 @needs_eacl
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She slapped him across the face.",
+        (
+            "It started with a fist to his face, followed by his step father's belt. He knew"
+            " it was only the beginning of his beating."
+        ),
+    ],
+)
+def test_plain_violence_is_violence_and_not_discrimination(text: str) -> None:
+    found = detected(text, model=shipped_model(), learned=True)
+    assert "violence" in found
+    assert "discrimination" not in found
+
+
 def test_the_shipped_model_is_not_scored_on_its_own_training_works() -> None:
     with pytest.raises(TrainingError, match="cross-validate"):
         evaluate_passages(EACL_DEV)
@@ -67,9 +89,11 @@ def test_eval_cli_on_a_binary_jsonl_is_one_clear_line(tmp_path: Path) -> None:
 def test_unseen_writing_cross_validated_by_work() -> None:
     """The EACL development half, 5 folds split by work: models never see the works they
     score. A guard against regressions, not the goal: the issue asks micro F1 >= 0.55 at
-    precision >= 0.50; measured (2026-12-01) F1 0.47 at precision 0.56, against the cues'
-    0.16 at 0.50 and "yes to everything" 0.43. (Thresholds tuned on these rows alone gave
-    0.535 at 0.51, but put false CWs on ordinary writing: see data/models/training.toml.)"""
+    precision >= 0.50; measured (2026-12-01) F1 0.46 at precision 0.50 (0.49 before
+    Discrimination needed its topic off it, which had put false CWs on three bundled
+    stories), against the cues' 0.16 at 0.50 and "yes to everything" 0.43. (Thresholds tuned
+    on these rows alone gave 0.535 at 0.51, but put false CWs on ordinary writing: see
+    data/models/training.toml.)"""
     report = evaluate_passages(EACL_DEV, folds=5)
     micro = PassageReport.micro(report.combined)
     text = format_passage_report(report)
