@@ -14,7 +14,7 @@ import discord
 
 from bot.ao3.cards import SeriesCard, WorkCard
 from bot.markup import clip, echo, escape, number, unescape
-from bot.services.daily import PostStats, ScheduleView
+from bot.services.daily import PastPost, PostStats, ScheduleView
 from bot.services.excerpts import Excerpt, MoreContext, Skipped
 from bot.services.lookups import FoundStories, StoryCard, StoryWarnings, TermInfo, WarningLine
 from bot.services.reports import DECISION_NAMES, REASONS, ReportPage
@@ -409,14 +409,23 @@ def _source(post: PostedRow) -> str:
     return post.source
 
 
-def prompt_history(posts: Sequence[PostedRow]) -> discord.Embed:
-    """/prompt history: the last posted daily prompts, newest first, with their source."""
+def _posted_text(post: PostedRow, hidden: frozenset[str], name_of: NameOf) -> str:
+    """A posted prompt's quoted line; only which warnings it carries where they are blocked."""
+    if hidden:
+        return f"> (hidden here: contains {', '.join(map(name_of, sorted(hidden)))})"
+    return f"> {clip(escape(' '.join(post.text.split())), 110)}"
+
+
+def prompt_history(posts: Sequence[PastPost], name_of: NameOf) -> discord.Embed:
+    """/prompt history: the last posted daily prompts, newest first, with their source; a
+    prompt whose warnings this channel blocks is listed without its text."""
     embed = _embed("Posted prompts")
     if not posts:
         embed.description = "No daily prompt has been posted in this server yet."
         return fit(embed)
     lines = [
-        f"<t:{_ts(p.sent_at)}:d> · {_source(p)}\n> {clip(escape(' '.join(p.text.split())), 110)}"
+        f"<t:{_ts(p.post.sent_at)}:d> · {_source(p.post)}\n"
+        f"{_posted_text(p.post, p.hidden, name_of)}"
         for p in posts
     ]
     embed.description = _lines_within(lines, DESCRIPTION_LIMIT)
@@ -425,8 +434,9 @@ def prompt_history(posts: Sequence[PostedRow]) -> discord.Embed:
     return fit(embed)
 
 
-def daily_stats(stats: Sequence[PostStats]) -> discord.Embed:
-    """/daily stats: the last 14 posts by replies (their thread's messages), most first."""
+def daily_stats(stats: Sequence[PostStats], name_of: NameOf) -> discord.Embed:
+    """/daily stats: the last 14 posts by replies (their thread's messages), most first; a
+    prompt whose warnings this channel blocks is listed without its text."""
     embed = _embed("Daily prompts: replies")
     if not stats:
         embed.description = "No daily prompt has been posted in this server yet."
@@ -440,7 +450,7 @@ def daily_stats(stats: Sequence[PostStats]) -> discord.Embed:
             count = f"{number(st.replies)} repl{'y' if st.replies == 1 else 'ies'}"
         lines.append(
             f"{i}. **{count}** · <t:{_ts(p.sent_at)}:d> · <#{p.channel_id}>\n"
-            f"> {clip(escape(' '.join(p.text.split())), 110)}"
+            f"{_posted_text(p, st.hidden, name_of)}"
         )
     embed.description = _lines_within(lines, DESCRIPTION_LIMIT)
     embed.set_footer(text="Replies are the messages in each post's thread.")

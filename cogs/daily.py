@@ -125,10 +125,12 @@ class DailyCog(
     async def stats(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        stats = await services(interaction).daily.stats(
-            interaction.guild_id, lambda thread_id: _replies(self.bot, thread_id)
+        s = services(interaction)
+        stats = await s.daily.stats(
+            where(interaction), lambda thread_id: _replies(self.bot, thread_id)
         )
-        await reply(interaction, embed=render.daily_stats(stats), ephemeral=True)
+        embed = render.daily_stats(stats, s.taxonomy.display_name)
+        await reply(interaction, embed=embed, ephemeral=True)
 
     @app_commands.command(name="preview", description="What the next daily prompt could look like.")
     async def preview(self, interaction: discord.Interaction) -> None:

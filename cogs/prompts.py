@@ -149,9 +149,10 @@ class PromptCog(
         name="history", description="The last 30 daily prompts posted here, with their source."
     )
     async def history(self, interaction: discord.Interaction) -> None:
-        assert interaction.guild_id is not None
-        posts = await services(interaction).daily.history(interaction.guild_id)
-        await reply(interaction, embed=render.prompt_history(posts), ephemeral=True)
+        s = services(interaction)
+        posts = await s.daily.history(where(interaction))
+        embed = render.prompt_history(posts, s.taxonomy.display_name)
+        await reply(interaction, embed=embed, ephemeral=True)
 
     @app_commands.command(
         name="pending", description="The oldest prompt suggestion waiting (Manage Server)."

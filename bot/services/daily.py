@@ -128,11 +128,21 @@ class ScheduleView:
 
 
 @dataclass(frozen=True, slots=True)
+class PastPost:
+    """A posted prompt as a channel may see it: `hidden` names the warnings (detected in a
+    community prompt) that keep its text out of that channel; empty, it can be shown."""
+
+    post: PostedRow
+    hidden: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
 class PostStats:
     """A recent post and its replies (its thread's message count; None: no thread)."""
 
     post: PostedRow
     replies: int | None
+    hidden: frozenset[str] = frozenset()  # as PastPost.hidden
 
 
 def recurrence(s: ScheduleRow) -> Recurrence:
@@ -283,21 +293,30 @@ class DailyService:
         )
         return pick is None
 
-    async def history(self, guild_id: int) -> list[PostedRow]:
-        """The server's last 30 posted daily prompts, newest first."""
-        return await self.store.posted(guild_id, HISTORY_SIZE)
+    async def history(self, where: Where) -> list[PastPost]:
+        """The server's last 30 posted daily prompts, newest first, as `where` may see them."""
+        blocked = await self._blocked(where)
+        return [
+            PastPost(p, p.warnings & blocked)
+            for p in await self.store.posted(where.guild_id, HISTORY_SIZE)
+        ]
 
     async def stats(
-        self, guild_id: int, replies: Callable[[int], Awaitable[int | None]]
+        self, where: Where, replies: Callable[[int], Awaitable[int | None]]
     ) -> list[PostStats]:
         """The last 14 posts with their reply counts (`replies`: a thread's message count),
-        most answered first."""
+        most answered first, as `where` may see them."""
+        blocked = await self._blocked(where)
         out = [
-            PostStats(p, await replies(p.thread_id) if p.thread_id else None)
-            for p in await self.store.posted(guild_id, STATS_SIZE)
+            PostStats(p, await replies(p.thread_id) if p.thread_id else None, p.warnings & blocked)
+            for p in await self.store.posted(where.guild_id, STATS_SIZE)
         ]
         out.sort(key=lambda x: -1 if x.replies is None else x.replies, reverse=True)
         return out
+
+    async def _blocked(self, where: Where) -> frozenset[str]:
+        """The warnings `where` keeps out (sexual ones outside age-restricted channels)."""
+        return (await self.config.view(where)).eligibility.blocked
 
     async def preview(self, guild_id: int, where: Where) -> tuple[str, str | None]:
         """The kind of prompt the next daily post would be (not recorded as shown)."""

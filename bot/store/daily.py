@@ -54,6 +54,7 @@ class PostedRow:
     credit: str | None
     sent_at: str
     thread_id: int | None
+    warnings: frozenset[str] = frozenset()  # a community prompt's, detected when suggested
 
 
 _SCHEDULE_COLUMNS = (
@@ -202,15 +203,28 @@ class DailyStore:
         )
 
     async def posted(self, guild_id: int, limit: int) -> list[PostedRow]:
-        """The server's last `limit` daily posts that landed, newest first."""
+        """The server's last `limit` daily posts that landed, newest first (a community
+        prompt with the warnings detected in its suggestion)."""
         rows = await self.db.fetchall(
-            "SELECT channel_id, local_date, text, source, credit, sent_at, thread_id"
-            " FROM daily_posts WHERE guild_id = ? AND sent_at IS NOT NULL"
-            " ORDER BY sent_at DESC, id DESC LIMIT ?",
+            "SELECT p.channel_id, p.local_date, p.text, p.source, p.credit, p.sent_at,"
+            " p.thread_id, s.warnings FROM daily_posts p LEFT JOIN prompt_suggestions s"
+            " ON s.guild_id = p.guild_id AND p.prompt_key = 'community:' || s.id"
+            " WHERE p.guild_id = ? AND p.sent_at IS NOT NULL"
+            " ORDER BY p.sent_at DESC, p.id DESC LIMIT ?",
             (guild_id, limit),
         )
         return [
-            PostedRow(r[0], date.fromisoformat(r[1]), r[2], r[3], r[4], r[5], r[6]) for r in rows
+            PostedRow(
+                r[0],
+                date.fromisoformat(r[1]),
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                frozenset(w for w in (r[7] or "").split(",") if w),
+            )
+            for r in rows
         ]
 
     async def mark_failed(self, claim_id: int, error: str) -> None:

@@ -432,3 +432,55 @@ async def test_a_community_prompt_whose_send_failed_is_retried_and_posted_once(
     assert IDEA in post.content and "Soulmates" in post.content
     assert "suggested by" in post.content
     await env.bot.release()
+
+
+# -- what a channel is shown of past prompts and of suggestions ------------------------------
+
+HARM = "She drags the razor blade across her wrist again and watches it bleed."
+
+
+async def post_a_self_harm_prompt_in_writing(world: World) -> None:
+    """Writing allows self-harm and posts the community prompt; general (which blocks it)
+    gets a generated one, on Jan 1."""
+    await world.moderator.slash(
+        world.general, "config unblock", warning="self-harm", channel=world.writing
+    )
+    await suggest(world.member, world.writing, HARM)
+    pending = await world.moderator.slash(world.general, "prompt pending")
+    await world.moderator.click(pending.response, label="Approve")
+    await daily_set(world, world.writing, timezone="UTC", source="community", thread=True)
+    await daily_set(world, world.general, timezone="UTC", source="community")
+    await advance_to(world, datetime(2026, 1, 1, 12, 0, tzinfo=UTC))
+    [in_writing] = daily_posts(world.writing)
+    assert "razor" in in_writing.content
+    assert len(daily_posts(world.general)) == 1
+
+
+async def test_history_hides_a_community_prompt_whose_warning_the_channel_blocks(
+    world: World,
+) -> None:
+    await post_a_self_harm_prompt_in_writing(world)
+    there = await world.member.slash(world.general, "prompt history")
+    listing = there.response.embeds[0].description
+    assert "razor" not in listing and "wrist" not in listing
+    assert "(hidden here: contains Self-Harm)" in listing
+    assert "community, suggested by" in listing  # still listed: the count stays honest
+    assert there.response.embeds[0].footer.text == "The last 2 daily prompts"
+    allowed = await world.member.slash(world.writing, "prompt history")
+    listing = allowed.response.embeds[0].description
+    assert "razor blade" in listing and "hidden here" not in listing
+    assert allowed.response.embeds[0].footer.text == "The last 2 daily prompts"
+
+
+async def test_daily_stats_hides_a_community_prompt_whose_warning_the_channel_blocks(
+    world: World,
+) -> None:
+    await post_a_self_harm_prompt_in_writing(world)
+    stats = await world.moderator.slash(world.general, "daily stats")
+    listing = (stats.followups or [stats.response])[-1].embeds[0].description
+    assert "razor" not in listing and "wrist" not in listing
+    assert "(hidden here: contains Self-Harm)" in listing
+    assert len([line for line in listing.split("\n") if line[:1].isdigit()]) == 2
+    allowed = await world.moderator.slash(world.writing, "daily stats")
+    listing = (allowed.followups or [allowed.response])[-1].embeds[0].description
+    assert "razor blade" in listing and "hidden here" not in listing
