@@ -472,8 +472,13 @@ def _lines_within(lines: Sequence[str], limit: int) -> str:
 
 
 def suggestion_card(row: SuggestionRow, name_of: NameOf) -> discord.Embed:
-    """A suggested prompt in the moderators' queue; once decided, who decided what."""
-    embed = _embed(f"Prompt suggestion #{row.id}", description=escape(row.text))
+    """A suggested prompt in the moderators' queue; once decided, who decided what. Text in
+    which a warning was detected is in spoiler bars (the queue channel may block it), with
+    the warnings named, as a report's passage is."""
+    body = escape(row.text)
+    if row.warning_set:
+        body = spoiler(clip(body, DESCRIPTION_LIMIT - 8))
+    embed = _embed(f"Prompt suggestion #{row.id}", description=body)
     embed.add_field(name="Suggested by", value=f"<@{row.user_id}> ({escape(row.author_name)})")
     if row.trope:
         embed.add_field(name="Trope", value=escape(name_of(row.trope)))

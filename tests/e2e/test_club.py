@@ -332,8 +332,11 @@ async def test_suggestions_are_length_checked_rate_limited_and_judged_by_the_cha
     later = await suggest(world.member, world.general, f"{IDEA} The next day.")
     assert "Thank you" in later.response.content
     pending = await world.moderator.slash(world.general, "prompt pending")
-    assert pending.ephemeral and "razor blade" in pending.response.embeds[0].description
-    assert "Self-Harm" in pending.response.embeds[0].fields[-2].value  # kept with it
+    # general blocks self-harm: moderators read it behind spoiler bars, the warning named
+    shown = pending.response.embeds[0]
+    assert pending.ephemeral and shown.description.startswith("||She drags the razor blade")
+    assert shown.description.endswith("||")
+    assert "Self-Harm" in shown.fields[-2].value  # kept with it
     refused_pending = await world.member.slash(world.general, "prompt pending")
     assert "Manage Server" in refused_pending.response.content
 
@@ -484,3 +487,24 @@ async def test_daily_stats_hides_a_community_prompt_whose_warning_the_channel_bl
     allowed = await world.moderator.slash(world.writing, "daily stats")
     listing = (allowed.followups or [allowed.response])[-1].embeds[0].description
     assert "razor blade" in listing and "hidden here" not in listing
+
+
+async def test_a_suggestion_card_with_a_detected_warning_spoilers_the_text_and_names_it(
+    world: World,
+) -> None:
+    mods = await queue(world)  # blocks self-harm, as every channel does by default
+    await world.moderator.slash(
+        world.general, "config unblock", warning="self-harm", channel=world.writing
+    )
+    await suggest(world.member, world.writing, HARM)
+    await suggest(world.member, world.general, IDEA)
+    harm_card, idea_card = cards(mods)
+    assert harm_card.embeds[0].description == f"||{HARM}||"
+    assert "Self-Harm" in harm_card.embeds[0].fields[-2].value
+    assert idea_card.embeds[0].description == IDEA  # nothing detected: no spoiler bars
+    pending = await world.moderator.slash(world.general, "prompt pending")
+    assert pending.response.embeds[0].description == f"||{HARM}||"
+    approved = await world.moderator.click(harm_card, label="Approve")
+    assert not approved.ephemeral
+    decided = current(mods, harm_card.id).embeds[0]
+    assert decided.description == f"||{HARM}||" and "approved" in decided.fields[-1].value
