@@ -112,7 +112,9 @@ class DailyCog(
     async def show(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         views = await services(interaction).daily.show(
-            interaction.guild_id, lambda channel_id: _may_thread(self.bot, channel_id)
+            interaction.guild_id,
+            lambda channel_id: _may_thread(self.bot, channel_id),
+            DiscordCourier(self.bot).age_restricted,  # as the poster will see the channel
         )
         embed = render.daily_schedules(
             views, lambda channel_id: _channel_name(self.bot, channel_id)

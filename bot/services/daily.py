@@ -264,11 +264,15 @@ class DailyService:
         return removed
 
     async def show(
-        self, guild_id: int, threads_allowed: Callable[[int], bool] = lambda _c: True
+        self,
+        guild_id: int,
+        threads_allowed: Callable[[int], bool] = lambda _c: True,
+        age_restricted: Callable[[int], bool] = lambda _c: False,
     ) -> list[ScheduleView]:
         """Each schedule with its rule, next posts, and what moderators should know: threads
         the bot may not open (`threads_allowed(channel_id)` now, or at the last post), a
-        community pool that ran dry."""
+        community pool that ran dry (for the channel as it is: `age_restricted(channel_id)`,
+        as the poster sees it)."""
         now = self.clock()
         await self._state()
         views = []
@@ -279,13 +283,15 @@ class DailyService:
                 notes.append(NO_THREADS)
             elif s.thread and s.thread_problem:
                 notes.append(s.thread_problem)
-            if s.source != GENERATED and await self._pool_empty(s, now):
+            if s.source != GENERATED and await self._pool_empty(
+                s, now, age_restricted(s.channel_id)
+            ):
                 notes.append(POOL_EMPTY)
             views.append(dataclasses.replace(view, notes=tuple(notes)))
         return views
 
-    async def _pool_empty(self, s: ScheduleRow, now: datetime) -> bool:
-        where = Where(s.guild_id, s.channel_id, False)
+    async def _pool_empty(self, s: ScheduleRow, now: datetime, age_restricted: bool) -> bool:
+        where = Where(s.guild_id, s.channel_id, age_restricted)
         view = await self.config.view(where)
         avoid = await self.prompts.recent_keys(s.guild_id, now)
         pick = await self.suggestions.pick(

@@ -508,3 +508,37 @@ async def test_a_suggestion_card_with_a_detected_warning_spoilers_the_text_and_n
     assert not approved.ephemeral
     decided = current(mods, harm_card.id).embeds[0]
     assert decided.description == f"||{HARM}||" and "approved" in decided.fields[-1].value
+
+
+SEXUAL = "They kiss, undress each other slowly and make love on the narrow bed for the first time."
+
+
+async def test_an_age_restricted_channels_pool_counts_prompts_only_it_may_post(
+    world: World,
+) -> None:
+    for channel in (world.after_dark, world.writing):  # writing is not age-restricted
+        await world.moderator.slash(
+            world.general, "config unblock", warning="sexual-content", channel=channel
+        )
+    taken = await suggest(world.member, world.after_dark, SEXUAL)
+    assert "Thank you" in taken.response.content, taken.response.content
+    pending = await world.moderator.slash(world.general, "prompt pending")
+    assert "Sexual Content" in pending.response.embeds[0].fields[-2].value
+    await world.moderator.click(pending.response, label="Approve")
+    await daily_set(world, world.after_dark, timezone="UTC", source="community")
+    await daily_set(world, world.writing, timezone="UTC", source="community")
+    show = await world.moderator.slash(world.general, "daily show")
+    rows = {f.name: f.value for f in show.response.embeds[0].fields}
+    [after_dark] = [v for k, v in rows.items() if "after-dark" in k]
+    [writing] = [v for k, v in rows.items() if "writing" in k]
+    assert "community pool is empty" not in after_dark  # it takes the approved prompt
+    assert "the community pool is empty; using generated prompts" in writing
+    await advance_to(world, datetime(2026, 1, 1, 12, 0, tzinfo=UTC))
+    [posted] = daily_posts(world.after_dark)
+    assert "make love" in posted.content and "suggested by" in posted.content
+    # and the history shows it only behind the age gate
+    gated = await world.member.slash(world.after_dark, "prompt history")
+    assert "make love" in gated.response.embeds[0].description
+    outside = await world.member.slash(world.writing, "prompt history")
+    listing = outside.response.embeds[0].description
+    assert "make love" not in listing and "(hidden here: contains Sexual Content)" in listing
