@@ -193,15 +193,17 @@ class PromptCog(
             interaction.user.id,
             str(form_values(interaction.data).get("reason") or ""),
         )
+        # the rejection is committed: the member is told before the card is touched, so a
+        # card that cannot be edited never keeps the news from them
+        server = interaction.guild.name if interaction.guild else "the server"
+        notice = render.suggestion_rejected(row, server)
+        if not await _direct_message(interaction.client, row.user_id, notice):
+            await s.suggestions.leave_notice(row.guild_id, row.user_id, notice)
         card = render.suggestion_card(row, s.taxonomy.display_name)
         if interaction.message is not None:
             await interaction.response.edit_message(embed=card, view=card_view(row))
         else:
             await reply(interaction, embed=card, ephemeral=True)
-        server = interaction.guild.name if interaction.guild else "the server"
-        notice = render.suggestion_rejected(row, server)
-        if not await _direct_message(interaction.client, row.user_id, notice):
-            await s.suggestions.leave_notice(row.guild_id, row.user_id, notice)
 
     @commands.Cog.listener()
     async def on_app_command_completion(

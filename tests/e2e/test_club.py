@@ -284,6 +284,23 @@ async def test_reject_with_a_reason_by_dm_or_on_the_next_command(world: World) -
     assert_no_pings(env)
 
 
+async def test_a_rejection_whose_card_cannot_be_edited_still_reaches_the_member(
+    world: World,
+) -> None:
+    env = world.env
+    mods = await queue(world)
+    await suggest(world.member, world.general, IDEA)
+    [card] = cards(mods)
+    shown = await world.moderator.click(card, label="Reject")
+    # the card's edit (the form's answer) fails after the rejection is committed
+    env.inject_error("POST", "/interactions/*/callback", status=500, times=1)
+    await world.moderator.submit_modal(shown, {"reason": "We had an umbrella prompt last week."})
+    [dm] = world.member.user.dm_channel.history()
+    assert "not added" in dm.content and "We had an umbrella prompt last week." in dm.content
+    again = await world.moderator.slash(world.general, "prompt pending")
+    assert "No prompt suggestion is waiting" in again.response.content  # it was rejected
+
+
 async def test_a_suggestion_with_everyone_and_spoiler_bars_is_posted_inert(world: World) -> None:
     env = world.env
     mods = await queue(world)
