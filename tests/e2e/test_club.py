@@ -10,11 +10,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import discord
+import pytest
 
 from bot.markup import ZWSP
 from bot.settings import Settings
 from tests.e2e.checks import assert_no_pings, assert_within_limits
 from tests.e2e.conftest import World, make_world, restart
+from tests.e2e.faults import land_then_fail
 
 UTC = ZoneInfo("UTC")
 NY = ZoneInfo("America/New_York")
@@ -434,23 +436,31 @@ async def test_one_servers_community_prompts_never_appear_in_another(world: Worl
 
 
 async def test_a_community_prompt_whose_send_failed_is_retried_and_posted_once(
-    world: World, settings: Settings
+    world: World, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     env = world.env
     await suggest(world.member, world.general, IDEA, trope="soulmates")
     pending = await world.moderator.slash(world.general, "prompt pending")
     await world.moderator.click(pending.response, label="Approve")
     await daily_set(world, world.writing, timezone="UTC", source="community")
-    # the first send lands but its answer is lost (a 500 after the fact is what a timeout
-    # looks like); the bot restarts before the retry and must find the post, not repeat it
-    env.inject_error("POST", f"/channels/{world.writing.id}/messages", status=500, times=1)
+    # the first send lands but its answer is lost (a timeout after Discord made the
+    # message); the bot restarts before the retry and must find the post, not repeat it
+    path = f"/channels/{world.writing.id}/messages"
+    lost = land_then_fail(monkeypatch, "POST", path)
     await advance_to(world, datetime(2026, 1, 1, 9, 0, 30, tzinfo=UTC))
-    assert daily_posts(world.writing) == []
+    assert len(lost.hits) == 1, "the send landed and its answer was lost"
+    assert len(daily_posts(world.writing)) == 1
     await restart(env, settings, 9)
-    await advance_to(world, datetime(2026, 1, 1, 12, 0, tzinfo=UTC))
+    await advance_to(world, datetime(2026, 1, 1, 23, 0, tzinfo=UTC))  # retries long done
     [post] = daily_posts(world.writing)
     assert IDEA in post.content and "Soulmates" in post.content
     assert "suggested by" in post.content
+    sends = [r for r in env.http_requests if r.method == "POST" and r.path == path]
+    assert len(sends) == 1, "never sent a second time"
+    history = await world.member.slash(world.writing, "prompt history")
+    listing = history.response.embeds[0].description
+    assert listing.count("community, suggested by") == 1
+    assert history.response.embeds[0].footer.text == "The last daily prompt"
     await env.bot.release()
 
 
