@@ -7,6 +7,7 @@ inside a story cannot break a spoiler, and every send uses `NO_PINGS`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
@@ -335,6 +336,15 @@ def daily_prompt(
     if credit:
         body += f"\n*suggested by {escape(credit)}*"
     return content(body)
+
+
+def is_daily_prompt(
+    message: str, text: str, trope_name: str | None, credit: str | None = None
+) -> bool:
+    """Whether `message` is the daily post of this prompt, whatever role it pinged (the
+    schedule's role may have changed since that post was sent)."""
+    bare = daily_prompt(text, trope_name, None, credit)
+    return message == bare or re.fullmatch(r"<@&\d+> " + re.escape(bare), message) is not None
 
 
 THREAD_NAME_LIMIT = 100

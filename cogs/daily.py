@@ -179,10 +179,12 @@ class DiscordCourier:
         channel = self._channel(post.claim.channel_id)
         if channel is None:
             return None
-        body = _body(post)
+        claim = post.claim
         try:
             async for message in channel.history(limit=25):
-                if message.author == self.bot.user and message.content == body:
+                if message.author == self.bot.user and render.is_daily_prompt(
+                    message.content, claim.text, post.trope_name, claim.credit
+                ):
                     return message.id
         except discord.HTTPException:
             return None

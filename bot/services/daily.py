@@ -250,7 +250,13 @@ class DailyService:
             thread=thread,
             source=origin,
         )
-        row = dataclasses.replace(row, anchor=anchor(row).isoformat())
+        before = next(
+            (p for p in await self.store.schedules(guild_id) if p.channel_id == channel_id), None
+        )
+        # the same rule set again (say, to add a role) keeps its phase: "every 2 days" must
+        # not post two days running because a moderator changed something else
+        kept = before.anchor if before and before.days == row.days and before.anchor else None
+        row = dataclasses.replace(row, anchor=kept or anchor(row).isoformat())
         await self.store.upsert(row, user_id=user_id)
         self.reload()
         await self._state()

@@ -199,6 +199,16 @@ async def _assert_posted_once_and_carries_on(world: World, due: datetime) -> Non
     assert world.env.errors == []
 
 
+async def test_a_landed_post_is_found_after_the_schedules_role_changed(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    due = await _lose_the_answer(world, monkeypatch, TimeoutError)
+    await _set(world, world.writing, role=world.mod_role)  # before the retry a minute later
+    await _advance_to(world, due + timedelta(hours=2))
+    assert len(_sends(world, world.writing)) == 1, "never sent a second time"
+    assert len(_daily_posts(world.writing)) == 1
+
+
 ANY_TROPE = pytest.param(None, id="any-trope")
 ONE_TROPE = pytest.param("time-skip", id="one-trope")
 

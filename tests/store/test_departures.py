@@ -60,3 +60,29 @@ async def test_purge_is_one_transaction(tmp_path: Path, monkeypatch: pytest.Monk
         assert set((await _rows(db, GONE)).values()) == {1}, "nothing deleted when one part fails"
     finally:
         await db.close()
+
+
+async def test_every_table_with_a_server_column_is_in_the_purge(tmp_path: Path) -> None:
+    """A new per-server table must join the purge: each one with a `guild_id` column is
+    named by a purge statement, or goes by cascade from one that is."""
+    db = await Database.open(tmp_path / "schema.db")
+    try:
+        names = await db.fetchall(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL"
+        )
+        per_server: set[str] = set()
+        cascades: dict[str, set[str]] = {}  # table -> the tables whose deletes reach it
+        for (table,) in names:
+            columns = {r[1] for r in await db.fetchall(f"PRAGMA table_info({table})")}
+            if "guild_id" in columns:
+                per_server.add(table)
+            keys = await db.fetchall(f"PRAGMA foreign_key_list({table})")
+            cascades[table] = {k[2] for k in keys if k[6] == "CASCADE"}
+    finally:
+        await db.close()
+    assert {"stories", "passages", "daily_schedules", "prompt_suggestions"} <= per_server
+    purged = " ".join(sql for purge in departures.PER_SERVER for sql, _ in purge(GONE))
+    covered = {t for t in cascades if f" {t} " in f" {purged} "} | {"departed_guilds"}
+    while grown := {t for t, parents in cascades.items() if parents & covered} - covered:
+        covered |= grown
+    assert per_server - covered == set()
