@@ -426,13 +426,15 @@ def _posted_text(post: PostedRow, hidden: frozenset[str], name_of: NameOf) -> st
     return f"> {clip(escape(' '.join(post.text.split())), 110)}"
 
 
+NO_POSTS_YET = "No daily prompt has been posted in this server yet."
+
+
 def prompt_history(posts: Sequence[PastPost], name_of: NameOf) -> discord.Embed:
     """/prompt history: the last posted daily prompts, newest first, with their source; a
     prompt whose warnings this channel blocks is listed without its text."""
-    embed = _embed("Posted prompts")
     if not posts:
-        embed.description = "No daily prompt has been posted in this server yet."
-        return fit(embed)
+        return fit(_embed("Posted prompts", description=NO_POSTS_YET))
+    embed = _embed("Posted prompts")
     lines = [
         f"<t:{_ts(p.post.sent_at)}:d> · {_source(p.post)}\n"
         f"{_posted_text(p.post, p.hidden, name_of)}"
@@ -447,10 +449,9 @@ def prompt_history(posts: Sequence[PastPost], name_of: NameOf) -> discord.Embed:
 def daily_stats(stats: Sequence[PostStats], name_of: NameOf) -> discord.Embed:
     """/daily stats: the last 14 posts by replies (their thread's messages), most first; a
     prompt whose warnings this channel blocks is listed without its text."""
-    embed = _embed("Daily prompts: replies")
     if not stats:
-        embed.description = "No daily prompt has been posted in this server yet."
-        return fit(embed)
+        return fit(_embed("Daily prompts: replies", description=NO_POSTS_YET))
+    embed = _embed("Daily prompts: replies")
     lines = []
     for i, st in enumerate(stats, 1):
         p = st.post
