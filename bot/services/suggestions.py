@@ -37,6 +37,11 @@ MIN_LENGTH = 15  # characters a suggestion needs …
 MAX_LENGTH = 300  # … and may have
 RATE_LIMIT = 3  # suggestions one member may send …
 RATE_WINDOW = timedelta(hours=24)  # … in this long
+RATE_LIMITED = (
+    f"Thank you for the ideas! You have suggested {RATE_LIMIT} prompts in the last "
+    f"{int(RATE_WINDOW.total_seconds() // 3600)} hours, which is as many as I take from one "
+    "person in a day; please try again tomorrow."
+)
 POOL_EMPTY = "the community pool is empty; using generated prompts"
 DECISIONS = {APPROVED: "approved", REJECTED: "rejected"}
 
@@ -100,11 +105,7 @@ class SuggestionService:
         now = self.clock()
         since = _iso(now - RATE_WINDOW)
         if await self.store.recent_count(where.guild_id, user_id, since) >= RATE_LIMIT:
-            raise UserError(
-                f"Thank you for the ideas! You have suggested {RATE_LIMIT} prompts in the last "
-                f"{int(RATE_WINDOW.total_seconds() // 3600)} hours, which is as many as I take "
-                "from one person in a day; please try again tomorrow."
-            )
+            raise UserError(RATE_LIMITED)
         found = detected_warnings(flat, self.tax)
         view = await self.config.view(where)
         blocked = sorted(found & view.eligibility.blocked)
@@ -124,8 +125,12 @@ class SuggestionService:
                 trope=trope,  # a slug: the command's option resolved it
                 warnings=found,
                 suggested_at=_iso(now),
-            )
+            ),
+            limit=RATE_LIMIT,
+            since=since,
         )
+        if row is None:  # another of theirs was taken meanwhile
+            raise UserError(RATE_LIMITED)
         return Suggested(row, await self.reports.queue_channel(where.guild_id))
 
     # -- moderators -------------------------------------------------------------------------

@@ -63,10 +63,14 @@ class SuggestionStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def add(self, new: NewSuggestion) -> SuggestionRow:
-        _, sid = await self.db.write(
+    async def add(self, new: NewSuggestion, *, limit: int, since: str) -> SuggestionRow | None:
+        """Store `new` unless its member already made `limit` suggestions since `since`
+        (None): one statement, so suggestions sent at once cannot all pass the check."""
+        changed, sid = await self.db.write(
             "INSERT INTO prompt_suggestions (guild_id, channel_id, user_id, author_name, text,"
-            " trope, warnings, suggested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " trope, warnings, suggested_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?"
+            " WHERE (SELECT count(*) FROM prompt_suggestions WHERE guild_id = ? AND user_id = ?"
+            " AND suggested_at >= ?) < ?",
             (
                 new.guild_id,
                 new.channel_id,
@@ -76,12 +80,15 @@ class SuggestionStore:
                 new.trope,
                 ",".join(sorted(new.warnings)),
                 new.suggested_at,
+                new.guild_id,
+                new.user_id,
+                since,
+                limit,
             ),
         )
-        assert sid is not None
-        row = await self.get(new.guild_id, sid)
-        assert row is not None
-        return row
+        if not changed or sid is None:  # (the last row id is the connection's, not ours)
+            return None
+        return await self.get(new.guild_id, sid)
 
     async def get(self, guild_id: int, suggestion_id: int) -> SuggestionRow | None:
         row = await self.db.fetchone(
