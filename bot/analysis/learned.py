@@ -25,6 +25,7 @@ from bot.paths import MODEL_PATH
 _TOKEN = re.compile(r"\w\w+")  # = scikit-learn's (?u)\b\w\w+\b: runs are maximal
 _SENTENCE = re.compile(r"[^.!?…\n]+(?:[.!?…]+[\"'”’)]*|$)")
 _MIN_SENTENCE_WORDS = 4
+_MAX_REMEMBERED = 200_000  # distinct words whose topics are remembered
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +235,9 @@ class _Topics:
     def of_words(self, words: Iterable[str]) -> frozenset[str]:
         hot = self.seen
         unique = set(words)
+        if len(self.checked) > _MAX_REMEMBERED:  # a long-running bot meets ever more words
+            self.checked.clear()
+            hot.clear()
         for word in unique - self.checked:
             found = set(self.words.get(word, ()))
             found.update(slug for stem, slug in self.stems if stem.match(word))
