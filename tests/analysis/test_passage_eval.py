@@ -57,14 +57,18 @@ def test_the_shipped_model_is_not_scored_on_its_own_training_works() -> None:
         evaluate_passages(EACL_DEV)
 
 
-@needs_eacl
-def test_eval_cli_says_to_cross_validate(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "eval", str(EACL_DEV)],
+def _eval_cli(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "eval", str(path)],
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+@needs_eacl
+def test_eval_cli_says_to_cross_validate(tmp_path: Path) -> None:
+    done = _eval_cli(EACL_DEV)
     assert done.returncode == 2
     assert "--folds" in done.stderr
     assert "Traceback" not in done.stderr
@@ -73,12 +77,7 @@ def test_eval_cli_says_to_cross_validate(tmp_path: Path) -> None:
 def test_eval_cli_on_a_binary_jsonl_is_one_clear_line(tmp_path: Path) -> None:
     path = tmp_path / "x.jsonl"
     path.write_bytes(b"\x00\xff\xfe binary")
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "eval", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = _eval_cli(path)
     assert done.returncode == 2
     assert "binary" in done.stderr
     assert "Traceback" not in done.stderr

@@ -415,15 +415,7 @@ async def test_one_servers_community_prompts_never_appear_in_another(world: Worl
     nothing = await other.moderator.slash(other.general, "prompt pending")
     assert "No prompt suggestion is waiting" in nothing.response.content
     await daily_set(world, world.writing, timezone="UTC")
-    result = await other.moderator.slash(
-        other.general,
-        "daily set",
-        channel=other.writing,
-        time="09:00",
-        timezone="UTC",
-        source="community",
-    )
-    assert "Daily prompt set" in result.response.content
+    await daily_set(other, other.writing, timezone="UTC", source="community")
     await advance_to(world, datetime(2026, 1, 3, 12, 0, tzinfo=UTC))
     assert "dragon" in daily_posts(world.writing)[0].content
     theirs = daily_posts(other.writing)
