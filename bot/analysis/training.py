@@ -52,18 +52,13 @@ class Eacl(_Strict):
 class Thresholds(_Strict):
     min_precision: float = Field(ge=0, le=1)
     recall_first: frozenset[str] = frozenset()  # scored by F2 (recall counts twice)
-
-    @field_serializer("recall_first")
-    def _sorted(self, value: frozenset[str]) -> list[str]:  # the same file from the same run
-        return sorted(value)
-
     presumed_weight: float = Field(ge=0, le=1)  # of an unchecked row, judging a threshold
     # labels the model alone finds off their topic only at this probability or more
     topic_only: frozenset[str] = frozenset()
     off_topic: float = Field(default=1.0, ge=0, le=1)
 
-    @field_serializer("topic_only")
-    def _sorted_topic_only(self, value: frozenset[str]) -> list[str]:
+    @field_serializer("recall_first", "topic_only")
+    def _sorted(self, value: frozenset[str]) -> list[str]:  # the same file from the same run
         return sorted(value)
 
 
