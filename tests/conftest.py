@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import shutil
+import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,6 +16,50 @@ from bot.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 AO3_FIXTURES = REPO.parent / "shared" / "fixtures" / "ao3"
+
+
+def _local(host: object) -> bool:
+    """Whether `host` is this machine: loopback (or the unspecified address, for binding)."""
+    if host is None or host == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(str(host))
+    except ValueError:
+        return False  # a name: resolving it would already leave the machine
+    return address.is_loopback or address.is_unspecified
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never leave this machine: a connection or name lookup for anywhere but the
+    loopback fails at once (external sites are local fakes; see tests/ao3/fake.py)."""
+    connect, connect_ex, getaddrinfo = (
+        socket.socket.connect,
+        socket.socket.connect_ex,
+        socket.getaddrinfo,
+    )
+
+    def refuse(where: object) -> OSError:
+        return OSError(f"tests may only contact 127.0.0.1, not {where!r}")
+
+    def guarded_connect(self: socket.socket, address: Any) -> None:
+        if isinstance(address, tuple) and not _local(address[0]):
+            raise refuse(address)
+        return connect(self, address)
+
+    def guarded_connect_ex(self: socket.socket, address: Any) -> int:
+        if isinstance(address, tuple) and not _local(address[0]):
+            raise refuse(address)
+        return connect_ex(self, address)
+
+    def guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if not _local(host.decode() if isinstance(host, bytes) else host):
+            raise socket.gaierror(f"tests may only contact 127.0.0.1, not {host!r}")
+        return getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
+    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
 
 
 async def _index(db_path: Path) -> None:
