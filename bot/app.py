@@ -19,6 +19,7 @@ from bot.indexing import index_paths
 from bot.limits import too_long
 from bot.services.root import Services
 from bot.settings import Settings
+from bot.shards import process_name
 from bot.sleeper import Sleeper
 from bot.store.db import Database
 
@@ -73,7 +74,7 @@ class FicshelfBot(commands.Bot):
         *,
         rng: random.Random | None = None,
         always_sync: bool = False,
-        instance: str = "main",
+        instance: str | None = None,
     ) -> None:
         shards: dict[str, Any] = {}
         if settings.shards is not None:  # an AutoShardedBot (ShardedFicshelfBot)
@@ -90,7 +91,7 @@ class FicshelfBot(commands.Bot):
         self.settings = settings
         self.rng = rng or random.Random()
         self.always_sync = always_sync
-        self.instance = instance
+        self.instance = instance or process_name(settings.shards)
         self.db: Database | None = None
         self.synced = False
         self.upkeep = Sleeper()  # the housekeeping loop's sleep, cut short when plans change
@@ -104,7 +105,7 @@ class FicshelfBot(commands.Bot):
 
     async def _setup(self) -> None:
         """Migrate → index the library if stale → load cogs → sync if the commands changed."""
-        self.db = await Database.open(self.settings.db_path)
+        self.db = await Database.open(self.settings.database)
         self.services = Services.build(
             self.db, self.settings, clock=discord.utils.utcnow, rng=self.rng, instance=self.instance
         )

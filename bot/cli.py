@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import UserError
-from bot.settings import Settings
+from bot.settings import Settings, database_target
 
 log = logging.getLogger("ficshelf")
 
@@ -34,7 +34,7 @@ def _error(message: str) -> None:
 def _settings(args: argparse.Namespace) -> Settings:
     settings = Settings.from_env()
     if getattr(args, "db", None):
-        settings = _replace(settings, db_path=Path(args.db))
+        settings = _replace(settings, **database_target(args.db))
     return settings
 
 
@@ -93,7 +93,7 @@ async def _index(
     from bot.store.db import Database
     from bot.store.library import LibraryStore
 
-    db = await Database.open(settings.db_path)
+    db = await Database.open(settings.database)
     try:
         library = LibraryStore(db)
         prune = [p for p in paths if p.is_dir()]
@@ -304,11 +304,15 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if dest.exists():
         if not args.force:
             raise CliError(f"{dest} exists; pass --force to overwrite", status=1)
-        if settings.db_path.exists() and dest.samefile(settings.db_path):
+        if (
+            settings.db_url is None
+            and settings.db_path.exists()
+            and dest.samefile(settings.db_path)
+        ):
             raise CliError(f"cannot back up to {dest}: it is the database itself", status=1)
 
     async def main() -> None:
-        db = await Database.open(settings.db_path, create=False, migrate=False)
+        db = await Database.open(settings.database, create=False, migrate=False)
         try:
             await db.backup(dest)
         finally:
@@ -319,7 +323,45 @@ def cmd_backup(args: argparse.Namespace) -> int:
     except (OSError, sqlite3.Error) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise CliError(f"cannot back up to {dest}: {reason}", status=1) from None
-    print(f"backed up {settings.db_path} to {dest}")
+    print(f"backed up {settings.database_name} to {dest}")
+    return 0
+
+
+def cmd_migrate_db(args: argparse.Namespace) -> int:
+    """Copy the SQLite database into an empty PostgreSQL database, table by table."""
+    from bot.store.db import is_server_url, redacted
+    from bot.store.postgres import PostgresDatabase
+    from bot.store.sqlite import SqliteDatabase
+    from bot.store.transfer import TransferError, copy_database
+
+    settings = _settings(args)
+    if settings.db_url is not None:
+        raise CliError("FICSHELF_DB is already PostgreSQL: name the SQLite file with --db")
+    if not is_server_url(args.to):
+        raise CliError(f"--to must be a postgresql:// URL, not {args.to!r}")
+
+    def shown(table: str, done: int, total: int) -> None:
+        print(f"  {table}: {done:,}/{total:,}", file=sys.stderr)
+
+    async def main() -> list[Any]:
+        source = await SqliteDatabase.open_file(settings.db_path, create=False)
+        try:
+            target = await PostgresDatabase.connect(args.to)
+            try:
+                return await copy_database(source, target, shown)
+            finally:
+                await target.close()
+        finally:
+            await source.close()
+
+    try:
+        counted = asyncio.run(main())
+    except TransferError as exc:
+        raise CliError(str(exc), status=1) from None
+    for c in counted:
+        print(f"{c.table:20} {c.target:>10,}")
+    rows = sum(c.target for c in counted)
+    print(f"copied {settings.db_path} to {redacted(args.to)}: {rows:,} rows, counts verified")
     return 0
 
 
@@ -330,10 +372,10 @@ def cmd_health(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if args.timeout <= 0:
         raise CliError("--timeout must be more than 0 seconds")
-    version, problem = health(settings.db_path, timeout=args.timeout)
+    version, problem = health(settings.database, timeout=args.timeout)
     if problem is not None:
         raise CliError(problem, status=1)
-    print(f"ok: {settings.db_path} answers, schema version {version} (current)")
+    print(f"ok: {settings.database_name} answers, schema version {version} (current)")
     return 0
 
 
@@ -443,7 +485,7 @@ def cmd_export_labels(args: argparse.Namespace) -> int:
     settings = _settings(args)
 
     async def main() -> list[dict[str, Any]]:
-        db = await Database.open(settings.db_path, create=False)
+        db = await Database.open(settings.database, create=False)
         try:
             return await decided_labels(ReportStore(db))
         finally:
@@ -520,6 +562,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", metavar="PATH")
     p.add_argument("--force", action="store_true", help="overwrite DEST")
     p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser(
+        "migrate-db", help="copy the SQLite database into PostgreSQL (resumable, verified)"
+    )
+    p.add_argument("--to", required=True, metavar="URL", help="postgresql://user@host/db")
+    p.add_argument("--db", metavar="PATH", help="the SQLite file (default: FICSHELF_DB)")
+    p.set_defaults(func=cmd_migrate_db)
 
     p = sub.add_parser("health", help="exit 0 if the database answers and is migrated")
     p.add_argument("--db", metavar="PATH")

@@ -10,7 +10,6 @@ import hashlib
 import os
 import re
 import signal
-import sqlite3
 import stat as stat_module
 import sys
 import threading
@@ -27,6 +26,7 @@ from bot.analysis.model import Analysis, Finding
 from bot.analysis.taxonomy import load_taxonomy
 from bot.paths import MODELS_DIR, TAXONOMY_DIR
 from bot.readers import Passage, Story, StoryReadError, read_bytes, segment
+from bot.store.db import statement_errors
 from bot.store.library import LibraryStore
 from bot.store.records import BUNDLED, FileState, PassageEntry, StoryEntry
 
@@ -485,13 +485,13 @@ async def _save_batch(
     try:
         await library.save_many([entry for _todo, entry in batch])
         saved = [(todo, None) for todo, _entry in batch]
-    except sqlite3.Error:
+    except statement_errors():
         saved = []
         for todo, entry in batch:
             try:
                 await library.save(entry)
                 saved.append((todo, None))
-            except sqlite3.Error as exc:
+            except statement_errors() as exc:
                 saved.append((todo, f"could not be saved: {exc}"))
     for todo, error in saved:
         if error is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from dotenv import load_dotenv
 
@@ -19,8 +20,9 @@ AO3 = "https://archiveofourown.org"
 class Settings:
     """What the bot needs to run. Everything but the paths has a sensible default."""
 
-    db_path: Path
+    db_path: Path  # the SQLite file (unused when `db_url` names a PostgreSQL server)
     library_dir: Path
+    db_url: str | None = None  # postgresql://… from FICSHELF_DB
     token: str | None = None
     dev_guild_id: int | None = None
     max_file_bytes: int = 10 * MB
@@ -49,7 +51,7 @@ class Settings:
         load_dotenv(env_file or Path.cwd() / ".env", override=False)
         env = os.environ
         return cls(
-            db_path=Path(env.get("FICSHELF_DB") or "ficshelf.db"),
+            **database_target(env.get("FICSHELF_DB") or "ficshelf.db"),
             library_dir=Path(env.get("FICSHELF_LIBRARY") or default_library_dir()),
             token=env.get("DISCORD_TOKEN") or None,
             dev_guild_id=_int_env("FICSHELF_DEV_GUILD", 0) or None,
@@ -68,6 +70,18 @@ class Settings:
             ao3_max_wait=_float_env("FICSHELF_AO3_MAX_WAIT", 60.0),
             shards=parse_shards(env.get("FICSHELF_SHARDS", ""), env.get("FICSHELF_SHARD_IDS", "")),
         )
+
+    @property
+    def database(self) -> Path | str:
+        """What FICSHELF_DB names: the SQLite file, or the PostgreSQL server's URL."""
+        return self.db_url or self.db_path
+
+    @property
+    def database_name(self) -> str:
+        """The database as messages name it (a server URL without its password)."""
+        from bot.store.db import redacted
+
+        return redacted(self.db_url) if self.db_url else str(self.db_path)
 
     def library_warning(self) -> str | None:
         """Why the library folder cannot be indexed (naming FICSHELF_LIBRARY), or None."""
@@ -103,3 +117,10 @@ def _float_env(name: str, default: float) -> float:
         return float(raw)
     except ValueError:
         raise ValueError(f"{name} must be a number, got {raw!r}") from None
+
+
+def database_target(value: str) -> dict[str, Any]:
+    """Settings fields for FICSHELF_DB (or --db): a `postgresql://` URL, else a file path."""
+    if value.startswith(("postgresql://", "postgres://")):
+        return {"db_path": Path("ficshelf.db"), "db_url": value}
+    return {"db_path": Path(value), "db_url": None}

@@ -27,6 +27,15 @@ class Shards:
         return self.ids is None or shard_of(guild_id, self.count) in self.ids
 
 
+def process_name(shards: Shards | None) -> str:
+    """Who holds this process's claims: the same after a restart on the same shards (which
+    then retries its own unsent posts at once), another name for every other process."""
+    if shards is None:
+        return "main"
+    ids = "all" if shards.ids is None else ",".join(map(str, shards.ids))
+    return f"shards {ids} of {shards.count}"
+
+
 def owns_everything(_guild_id: int) -> bool:
     """A process without shards (one gateway connection) owns every server."""
     return True

@@ -6,13 +6,15 @@ import asyncio
 import ipaddress
 import shutil
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.paths import STORIES_DIR
-from bot.settings import Settings
+from bot.settings import Settings, database_target
+from tests import databases
 
 REPO = Path(__file__).resolve().parents[1]
 AO3_FIXTURES = REPO.parent / "shared" / "fixtures" / "ao3"
@@ -62,7 +64,53 @@ def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
 
 
-async def _index(db_path: Path) -> None:
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backend",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="the database the store and end-to-end tests run on (postgresql: the server"
+        f" named by {databases.SERVER_ENV}, which must answer)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only: checks of the SQLite file itself (pragmas, its migrations)"
+    )
+    if config.getoption("backend") == "postgresql" and databases.server_url() is None:
+        raise pytest.UsageError(
+            f"--backend=postgresql needs a server: set {databases.SERVER_ENV} to its URL"
+        )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("backend") != "sqlite":
+        skip = pytest.mark.skip(reason="checks the SQLite file itself")
+        for item in items:
+            if "sqlite_only" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def backend(request: pytest.FixtureRequest) -> str:
+    """The backend under test (pytest --backend)."""
+    return str(request.config.getoption("backend"))
+
+
+@pytest.fixture
+def empty_db(backend: str, tmp_path: Path) -> Iterator[Path | str]:
+    """Where a new, empty database is (opening it creates and migrates it)."""
+    server = databases.server_url()
+    if backend == "sqlite" or server is None:
+        yield tmp_path / "empty.db"
+        return
+    name = databases.fresh_name("empty")
+    yield databases.create(server, name)
+    databases.drop(server, name)
+
+
+async def _index(db_path: Path | str) -> None:
     from bot.indexing import index_paths
     from bot.store.db import Database
     from bot.store.library import LibraryStore
@@ -82,16 +130,32 @@ async def _index(db_path: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled library indexed once per test session."""
-    path = tmp_path_factory.mktemp("template") / "ficshelf.db"
-    asyncio.run(_index(path))
-    return path
+def template_db(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path | str]:
+    """The bundled library indexed once per test session (an SQLite file, or a database
+    on the server that each test's copy is made from)."""
+    server = databases.server_url()
+    if backend == "sqlite" or server is None:
+        path = tmp_path_factory.mktemp("template") / "ficshelf.db"
+        asyncio.run(_index(path))
+        yield path
+        return
+    name = databases.fresh_name("template")
+    url = databases.create(server, name)
+    asyncio.run(_index(url))
+    yield name
+    databases.drop(server, name)
 
 
 @pytest.fixture
-def settings(tmp_path: Path, template_db: Path) -> Settings:
+def settings(backend: str, tmp_path: Path, template_db: Path | str) -> Iterator[Settings]:
     """Settings pointing at a private copy of the indexed template database."""
-    db = tmp_path / "ficshelf.db"
-    shutil.copy(template_db, db)
-    return Settings(db_path=db, library_dir=STORIES_DIR)
+    server = databases.server_url()
+    if isinstance(template_db, Path) or server is None:
+        db = tmp_path / "ficshelf.db"
+        shutil.copy(template_db, db)
+        yield Settings(db_path=db, library_dir=STORIES_DIR)
+        return
+    name = databases.fresh_name()
+    url = databases.create(server, name, template=template_db)
+    yield Settings(**database_target(url), library_dir=STORIES_DIR)
+    databases.drop(server, name)

@@ -51,7 +51,7 @@ def test_console_waits_behind_the_limiter(
         "FICSHELF_AO3_INTERVAL": "6",  # longer than simcord's usual 5 s settling
     }
     first, second = list(ao3.GENERATED)[:2]
-    argv = [*ficshelf(), "console", "--db", str(settings.db_path)]  # indexed already
+    argv = [*ficshelf(), "console", "--db", str(settings.database)]  # indexed already
     argv += ["-c", f"/ao3 link:https://archiveofourown.org/works/{first}"]
     argv += ["-c", f"/ao3 link:https://archiveofourown.org/works/{second}"]
     done = subprocess.run(

@@ -59,6 +59,9 @@ log = logging.getLogger(__name__)
 ABANDONED = "abandoned"
 MAX_SLEEP = 6 * 3600.0  # the poster re-checks at least this often (seconds)
 RETRY_AFTER = 60.0  # a failed send is retried on the next tick, this much later
+# An unsent claim is its process's for this long after each attempt; then another process
+# that owns the server may take it over (the first may have died mid-post).
+CLAIM_LEASE = timedelta(minutes=10)
 CHANNEL_GONE = "the channel is gone or I can no longer see it"
 NOT_ALLOWED = "I'm not allowed to post there: check my Send Messages permission"
 NO_THREADS = "I can't open threads there: give me Create Public Threads in that channel"
@@ -194,6 +197,8 @@ class DailyService:
         self._schedules: dict[Key, ScheduleRow] | None = None
         self._last: dict[Key, date] = {}
         self._pending: dict[Key, ClaimRow] = {}
+        self._elsewhere: dict[Key, tuple[date, datetime]] = {}  # claimed by another process:
+        # (its local day, when to see whether it was sent or is ours to take over)
 
     async def _state(self) -> dict[Key, ScheduleRow]:
         if self._schedules is None:
@@ -354,6 +359,17 @@ class DailyService:
         """Everything to send now: unsent claims of today (retries), then newly due posts."""
         schedules = await self._state()
         posts: list[Post] = []
+        for key, (day, look) in list(self._elsewhere.items()):
+            s = schedules.get(key)
+            if s is None or day != local_date(now, ZoneInfo(s.timezone)):
+                del self._elsewhere[key]
+            elif now >= look and key not in self._pending and self.owns(s.guild_id):
+                claim = await self.store.unsent_claim(s.guild_id, s.channel_id, day)
+                if claim is None:  # its process sent it (or gave the day up)
+                    del self._elsewhere[key]
+                else:  # perhaps a dead process's: a retry, if its lease ran out (`deliver`)
+                    self._elsewhere[key] = (day, now + CLAIM_LEASE)
+                    self._pending[key] = claim
         for key, claim in list(self._pending.items()):
             s = schedules.get(key)
             if s is None or s.paused or not self.owns(s.guild_id):
@@ -400,7 +416,9 @@ class DailyService:
                 credit=credit,
             )
             self._last[key] = day
-            if claim is not None:  # None: another process claimed this day first
+            if claim is None:  # another process claimed this day first
+                self._elsewhere[key] = (day, now + CLAIM_LEASE)
+            else:
                 self._pending[key] = claim
                 posts.append(Post(claim, s, self._trope_name(trope), fresh=True))
         return posts
@@ -434,11 +452,16 @@ class DailyService:
             return True
         if not post.fresh:
             # a retry, perhaps after a restart: the last attempt may have landed anyway
+            if not await self.hold(post):  # another live process holds the claim
+                key = post.schedule.key
+                self._pending.pop(key, None)
+                self._elsewhere[key] = (post.claim.local_date, self.clock() + CLAIM_LEASE)
+                return True
             landed = await courier.landed(post)
             if landed is not None:
                 await self.sent(post, landed)
                 return True
-            await self.attempt(post)
+            await self.store.attempted(post.claim.id)
         outcome = await courier.send(post)
         if isinstance(outcome, NotAllowed):
             await self.pause(post, NOT_ALLOWED)
@@ -461,10 +484,15 @@ class DailyService:
         schedules = (await self._state()).values()
         views = [self._view(s, now) for s in schedules if self.owns(s.guild_id)]
         times = [v.next_post for v in views if v.next_post is not None]
+        times += [look for _day, look in self._elsewhere.values()]
         return min(times) if times else None
 
-    async def attempt(self, post: Post) -> None:
-        await self.store.attempted(post.claim.id)
+    async def hold(self, post: Post) -> bool:
+        """Hold the claim for a retry (a lease); False if another live process holds it."""
+        now = self.clock()
+        return await self.store.renew(
+            post.claim.id, instance=self.instance, at=now, stale=now - CLAIM_LEASE
+        )
 
     async def sent(self, post: Post, message_id: int, thread_id: int | None = None) -> None:
         await self.store.mark_sent(post.claim.id, message_id, self.clock(), thread_id)

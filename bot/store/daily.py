@@ -107,7 +107,7 @@ class DailyStore:
         )
 
     async def delete(self, guild_id: int, channel_id: int) -> bool:
-        changed, _ = await self.db.write(
+        changed = await self.db.write(
             "DELETE FROM daily_schedules WHERE guild_id = ? AND channel_id = ?",
             (guild_id, channel_id),
         )
@@ -155,10 +155,10 @@ class DailyStore:
 
         The claim counts as the first send attempt; a trigger records it in the history.
         """
-        changed, claim_id = await self.db.write(
-            "INSERT OR IGNORE INTO daily_posts (guild_id, channel_id, local_date, prompt_key,"
+        claim_id = await self.db.insert(
+            "INSERT INTO daily_posts (guild_id, channel_id, local_date, prompt_key,"
             " text, claimed_by, claimed_at, attempts, source, credit)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT DO NOTHING",
             (
                 guild_id,
                 channel_id,
@@ -171,16 +171,43 @@ class DailyStore:
                 credit,
             ),
         )
-        if changed == 0 or claim_id is None:
+        if claim_id is None:
             return None
         return ClaimRow(claim_id, guild_id, channel_id, day, key, text, 1, source, credit)
 
     async def unsent(self) -> list[ClaimRow]:
         rows = await self.db.fetchall(
             f"SELECT {_CLAIM_COLUMNS} FROM daily_posts"
-            " WHERE sent_at IS NULL AND last_error IS NOT 'abandoned'"
+            " WHERE sent_at IS NULL AND (last_error IS NULL OR last_error != 'abandoned')"
         )
         return [_claim(r) for r in rows]
+
+    async def renew(self, claim_id: int, *, instance: str, at: datetime, stale: datetime) -> bool:
+        """Hold an unsent claim for `instance` from `at` (a lease, before a retry); False
+        when it is another process's claim and not older than `stale` (or was sent
+        meanwhile): then that process, not this one, may send it."""
+        changed = await self.db.write(
+            "UPDATE daily_posts SET claimed_by = ?, claimed_at = ?"
+            " WHERE id = ? AND sent_at IS NULL AND (claimed_by = ? OR claimed_at < ?)",
+            (
+                instance,
+                at.isoformat(timespec="seconds"),
+                claim_id,
+                instance,
+                stale.isoformat(timespec="seconds"),
+            ),
+        )
+        return changed > 0
+
+    async def unsent_claim(self, guild_id: int, channel_id: int, day: date) -> ClaimRow | None:
+        """The claim on (channel, local day) while it is unsent and not abandoned."""
+        row = await self.db.fetchone(
+            f"SELECT {_CLAIM_COLUMNS} FROM daily_posts WHERE guild_id = ? AND channel_id = ?"
+            " AND local_date = ? AND sent_at IS NULL"
+            " AND (last_error IS NULL OR last_error != 'abandoned')",
+            (guild_id, channel_id, day.isoformat()),
+        )
+        return None if row is None else _claim(row)
 
     async def attempted(self, claim_id: int) -> None:
         await self.db.write(

@@ -1,21 +1,27 @@
-"""The SQLite connection: pragmas, numbered .sql migrations, transactions."""
+"""The one store interface: a database (SQLite file or PostgreSQL server), its
+transactions, and the few SQL fragments that differ between the two (`Dialect`).
+
+Stores write portable SQL with `?` placeholders; a backend module (`sqlite.py`,
+`postgres.py`) runs it. Nothing above `bot/store/` knows which backend it has.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from contextlib import asynccontextmanager
+import sys
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import aiosqlite
+from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 Params = Sequence[Any] | Mapping[str, Any]
 Statement = tuple[str, tuple[object, ...]]  # one SQL statement and its parameters
+Row = Any  # sqlite3.Row or asyncpg.Record: both index by position and by column name
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
@@ -24,16 +30,30 @@ class MigrationError(RuntimeError):
 
 
 class DatabaseFileError(RuntimeError):
-    """The database file is missing (when it must exist), not SQLite, or cannot be opened."""
+    """The database is missing (when it must exist), not a Ficshelf database, or cannot be
+    opened (a file that is not SQLite, a PostgreSQL server that does not answer)."""
 
 
-BUSY_TIMEOUT_MS = 10_000  # how long a write waits for another process's transaction
+def is_server_url(target: str | Path) -> bool:
+    """Whether FICSHELF_DB names a PostgreSQL server rather than an SQLite file."""
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
 
 
-def migrations() -> list[tuple[int, str, str]]:
-    """(version, file name, SQL) for every bundled migration, in order."""
+def redacted(url: str) -> str:
+    """A server URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def migrations(backend: str = "sqlite") -> list[tuple[int, str, str]]:
+    """(version, file name, SQL) for every bundled migration of a backend, in order."""
     found: list[tuple[int, str, str]] = []
-    for entry in resources.files("bot.store").joinpath("migrations").iterdir():
+    folder = resources.files("bot.store").joinpath(f"{backend}_migrations")
+    for entry in folder.iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
             found.append((int(match.group(1)), entry.name, entry.read_text("utf-8")))
@@ -44,154 +64,104 @@ def migrations() -> list[tuple[int, str, str]]:
     return found
 
 
-def _checked_uri(path: Path, create: bool) -> str:
-    """The SQLite URI that opens `path`, creating it (and its folder) only if `create`.
+@dataclass(frozen=True, slots=True)
+class Search:
+    """A full-text index: rows of `table` whose `id` column is the indexed row's id."""
 
-    The file is opened once here, synchronously: a failed aiosqlite connect leaves its
-    worker thread to report on a closed event loop (a stray traceback at exit)."""
-    if path.is_dir():
-        raise DatabaseFileError(f"{path} is a folder, not a database file")
-    if create:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except (FileExistsError, NotADirectoryError):
-            raise DatabaseFileError(
-                f"cannot create the database {path}: {path.parent} is not a folder"
-            ) from None
-    elif not path.is_file():
-        raise DatabaseFileError(f"there is no database at {path}")
-    uri = f"{path.absolute().as_uri()}?mode={'rwc' if create else 'rw'}"
-    sqlite3.connect(uri, uri=True).close()
-    return uri
+    table: str
+    id: str
+    _cond: str  # the match condition on one `?`, `{a}` standing for the table's alias
+
+    def cond(self, alias: str) -> str:
+        return self._cond.format(a=alias)
 
 
-def _statements(sql: str) -> Iterator[str]:
-    """The statements of a migration script, one by one (a trigger body stays whole)."""
-    pending = ""
-    for piece in sql.split(";"):
-        pending += piece + ";"
-        if sqlite3.complete_statement(pending):
-            if pending.strip(" \t\n;"):
-                yield pending.strip()
-            pending = ""
-    if pending.strip(" \t\n;"):  # a last statement without its semicolon
-        yield pending.rstrip(";")
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    """The SQL that differs between the backends; everything else is shared."""
+
+    passages: Search  # full text of passages (by passage id)
+    stories: Search  # full text of a story's title, authors, tags, characters, fandoms
+    json_items: str  # a table of a JSON list's items as `{a}.value`, from `{col}`
+    same_name: str  # `{col}` equals `?`, ignoring ASCII case
+    now: str  # the current UTC time as ISO 8601 text (…Z)
+    probe_join: str  # a join that keeps its left side's order as the loop (SQLite: CROSS)
+
+    def items(self, col: str, alias: str) -> str:
+        return self.json_items.format(col=col, a=alias)
+
+    def name_is(self, col: str) -> str:
+        return self.same_name.format(col=col)
 
 
-class Database:
-    """One aiosqlite connection in autocommit mode; writes go through `transaction()`."""
+class Connection(Protocol):
+    """What a transaction hands its statements to."""
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
-        self.conn = conn
-        self.path = path
-        self._write = asyncio.Lock()  # one transaction at a time on the shared connection
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; the number of rows it changed."""
+        ...
 
-    @classmethod
-    async def open(cls, path: Path, *, create: bool = True, migrate: bool = True) -> Database:
-        """Open and (unless `migrate` is false) migrate the database at `path`; it is
-        created (with its folder) if missing, unless `create` is false. Raises
-        DatabaseFileError for a file that is missing (with `create` false), not an SQLite
-        database, or cannot be opened."""
-        try:
-            uri = _checked_uri(path, create)
-            conn = await aiosqlite.connect(uri, isolation_level=None, uri=True)
-        except (sqlite3.Error, OSError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-            raise DatabaseFileError(f"cannot open the database {path}: {reason}") from None
-        conn.row_factory = aiosqlite.Row
-        db = cls(conn, path)
-        try:
-            for pragma in (
-                f"busy_timeout = {BUSY_TIMEOUT_MS}",  # first: WAL and migrations may wait
-                "journal_mode = WAL",
-                "foreign_keys = ON",
-                "synchronous = NORMAL",
-            ):  # fetch every result: an unread row would keep a statement open
-                await conn.execute_fetchall(f"PRAGMA {pragma}")
-            if migrate:
-                await db.migrate()
-        except sqlite3.Error as exc:
-            await conn.close()
-            if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
-                raise DatabaseFileError(
-                    f"{path} is not a Ficshelf database (it is not an SQLite file)"
-                ) from None
-            raise DatabaseFileError(f"cannot open the database {path}: {exc}") from None
-        except BaseException:
-            await conn.close()
-            raise
-        return db
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
 
-    async def close(self) -> None:
-        await self.conn.close()
+    async def execute_fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
 
+
+class Database(ABC):
+    """An open database; every store takes one."""
+
+    backend: str  # "sqlite" | "postgresql"
+    dialect: Dialect
+    name: str  # what to call it in messages (a path, or a URL without its password)
+
+    @staticmethod
+    async def open(target: Path | str, *, create: bool = True, migrate: bool = True) -> Database:
+        """Open (and unless `migrate` is false, migrate) an SQLite file or a `postgresql://`
+        server. A missing SQLite file is created unless `create` is false. Raises
+        DatabaseFileError for one that cannot be opened."""
+        if is_server_url(target):
+            from bot.store.postgres import PostgresDatabase
+
+            return await PostgresDatabase.connect(str(target), migrate=migrate)
+        from bot.store.sqlite import SqliteDatabase
+
+        return await SqliteDatabase.open_file(Path(target), create=create, migrate=migrate)
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    @abstractmethod
     async def user_version(self) -> int:
-        return await self.count("PRAGMA user_version")
+        """The schema version: how many of the backend's migrations are applied."""
 
+    @abstractmethod
     async def migrate(self) -> int:
-        """Apply pending migrations, each in its own transaction. Returns the new version.
+        """Apply pending migrations, each in its own transaction; the new version."""
 
-        Safe when several processes open a new database at once: each migration takes the
-        write lock (BEGIN IMMEDIATE) and re-reads the version before applying itself."""
-        available = migrations()
-        self._check_version(await self.user_version(), len(available))
-        for version, name, sql in available[await self.user_version() :]:
-            await self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                current = await self.user_version()
-                self._check_version(current, len(available))
-                if current < version:
-                    for statement in _statements(sql):
-                        await self.conn.execute(statement)
-                    await self.conn.execute(f"PRAGMA user_version = {version}")
-            except sqlite3.Error as exc:
-                await self.conn.rollback()
-                raise MigrationError(f"migration {name} failed: {exc}") from exc
-            except BaseException:
-                await self.conn.rollback()
-                raise
-            await self.conn.commit()
-        return len(available)
+    @abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Connection]:
+        """One atomic unit of writes (rolled back on any exception or cancellation).
+        Write transactions are serialised, across processes too; inside one, `conn` and
+        the read helpers see its uncommitted writes."""
 
-    def _check_version(self, current: int, available: int) -> None:
-        if current > available:
-            raise MigrationError(
-                f"{self.path} is at schema version {current}, newer than this Ficshelf "
-                f"({available}): upgrade Ficshelf or use another database"
-            )
+    @property
+    @abstractmethod
+    def conn(self) -> Connection:
+        """The open transaction's connection (outside one: single autocommitted calls)."""
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """BEGIN IMMEDIATE … COMMIT, rolled back on any exception (or cancellation).
+    @abstractmethod
+    async def write(self, sql: str, params: Params = ()) -> int:
+        """One statement, atomic on its own: the rows it changed."""
 
-        Tasks share one connection, so transactions are serialised by a lock; reads run
-        as single calls (`execute_fetchall`) so no statement is ever left open across an
-        await, which would make COMMIT fail.
-        """
-        async with self._write:
-            await self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.conn
-            except BaseException:
-                await self.conn.rollback()
-                raise
-            await self.conn.commit()
+    @abstractmethod
+    async def insert(self, sql: str, params: Params = ()) -> int | None:
+        """One INSERT, atomic on its own: the new row's id (None if nothing was inserted)."""
 
-    async def write(self, sql: str, params: Params = ()) -> tuple[int, int | None]:
-        """One statement, atomic on its own: (rows changed, last row id). Waits for any
-        open transaction, so it never joins (or is rolled back with) another task's."""
-        async with self._write:
-            cur = await self.conn.execute(sql, params)
-            result = cur.rowcount, cur.lastrowid
-            await cur.close()
-            return result
+    @abstractmethod
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
 
-    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         rows = await self.fetchall(sql, params)
         return rows[0] if rows else None
-
-    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        return list(await self.conn.execute_fetchall(sql, params))  # type: ignore[arg-type]
 
     async def scalar(self, sql: str, params: Params = ()) -> object:
         row = await self.fetchone(sql, params)
@@ -202,54 +172,56 @@ class Database:
         value = await self.scalar(sql, params)
         return int(value) if isinstance(value, int | float | str) else 0
 
+    @abstractmethod
     async def backup(self, dest: Path) -> None:
-        """A consistent copy of the live database (SQLite's online backup API), written
-        beside `dest` and then moved over it: `dest` is replaced whole or not at all.
-        Its folder must exist. Raises OSError or sqlite3.Error."""
-        partial = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
-        try:
-            async with aiosqlite.connect(partial) as target:
-                await self.conn.backup(target)
-            os.replace(partial, dest)
-        finally:
-            partial.unlink(missing_ok=True)
+        """A consistent copy of the live database at `dest` (an SQLite file, or a plain-SQL
+        dump of a PostgreSQL database), replaced whole or not at all. Raises OSError (or
+        sqlite3.Error)."""
+
+    def _check_version(self, current: int, available: int) -> None:
+        if current > available:
+            raise MigrationError(
+                f"{self.name} is at schema version {current}, newer than this Ficshelf "
+                f"({available}): upgrade Ficshelf or use another database"
+            )
+
+
+def statement_errors() -> tuple[type[Exception], ...]:
+    """What a failed statement raises, on each backend loaded (asyncpg only once used)."""
+    found: list[type[Exception]] = [sqlite3.Error]
+    asyncpg = sys.modules.get("asyncpg")
+    if asyncpg is not None:
+        found.append(asyncpg.PostgresError)
+    return tuple(found)
 
 
 HEALTH_TIMEOUT = 5.0  # seconds `ficshelf health` waits for a lock before calling it locked
 
 
-def health(path: Path, *, timeout: float = HEALTH_TIMEOUT) -> tuple[int, str | None]:
-    """Whether the database at `path` answers and is at this code's schema version:
-    (its version, None) when healthy, else (its version or 0, a one-line reason).
+def health(target: Path | str, *, timeout: float = HEALTH_TIMEOUT) -> tuple[int, str | None]:
+    """Whether the database answers and is at this code's schema version: (its version,
+    None) when healthy, else (its version or 0, a one-line reason). Reads only."""
+    if is_server_url(target):
+        import asyncio
 
-    Reads only, and never creates, migrates or changes the file (not even its journal
-    mode); a lock held past `timeout` seconds is reported as locked."""
-    available = len(migrations())
-    if path.is_dir():
-        return 0, f"{path} is a folder, not a database file"
-    if not path.is_file():
-        return 0, f"there is no database at {path}"
-    try:
-        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=rw", uri=True, timeout=timeout)
-        try:
-            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY:
-            return 0, f"the database {path} is locked: still busy after {timeout:g} s"
-        return 0, f"cannot open the database {path}: {exc}"
-    except sqlite3.DatabaseError:
-        return 0, f"{path} is not a Ficshelf database (it is not an SQLite file)"
+        from bot.store.postgres import health as server_health
+
+        return asyncio.run(server_health(str(target), seconds=timeout))
+    from bot.store.sqlite import health as file_health
+
+    return file_health(Path(target), timeout=timeout)
+
+
+def version_problem(name: str, version: int, available: int) -> str | None:
+    """Why a database at `version` is not current for `available` migrations."""
     if version < available:
-        return version, (
-            f"{path} is at schema version {version}, older than this Ficshelf ({available}):"
+        return (
+            f"{name} is at schema version {version}, older than this Ficshelf ({available}):"
             " start the bot (ficshelf run) or ficshelf index to migrate it"
         )
     if version > available:
-        return version, (
-            f"{path} is at schema version {version}, newer than this Ficshelf ({available}):"
+        return (
+            f"{name} is at schema version {version}, newer than this Ficshelf ({available}):"
             " upgrade Ficshelf or use another database"
         )
-    return version, None
+    return None

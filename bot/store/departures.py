@@ -29,7 +29,8 @@ class DepartureStore:
     async def mark_departed(self, guild_id: int, at: datetime) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
-                "INSERT OR IGNORE INTO departed_guilds (guild_id, left_at) VALUES (?, ?)",
+                "INSERT INTO departed_guilds (guild_id, left_at) VALUES (?, ?)"
+                " ON CONFLICT DO NOTHING",
                 (guild_id, at.isoformat(timespec="seconds")),
             )
 

@@ -12,10 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-import aiosqlite
-
 from bot.policy import Eligibility
-from bot.store.db import Database, Statement
+from bot.store.db import Connection, Database, Row, Search, Statement
 from bot.store.fts import fts_query
 from bot.store.records import (
     BUNDLED,
@@ -58,7 +56,9 @@ _Probe = tuple[str, tuple[object, ...]]  # SQL naming `cand (i, id)`: candidates
 
 def _numbered(ids: list[int]) -> tuple[str, tuple[object, ...]]:
     """A VALUES list of (draw order, id) pairs and its parameters."""
-    return ",".join("(?,?)" for _ in ids), tuple(x for i, v in enumerate(ids) for x in (i, v))
+    return ",".join("(CAST(? AS BIGINT), CAST(? AS BIGINT))" for _ in ids), tuple(
+        x for i, v in enumerate(ids) for x in (i, v)
+    )
 
 
 class _Span:
@@ -82,26 +82,26 @@ class _FtsMatches:
     access by rank, so every STRIDE-th matching rowid is kept (`marks`): the r-th match is
     a seek to marks[r // STRIDE] and a short skip. Few matches are simply listed."""
 
-    def __init__(self, match: str, size: int, marks: list[int]) -> None:
-        self.match, self.size, self.marks = match, size, marks
+    def __init__(self, search: Search, match: str, size: int, marks: list[int]) -> None:
+        self.search, self.match, self.size, self.marks = search, match, size, marks
         self.rounds = (4, 16) if size > _LIST_MATCHES_UNDER else ()
 
     def probe(self, rng: random.Random, tries: int) -> _Probe:
         seeks: list[str] = []
         params: list[object] = []
+        s = self.search
         for i in range(tries):
             mark, skip = divmod(rng.randrange(self.size), _MATCH_STRIDE)
             seeks.append(
-                f"SELECT {i}, (SELECT rowid FROM passage_fts WHERE passage_fts MATCH ?"
-                " AND rowid >= ? ORDER BY rowid LIMIT 1 OFFSET ?)"
+                f"SELECT {i}, (SELECT f.{s.id} FROM {s.table} f WHERE {s.cond('f')}"
+                f" AND f.{s.id} >= ? ORDER BY f.{s.id} LIMIT 1 OFFSET ?)"
             )
             params += [self.match, self.marks[mark], skip]
         return f"cand (i, id) AS ({' UNION ALL '.join(seeks)})", tuple(params)
 
     def listing(self) -> tuple[str, tuple[object, ...]]:
-        return "passage_fts f JOIN passages p ON p.id = f.rowid AND passage_fts MATCH ?", (
-            self.match,
-        )
+        s = self.search
+        return f"{s.table} f JOIN passages p ON p.id = f.{s.id} AND {s.cond('f')}", (self.match,)
 
 
 class _Slots:
@@ -229,7 +229,7 @@ class LibraryStore:
         self.generation += 1
         return ids
 
-    async def _save_in(self, conn: aiosqlite.Connection, entry: StoryEntry) -> int:
+    async def _save_in(self, conn: Connection, entry: StoryEntry) -> int:
         """The writes of `save`, inside the caller's transaction."""
         wbits = await self._ensure_bits(
             "warning",
@@ -244,13 +244,13 @@ class LibraryStore:
         declared = _mask(wbits, entry.declared)
         subjects = _mask(wbits, entry.subjects)
         tropes = _mask(tbits, entry.tropes)
-        cur = await conn.execute(
+        added = await conn.execute_fetchall(
             "INSERT INTO stories (guild_id, source, content_hash, file_size, file_mtime_ns,"
             " index_version, format, title, authors, fandoms, relationships, characters,"
             " tags, summary, language, url, rating, rating_rank, rating_source, words,"
             " warn_mask, declared_mask, subject_mask, trope_mask, report, added_by, work,"
             " added_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-            " strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
+            f" {self.db.dialect.now}) RETURNING id",
             (
                 entry.guild_id,
                 entry.source,
@@ -281,8 +281,7 @@ class LibraryStore:
                 entry.work,
             ),
         )
-        story_id = cur.lastrowid
-        assert story_id is not None
+        story_id = int(added[0][0])
         await conn.execute(
             "INSERT INTO story_fts (rowid, title, authors, tags, characters, fandoms)"
             " VALUES (?,?,?,?,?,?)",
@@ -319,7 +318,8 @@ class LibraryStore:
             ],
         )
         await conn.executemany(
-            "INSERT OR IGNORE INTO passage_characters (character, passage_id) VALUES (?, ?)",
+            "INSERT INTO passage_characters (character, passage_id) VALUES (?, ?)"
+            " ON CONFLICT DO NOTHING",
             [(name, first + seq) for seq, p in enumerate(entry.passages) for name in p.characters],
         )
         await self._add_slots(story_id, entry, first)
@@ -388,11 +388,11 @@ class LibraryStore:
         if guild_id <= BUNDLED:
             raise ValueError("only a server's uploads can be parked")
         async with self.db.transaction() as conn:
-            cur = await conn.execute(
+            parked = await conn.execute(
                 "UPDATE stories SET guild_id = -guild_id WHERE id = ? AND guild_id = ?",
                 (story_id, guild_id),
             )
-            if cur.rowcount == 0:
+            if parked == 0:
                 return False
             await conn.execute(
                 "UPDATE passages SET guild_id = -guild_id WHERE story_id = ?", (story_id,)
@@ -428,11 +428,11 @@ class LibraryStore:
     async def unpark(self, guild_id: int, story_id: int) -> bool:
         """Bring a parked story back into the guild's library."""
         async with self.db.transaction() as conn:
-            cur = await conn.execute(
+            restored = await conn.execute(
                 "DELETE FROM removed_stories WHERE story_id = ? AND guild_id = ?",
                 (story_id, guild_id),
             )
-            if cur.rowcount == 0:
+            if restored == 0:
                 return False
             await conn.execute("UPDATE stories SET guild_id = ? WHERE id = ?", (guild_id, story_id))
             await conn.execute(
@@ -444,14 +444,14 @@ class LibraryStore:
     async def purge_parked(self, before: str) -> int:
         """Delete the stories parked before `before` (an ISO time), in every guild."""
         async with self.db.transaction() as conn:
-            cur = await conn.execute(
+            purged = await conn.execute(
                 "DELETE FROM stories WHERE id IN"
                 " (SELECT story_id FROM removed_stories WHERE removed_at < ?)",
                 (before,),
             )
-        if cur.rowcount:
+        if purged:
             self.generation += 1
-        return cur.rowcount
+        return purged
 
     async def next_parked_expiry(self) -> str | None:
         """When the earliest parked story was parked (None: nothing parked)."""
@@ -522,7 +522,7 @@ class LibraryStore:
         if filt.character:  # EXISTS: probed per row, never materialised
             where.append(
                 "EXISTS (SELECT 1 FROM passage_characters c"
-                " WHERE c.character = ? AND c.passage_id = p.id)"
+                f" WHERE {self.db.dialect.name_is('c.character')} AND c.passage_id = p.id)"
             )
             params.append(filt.character)
         if filt.query is not None:
@@ -530,11 +530,12 @@ class LibraryStore:
             if match is None:
                 return None
             if query != "omit":  # last: the costliest test. "in" suits scans, "exists" probes
+                s = self.db.dialect.passages
                 where.append(
-                    "p.id IN (SELECT rowid FROM passage_fts WHERE passage_fts MATCH ?)"
+                    f"p.id IN (SELECT f.{s.id} FROM {s.table} f WHERE {s.cond('f')})"
                     if query == "in"
-                    else "EXISTS (SELECT 1 FROM passage_fts f"
-                    " WHERE passage_fts MATCH ? AND f.rowid = p.id)"
+                    else f"EXISTS (SELECT 1 FROM {s.table} f"
+                    f" WHERE {s.cond('f')} AND f.{s.id} = p.id)"
                 )
                 params.append(match)
         return where, params
@@ -565,7 +566,7 @@ class LibraryStore:
             cand, cand_params = driver.probe(rng, tries)
             row = await self.db.fetchone(  # the row is read once, not for every candidate
                 f"SELECT {_PASSAGE_COLUMNS} FROM passages p WHERE p.id = (WITH {cand}"
-                " SELECT p.id FROM cand CROSS JOIN passages p ON p.id = cand.id"
+                f" SELECT p.id FROM cand {self.db.dialect.probe_join} passages p ON p.id = cand.id"
                 f" WHERE {cond} ORDER BY cand.i LIMIT 1)",
                 (*cand_params, *params),
             )
@@ -601,7 +602,8 @@ class LibraryStore:
             options.append(_Slots(key, top))
         match = fts_query(filt.query) if filt.query else None
         if match is not None:
-            options.append(_FtsMatches(match, *await self._match_index(match)))
+            search = self.db.dialect.passages
+            options.append(_FtsMatches(search, match, *await self._match_index(match)))
         if not options:  # unfiltered: every passage id
             top = await self.db.count("SELECT coalesce(max(id), 0) FROM passages")
             if top == 0:
@@ -616,12 +618,14 @@ class LibraryStore:
         if key not in self._match_marks:
             if len(self._match_marks) > 256:
                 self._match_marks.clear()
+            s = self.db.dialect.passages
             size = await self.db.count(
-                "SELECT count(*) FROM passage_fts WHERE passage_fts MATCH ?", (match,)
+                f"SELECT count(*) FROM {s.table} f WHERE {s.cond('f')}", (match,)
             )
             rows = await self.db.fetchall(
-                "SELECT rowid FROM (SELECT rowid, row_number() OVER (ORDER BY rowid) - 1 AS rank"
-                " FROM passage_fts WHERE passage_fts MATCH ?) WHERE rank % ? = 0 ORDER BY rowid",
+                f"SELECT id FROM (SELECT f.{s.id} AS id, row_number() OVER (ORDER BY f.{s.id})"
+                f" - 1 AS rank FROM {s.table} f WHERE {s.cond('f')}) m WHERE rank % ? = 0"
+                " ORDER BY id",
                 (match, _MATCH_STRIDE),
             )
             self._match_marks[key] = (size, [r[0] for r in rows])
@@ -648,11 +652,15 @@ class LibraryStore:
         if built is None:
             return Exclusions(0, {}, {})
         where, params = built
-        sums = ["coalesce(sum(p.rating_rank > ?), 0)"]
-        sums += ["coalesce(sum((p.warn_mask & ?) != 0 AND (st.subject_mask & ?) = 0), 0)"] * len(
+        sums = ["coalesce(sum(CASE WHEN p.rating_rank > ? THEN 1 ELSE 0 END), 0)"]
+        carried = (
+            "coalesce(sum(CASE WHEN (p.warn_mask & ?) != 0 AND (st.subject_mask & ?) = 0"
+            " THEN 1 ELSE 0 END), 0)"
+        )
+        sums += [carried] * len(blocked)
+        sums += ["count(DISTINCT CASE WHEN (st.subject_mask & ?) != 0 THEN st.id END)"] * len(
             blocked
         )
-        sums += ["count(DISTINCT CASE WHEN st.subject_mask & ? THEN st.id END)"] * len(blocked)
         masks = [1 << bits[s] for s in blocked]
         row = await self.db.fetchone(
             f"SELECT {', '.join(sums)} FROM passages p JOIN stories st ON st.id = p.story_id"
@@ -675,7 +683,7 @@ class LibraryStore:
         )
         return None if row is None else await self._passage_row(row)
 
-    async def _passage_row(self, row: aiosqlite.Row) -> PassageRow:
+    async def _passage_row(self, row: Row) -> PassageRow:
         bits = await self.bits("warning")
         mask = row["warn_mask"]
         warnings = frozenset(s for s, b in bits.items() if mask >> b & 1)
@@ -708,10 +716,11 @@ class LibraryStore:
             match = fts_query(query)
             if match is None:
                 return []
+            st, ps = self.db.dialect.stories, self.db.dialect.passages
             where.append(
-                "(s.id IN (SELECT rowid FROM story_fts WHERE story_fts MATCH ?)"
+                f"(s.id IN (SELECT f.{st.id} FROM {st.table} f WHERE {st.cond('f')})"
                 " OR s.id IN (SELECT p.story_id FROM passages p WHERE p.id IN"
-                " (SELECT rowid FROM passage_fts WHERE passage_fts MATCH ?)))"
+                f" (SELECT f.{ps.id} FROM {ps.table} f WHERE {ps.cond('f')})))"
             )
             params += [match, match]
         if trope:
@@ -723,9 +732,9 @@ class LibraryStore:
         if character:  # named in a passage, or declared by the story
             where.append(
                 "(s.id IN (SELECT p.story_id FROM passages p JOIN passage_characters c"
-                " ON c.passage_id = p.id WHERE c.character = ?)"
-                " OR EXISTS (SELECT 1 FROM json_each(s.characters) j"
-                " WHERE j.value = ? COLLATE NOCASE))"
+                f" ON c.passage_id = p.id WHERE {self.db.dialect.name_is('c.character')})"
+                f" OR EXISTS (SELECT 1 FROM {self.db.dialect.items('s.characters', 'j')}"
+                f" WHERE {self.db.dialect.name_is('j.value')}))"
             )
             params += [character, character]
         excluded = await self.mask("warning", exclude)
@@ -759,7 +768,8 @@ class LibraryStore:
             if len(self._story_characters) > 256:
                 self._story_characters.clear()
             rows = await self.db.fetchall(
-                "SELECT j.value, count(*) AS n FROM stories s, json_each(s.characters) j"
+                "SELECT j.value, count(*) AS n FROM stories s,"
+                f" {self.db.dialect.items('s.characters', 'j')}"
                 " WHERE s.guild_id IN (0, ?) GROUP BY j.value ORDER BY n DESC, j.value",
                 (guild_id,),
             )
@@ -787,7 +797,7 @@ def _mask(bits: dict[str, int], slugs: Iterable[str]) -> int:
 
 
 def _name(row: object) -> StoryName:
-    r = row  # aiosqlite.Row
+    r = row  # a Row
     return StoryName(r["id"], r["guild_id"], r["title"], json.loads(r["authors"]))  # type: ignore[index]
 
 

@@ -104,10 +104,11 @@ class ReportStore:
         """Store a report and hide its passage (and `scene`, if given) in its server, in one
         transaction. None when this member already reported this passage."""
         async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "INSERT OR IGNORE INTO reports (guild_id, passage_id, story_id, story_title,"
+            added = await conn.execute_fetchall(
+                "INSERT INTO reports (guild_id, passage_id, story_id, story_title,"
                 " passage_text, reporter_id, reason, warning, comment, message_link,"
-                " channel_id, reported_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                " channel_id, reported_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT DO NOTHING RETURNING id",
                 (
                     new.guild_id,
                     new.passage_id,
@@ -123,13 +124,12 @@ class ReportStore:
                     new.reported_at,
                 ),
             )
-            if cur.rowcount == 0:
+            if not added:
                 return None
-            report_id = cur.lastrowid
-            assert report_id is not None
+            report_id = int(added[0][0])
             await conn.executemany(
-                "INSERT OR IGNORE INTO hidden_passages (guild_id, passage_id, report_id)"
-                " SELECT ?, id, ? FROM passages WHERE id = ?",
+                "INSERT INTO hidden_passages (guild_id, passage_id, report_id)"
+                " SELECT ?, id, ? FROM passages WHERE id = ? ON CONFLICT DO NOTHING",
                 [(new.guild_id, report_id, pid) for pid in {new.passage_id, *scene}],
             )
         return report_id
@@ -179,7 +179,9 @@ class ReportStore:
 
     async def filter_id(self, text: str) -> int:
         """A stable id for a filter too long for a custom_id."""
-        await self.db.write("INSERT OR IGNORE INTO button_filters (filter) VALUES (?)", (text,))
+        await self.db.write(
+            "INSERT INTO button_filters (filter) VALUES (?) ON CONFLICT DO NOTHING", (text,)
+        )
         return await self.db.count("SELECT id FROM button_filters WHERE filter = ?", (text,))
 
     async def filter_text(self, filter_id: int) -> str | None:
@@ -295,14 +297,14 @@ class ReportStore:
                 await conn.execute(f"DELETE FROM hidden_passages WHERE report_id IN ({marks})", ids)
             elif decision == STORY_HIDDEN:
                 await conn.execute(
-                    "INSERT OR IGNORE INTO hidden_stories"
-                    " (guild_id, story_id, report_id, hidden_by, hidden_at) VALUES (?,?,?,?,?)",
+                    "INSERT INTO hidden_stories (guild_id, story_id, report_id, hidden_by,"
+                    " hidden_at) VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING",
                     (guild_id, story_id, ids[0], by, at),
                 )
             if warning is not None:
                 await conn.execute(
-                    "INSERT OR IGNORE INTO passage_warnings (guild_id, passage_id, warning,"
-                    " report_id) SELECT ?, id, ?, ? FROM passages WHERE id = ?",
+                    "INSERT INTO passage_warnings (guild_id, passage_id, warning, report_id)"
+                    " SELECT ?, id, ?, ? FROM passages WHERE id = ? ON CONFLICT DO NOTHING",
                     (guild_id, warning, ids[0], passage_id),
                 )
         return ids

@@ -66,7 +66,7 @@ class SuggestionStore:
     async def add(self, new: NewSuggestion, *, limit: int, since: str) -> SuggestionRow | None:
         """Store `new` unless its member already made `limit` suggestions since `since`
         (None): one statement, so suggestions sent at once cannot all pass the check."""
-        changed, sid = await self.db.write(
+        sid = await self.db.insert(
             "INSERT INTO prompt_suggestions (guild_id, channel_id, user_id, author_name, text,"
             " trope, warnings, suggested_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?"
             " WHERE (SELECT count(*) FROM prompt_suggestions WHERE guild_id = ? AND user_id = ?"
@@ -86,7 +86,7 @@ class SuggestionStore:
                 limit,
             ),
         )
-        if not changed or sid is None:  # (the last row id is the connection's, not ours)
+        if sid is None:
             return None
         return await self.get(new.guild_id, sid)
 
@@ -121,7 +121,7 @@ class SuggestionStore:
         reason: str | None,
     ) -> bool:
         """Decide an open suggestion; False when it was no longer open."""
-        changed, _ = await self.db.write(
+        changed = await self.db.write(
             "UPDATE prompt_suggestions SET status = ?, decided_by = ?, decided_at = ?, reason = ?"
             " WHERE guild_id = ? AND id = ? AND status = 'open'",
             (status, by, at, reason, guild_id, suggestion_id),
@@ -140,10 +140,10 @@ class SuggestionStore:
         """The server's approved suggestions, each with when it was last posted (or None),
         never-posted first, then least recently posted, then oldest."""
         rows = await self.db.fetchall(
-            "SELECT s.*, (SELECT max(h.shown_at) FROM prompt_history h"
+            "SELECT * FROM (SELECT s.*, (SELECT max(h.shown_at) FROM prompt_history h"
             "  WHERE h.guild_id = s.guild_id AND h.prompt_key = 'community:' || s.id) AS last"
-            " FROM prompt_suggestions s WHERE s.guild_id = ? AND s.status = 'approved'"
-            " ORDER BY last IS NOT NULL, last, s.decided_at, s.id",
+            " FROM prompt_suggestions s WHERE s.guild_id = ? AND s.status = 'approved') a"
+            " ORDER BY last IS NOT NULL, last, decided_at, id",
             (guild_id,),
         )
         out = []

@@ -35,7 +35,7 @@ async def test_a_timeout_is_retried_then_answered_as_unreachable(
     settings: Settings, fake_ao3: FakeAo3
 ) -> None:
     conf = ao3_settings(settings, fake_ao3, ao3_timeout=0.1, ao3_backoff=0.01, ao3_min_interval=0)
-    db = await Database.open(conf.db_path)
+    db = await Database.open(conf.database)
     fetcher = ao3_fetcher(db, conf, discord.utils.utcnow, __import__("random").Random(1), "main")
     try:
         with pytest.raises(UnavailableError, match="AO3 is down or unreachable right now"):
@@ -53,7 +53,7 @@ async def test_two_processes_sharing_a_database_share_one_budget(
     settings: Settings, fake_ao3: FakeAo3, tmp_path: Path
 ) -> None:
     conf = ao3_settings(settings, fake_ao3, ao3_min_interval=0.2)
-    first, second = await Database.open(conf.db_path), await Database.open(conf.db_path)
+    first, second = await Database.open(conf.database), await Database.open(conf.database)
     rng = __import__("random").Random(1)
     a = ao3_fetcher(first, conf, discord.utils.utcnow, rng, "a")
     b = ao3_fetcher(second, conf, discord.utils.utcnow, rng, "b")
@@ -75,7 +75,7 @@ async def test_a_429_pauses_every_process_sharing_the_database(
     settings: Settings, fake_ao3: FakeAo3
 ) -> None:
     conf = ao3_settings(settings, fake_ao3, ao3_min_interval=0)
-    first, second = await Database.open(conf.db_path), await Database.open(conf.db_path)
+    first, second = await Database.open(conf.database), await Database.open(conf.database)
     rng = __import__("random").Random(1)
     a = ao3_fetcher(first, conf, discord.utils.utcnow, rng, "a")
     b = ao3_fetcher(second, conf, discord.utils.utcnow, rng, "b")
@@ -94,7 +94,7 @@ async def test_ten_pastes_at_once_of_a_failing_link_make_one_request(
     settings: Settings, fake_ao3: FakeAo3
 ) -> None:
     conf = ao3_settings(settings, fake_ao3, ao3_min_interval=0.05)
-    db = await Database.open(conf.db_path)
+    db = await Database.open(conf.database)
     fetcher = ao3_fetcher(db, conf, discord.utils.utcnow, __import__("random").Random(1), "main")
     try:
         answers = await asyncio.gather(

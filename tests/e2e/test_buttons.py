@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
-from contextlib import closing
 from typing import Any
 
 import pytest
@@ -14,6 +12,7 @@ from simcord import SetupError
 
 from bot.cli import main as cli
 from bot.settings import Settings
+from tests.databases import scalars
 from tests.e2e.checks import assert_no_pings, assert_within_limits
 from tests.e2e.conftest import World, make_world, restart
 from tests.texts import ALLEY
@@ -256,7 +255,7 @@ async def test_the_queue_card_and_its_three_decisions(
     assert listed.response.embeds[0].title == "Open reports (1)"
 
     capsys.readouterr()
-    args = ["export-labels", "--db", str(settings.db_path), "--json"]
+    args = ["export-labels", "--db", str(settings.database), "--json"]
     assert await asyncio.to_thread(cli, args) == 0  # the CLI runs its own event loop
     exported = json.loads(capsys.readouterr().out)
     assert [(e["decision"], e["warning"], e["warning_added"]) for e in exported] == [
@@ -363,13 +362,11 @@ async def test_a_purged_servers_reports_disappear_with_it(world: World, settings
         await report(w.member, first.response)
 
     def stored(guild_id: int) -> dict[str, int]:
-        with closing(sqlite3.connect(settings.db_path)) as db:
-            return {
-                table: db.execute(
-                    f"SELECT count(*) FROM {table} WHERE guild_id = ?", (guild_id,)
-                ).fetchone()[0]
-                for table in ("reports", "hidden_passages")
-            }
+        tables = ("reports", "hidden_passages")
+        queries = [
+            (f"SELECT count(*) FROM {table} WHERE guild_id = ?", (guild_id,)) for table in tables
+        ]
+        return dict(zip(tables, scalars(settings.database, queries), strict=True))
 
     assert stored(world.guild.id) == {"reports": 1, "hidden_passages": 1}
     world.env.backend.remove_guild(world.guild.id)

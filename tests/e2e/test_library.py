@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 import zipfile
-from contextlib import closing
 from io import BytesIO
 
 import pytest
 
 from bot.settings import Settings
+from tests.databases import scalars
 from tests.e2e.checks import assert_no_pings, assert_within_limits
 from tests.e2e.conftest import World, age_restrict, make_world
 
@@ -160,13 +159,11 @@ async def test_failed_attachment_download(world: World, monkeypatch: pytest.Monk
 
 def _stored(settings: Settings, guild_id: int) -> dict[str, int]:
     """Rows a server owns in the database (read the way an operator would check)."""
-    with closing(sqlite3.connect(settings.db_path)) as conn:
-        return {
-            table: conn.execute(
-                f"SELECT count(*) FROM {table} WHERE guild_id = ?", (guild_id,)
-            ).fetchone()[0]
-            for table in ("stories", "passages", "channel_policy", "config_log")
-        }
+    tables = ("stories", "passages", "channel_policy", "config_log")
+    queries = [
+        (f"SELECT count(*) FROM {table} WHERE guild_id = ?", (guild_id,)) for table in tables
+    ]
+    return dict(zip(tables, scalars(settings.database, queries), strict=True))
 
 
 async def test_leaving_a_server_keeps_its_data_30_days_then_purges_it(

@@ -6,14 +6,12 @@ that folder is absent.
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
-
 import pytest
 import simcord
 
 from bot.settings import Settings
 from tests.conftest import AO3_FIXTURES
+from tests.databases import scalars
 from tests.e2e.conftest import World, make_world
 from tests.e2e.test_library import STORY
 
@@ -214,13 +212,12 @@ async def test_a_glossary_tag_never_becomes_a_warning_or_trope(world: World) -> 
 
 def _stored_rows(settings: Settings, guild_id: int) -> dict[str, int]:
     """A server's story and passage rows, kept or parked (read as an operator would)."""
-    with closing(sqlite3.connect(settings.db_path)) as conn:
-        return {
-            table: conn.execute(
-                f"SELECT count(*) FROM {table} WHERE guild_id IN (?, ?)", (guild_id, -guild_id)
-            ).fetchone()[0]
-            for table in ("stories", "passages")
-        }
+    tables = ("stories", "passages")
+    queries = [
+        (f"SELECT count(*) FROM {table} WHERE guild_id IN (?, ?)", (guild_id, -guild_id))
+        for table in tables
+    ]
+    return dict(zip(tables, scalars(settings.database, queries), strict=True))
 
 
 async def test_remove_names_the_story_and_restore_brings_it_back(world: World) -> None:

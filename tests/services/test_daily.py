@@ -53,7 +53,7 @@ class FakeCourier:
 @pytest.fixture
 async def daily(settings: Settings) -> AsyncIterator[DailyService]:
     now = [SET_AT]
-    db = await Database.open(settings.db_path)
+    db = await Database.open(settings.database)
     services = Services.build(db, settings, clock=lambda: now[0])
     await services.daily.set(
         GUILD, CHANNEL, at=time(9), zone=ZoneInfo("UTC"), trope=None, role_id=None, user_id=1

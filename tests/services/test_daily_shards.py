@@ -1,5 +1,5 @@
-"""Daily posts across processes: two bot processes share one SQLite database, each running
-half the gateway shards. Every schedule posts exactly once a day, through a crash between
+"""Daily posts across processes: two bot processes share one database (SQLite, or
+PostgreSQL with --backend=postgresql), each running half the gateway shards. Every schedule posts exactly once a day, through a crash between
 a post landing and its record, and even when both processes wrongly run every shard.
 
 Discord is a fake courier here (as in test_daily.py): one shared list of the messages that
@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.services.daily import Failed, Outcome, Post, Sent
+from bot.services.daily import CLAIM_LEASE, Failed, Outcome, Post, Sent
 from bot.services.root import Services
 from bot.settings import Settings
 from bot.shards import Shards, shard_of
@@ -75,6 +75,7 @@ class Courier:
     crash: bool = False
     crashed: bool = False
     sent: int = 0
+    lose: bool = False  # the next send fails before anything lands
 
     def age_restricted(self, channel_id: int) -> bool:
         return False
@@ -93,6 +94,9 @@ class Courier:
         )
 
     async def send(self, post: Post) -> Outcome:
+        if self.lose:
+            self.lose, self.crashed = False, True
+            return Failed("connection reset before the message was sent")
         self.sent += 1
         message_id = self.discord.post(post)
         if self.crash:
@@ -110,7 +114,7 @@ class Process:
     services: Services | None = None
 
     async def start(self) -> Services:
-        self.db = await Database.open(self.settings.db_path)
+        self.db = await Database.open(self.settings.database)
         self.services = Services.build(self.db, self.settings, clock=self.clock, instance=self.name)
         return self.services
 
@@ -200,7 +204,7 @@ async def test_two_processes_post_every_schedule_exactly_once_a_day_for_30_days(
 async def test_two_pollers_racing_for_the_same_due_post_1000_times_one_wins_each_time(
     settings: Settings,
 ) -> None:
-    one, two = await Database.open(settings.db_path), await Database.open(settings.db_path)
+    one, two = await Database.open(settings.database), await Database.open(settings.database)
     stores = DailyStore(one), DailyStore(two)
     wins = Counter[str]()
     try:
@@ -221,3 +225,45 @@ async def test_two_pollers_racing_for_the_same_due_post_1000_times_one_wins_each
     print(f"1,000 races: {dict(wins)}")
     assert sum(wins[name] for name in ("one", "two")) == 1000, dict(wins)
     assert claimed == 1000
+
+
+@pytest.mark.parametrize("landed", [True, False], ids=["its-post-had-landed", "nothing-landed"])
+async def test_a_process_that_dies_mid_post_is_taken_over_after_the_lease(
+    settings: Settings, landed: bool
+) -> None:
+    """A dies between claiming a post and recording it and never comes back; B, which
+    owns the same servers, takes the claim over once A's lease has run out: the day is
+    posted exactly once either way, and not before the lease ends."""
+    now = [START]
+    discord = Discord()
+    a = Process("a", settings, lambda: now[0])
+    b = Process("b", settings, lambda: now[0])
+    services_a, services_b = await a.start(), await b.start()
+    guild, channel = SERVERS[0]
+    try:
+        await services_a.daily.set(
+            guild, channel, at=AT, zone=ZoneInfo("UTC"), trope=None, role_id=None, user_id=1
+        )
+        services_b.daily.reload()
+        courier_a, courier_b = Courier(discord, lambda _g: True), Courier(discord, lambda _g: True)
+        courier_a.crash, courier_a.lose = landed, not landed
+        due = datetime.combine(START.date(), AT, UTC)
+        now[0] = due
+        await services_a.daily.round(now[0], courier_a)  # A claims, sends and dies
+        assert courier_a.crashed
+        held_until = due + CLAIM_LEASE
+        took_over_at = None
+        while now[0] < due + timedelta(hours=2):
+            now[0] += timedelta(minutes=1)
+            await services_b.daily.round(now[0], courier_b)  # A is gone: only B runs
+            if took_over_at is None and await services_b.daily.store.unsent() == []:
+                took_over_at = now[0]
+        history = await services_b.daily.store.posted(guild, 10)
+    finally:
+        await a.stop()
+        await b.stop()
+    texts = [t for _g, c, _m, t in discord.messages if c == channel]
+    assert len(texts) == 1, texts
+    assert courier_b.sent == (0 if landed else 1), "B resends only what had not landed"
+    assert took_over_at is not None and took_over_at > held_until, (took_over_at, held_until)
+    assert [p.local_date for p in history] == [START.date()]

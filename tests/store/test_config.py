@@ -12,8 +12,8 @@ GUILD, OTHER, CHANNEL, QUIET = 10, 11, 20, 30
 AT = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-async def test_layers_of_a_channel_in_one_query(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "config.db")
+async def test_layers_of_a_channel_in_one_query(empty_db: Path | str) -> None:
+    db = await Database.open(empty_db)
     try:
         store = ConfigStore(db)
         log = {"user_id": 1, "at": AT, "change": "x"}

@@ -9,6 +9,7 @@ import pytest
 from bot.store.db import Database, MigrationError, migrations
 
 
+@pytest.mark.sqlite_only
 async def test_migrates_an_empty_file_and_is_idempotent(tmp_path: Path) -> None:
     path = tmp_path / "new.db"
     path.write_bytes(b"")
@@ -38,6 +39,7 @@ async def test_migrates_an_empty_file_and_is_idempotent(tmp_path: Path) -> None:
         await db.close()
 
 
+@pytest.mark.sqlite_only
 async def test_refuses_a_database_from_the_future(tmp_path: Path) -> None:
     path = tmp_path / "future.db"
     db = await Database.open(path)
@@ -47,8 +49,8 @@ async def test_refuses_a_database_from_the_future(tmp_path: Path) -> None:
         await Database.open(path)
 
 
-async def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "t.db")
+async def test_transaction_rolls_back_on_error(empty_db: Path | str) -> None:
+    db = await Database.open(empty_db)
     try:
 
         async def failing_write() -> None:
@@ -63,6 +65,7 @@ async def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
         await db.close()
 
 
+@pytest.mark.sqlite_only
 async def test_backup_is_a_consistent_copy(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "live.db")
     try:

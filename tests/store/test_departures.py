@@ -21,8 +21,8 @@ ROWS = (
 TABLES = ("channel_policy", "config_log", "prompt_history", "report_settings", "departed_guilds")
 
 
-async def _world(tmp_path: Path) -> tuple[Database, DepartureStore]:
-    db = await Database.open(tmp_path / "purge.db")
+async def _world(empty_db: Path | str) -> tuple[Database, DepartureStore]:
+    db = await Database.open(empty_db)
     store = DepartureStore(db)
     for guild in (GONE, STAYS):
         for sql in ROWS:
@@ -37,8 +37,8 @@ async def _rows(db: Database, guild: int) -> dict[str, int]:
     }
 
 
-async def test_purge_deletes_one_server_everywhere(tmp_path: Path) -> None:
-    db, store = await _world(tmp_path)
+async def test_purge_deletes_one_server_everywhere(empty_db: Path | str) -> None:
+    db, store = await _world(empty_db)
     try:
         await store.purge(GONE)
         assert set((await _rows(db, GONE)).values()) == {0}
@@ -47,8 +47,10 @@ async def test_purge_deletes_one_server_everywhere(tmp_path: Path) -> None:
         await db.close()
 
 
-async def test_purge_is_one_transaction(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    db, store = await _world(tmp_path)
+async def test_purge_is_one_transaction(
+    empty_db: Path | str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, store = await _world(empty_db)
 
     def broken(guild_id: int) -> list[Statement]:
         return [("DELETE FROM no_such_table WHERE guild_id = ?", (guild_id,))]
@@ -62,6 +64,7 @@ async def test_purge_is_one_transaction(tmp_path: Path, monkeypatch: pytest.Monk
         await db.close()
 
 
+@pytest.mark.sqlite_only  # the PostgreSQL schema has the same tables (test_postgres.py)
 async def test_every_table_with_a_server_column_is_in_the_purge(tmp_path: Path) -> None:
     """A new per-server table must join the purge: each one with a `guild_id` column is
     named by a purge statement, or goes by cascade from one that is."""

@@ -13,7 +13,7 @@ import pytest
 
 from bot.indexing import work_key
 from bot.policy import Eligibility
-from bot.store.db import Database
+from bot.store.db import Database, statement_errors
 from bot.store.departures import DepartureStore
 from bot.store.library import LibraryStore, PassageFilter
 from bot.store.records import PassageEntry, StoryEntry
@@ -90,8 +90,8 @@ def entry(
 
 
 @pytest.fixture
-async def library(tmp_path: Path) -> LibraryStore:
-    db = await Database.open(tmp_path / "lib.db")
+async def library(empty_db: Path | str) -> LibraryStore:
+    db = await Database.open(empty_db)
     yield LibraryStore(db)
     await db.close()
 
@@ -103,11 +103,12 @@ async def test_save_replaces_atomically(library: LibraryStore) -> None:
     assert await library.stats() == (1, 5)
     broken = entry("a.txt", n=2)
     broken.passages.append(broken.passages[0].__class__(1, 1, 1, 1, None, frozenset(), frozenset()))  # type: ignore[arg-type]
-    with pytest.raises(sqlite3.IntegrityError):  # a failure must leave the old version
+    with pytest.raises(statement_errors()):  # a failure must leave the old version
         await library.save(broken)
     assert await library.stats() == (1, 5)
+    search = library.db.dialect.passages
     fts = await library.db.scalar(
-        "SELECT count(*) FROM passage_fts WHERE passage_fts MATCH 'passage'"
+        f"SELECT count(*) FROM {search.table} f WHERE {search.cond('f')}", ("passage",)
     )
     assert fts == 5
 
@@ -214,6 +215,7 @@ async def test_trope_and_character_draws_are_uniform_despite_holes(
     assert max(counts.values()) / min(counts.values()) < 1.5
 
 
+@pytest.mark.sqlite_only
 async def test_migration_backfills_the_same_slots_as_saving(tmp_path: Path) -> None:
     """A database indexed before migration 005 gets exactly the slots saving would give."""
     path = tmp_path / "old.db"
@@ -252,7 +254,7 @@ async def test_save_many_is_all_or_nothing(library: LibraryStore) -> None:
     await library.save(entry("a.txt", n=3))
     broken = entry("c.txt", n=2)
     broken.passages.append(broken.passages[0].__class__(1, 1, 1, 1, None, frozenset(), frozenset()))  # type: ignore[arg-type]
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(statement_errors()):
         await library.save_many([entry("a.txt", n=6), entry("b.txt"), broken])
     assert await library.stats() == (1, 3)  # a.txt as it was, b.txt not added
     ids = await library.save_many(
@@ -307,6 +309,7 @@ async def test_find_stories_by_a_declared_character_named_in_no_passage(
     assert "Honoroit Banlardois" in await library.story_characters(0)  # no stale cache
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     ("url", "work"),
     [

@@ -22,8 +22,8 @@ def _new(user: int, n: int) -> NewSuggestion:
     )
 
 
-async def test_six_at_once_from_one_member_store_three(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "s.db")
+async def test_six_at_once_from_one_member_store_three(empty_db: Path | str) -> None:
+    db = await Database.open(empty_db)
     try:
         store = SuggestionStore(db)
         since = "2025-12-31T10:00:00+00:00"
