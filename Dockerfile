@@ -7,7 +7,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# A non-root user; the database lives on the /data volume, which it owns.
+# pg_dump, for `ficshelf backup` when FICSHELF_DB is a PostgreSQL server
+RUN apt-get update \
+    && apt-get install --yes --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
+
+# A non-root user; the database (SQLite) lives on the /data volume, which it owns.
 RUN groupadd --system ficshelf \
     && useradd --system --gid ficshelf --home-dir /app --shell /usr/sbin/nologin ficshelf \
     && mkdir /data && chown ficshelf:ficshelf /data

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from pathlib import Path
 
@@ -28,6 +29,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"sections to run (default: all of {','.join(SECTIONS)})",
     )
     parser.add_argument("--samples", type=int, help="timed calls per latency case")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        default=os.environ.get("FICSHELF_BENCH_POSTGRES") or None,
+        help="a PostgreSQL server (postgresql://…): /excerpt on each library copied there,"
+        " beside SQLite (default: FICSHELF_BENCH_POSTGRES)",
+    )
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="results and cached libraries")
     return parser.parse_args(argv)
 
@@ -42,6 +50,7 @@ def config_from(args: argparse.Namespace) -> Config:
     else:
         sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
         config = Config(sizes=sizes, out_dir=args.out, sections=sections)
+    config.postgres = args.postgres
     if args.samples:
         b = config.budget
         config.budget = Budget(n=args.samples, seconds=b.seconds, min_n=b.min_n, warmup=b.warmup)

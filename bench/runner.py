@@ -11,6 +11,7 @@ from bench.build import OUT_DIR, LibraryInfo, ensure_library
 from bench.excerpt import bench_excerpt, growth_rows
 from bench.index import bench_index
 from bench.measure import Budget, Row, size_label
+from bench.postgres import ensure_server_copy
 from bench.report import machine
 from bench.rss import bench_rss
 from bench.startup import bench_startup
@@ -32,6 +33,7 @@ class Config:
     rss_iterations: int = 20
     rss_per_case: bool = True
     sections: tuple[str, ...] = SECTIONS
+    postgres: str | None = None  # a server URL: /excerpt is measured on PostgreSQL too
 
     @classmethod
     def quick(cls, **changes: Any) -> Config:
@@ -85,6 +87,10 @@ async def run(config: Config, console: Any | None = None) -> Results:
         if "excerpt" in config.sections:
             log.step(f"excerpt @{label}")
             sections["excerpt"] += await bench_excerpt(info, config.budget)
+            if config.postgres is not None:
+                log.step(f"excerpt @{label} on PostgreSQL: copying the library (once)")
+                url = await ensure_server_copy(info, config.postgres)
+                sections["excerpt"] += await bench_excerpt(info, config.budget, server_copy=url)
         if "autocomplete" in config.sections:
             log.step(f"autocomplete @{label}")
             sections["autocomplete"] += await bench_autocomplete(info, config.budget)

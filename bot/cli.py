@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -289,7 +288,7 @@ def cmd_console(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     """A consistent copy of the database, safe while the bot runs."""
-    from bot.store.db import Database
+    from bot.store.db import Database, statement_errors
 
     settings = _settings(args)
     if not args.dest:
@@ -320,7 +319,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     try:
         asyncio.run(main())
-    except (OSError, sqlite3.Error) as exc:
+    except (OSError, *statement_errors()) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise CliError(f"cannot back up to {dest}: {reason}", status=1) from None
     print(f"backed up {settings.database_name} to {dest}")

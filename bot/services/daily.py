@@ -5,10 +5,12 @@ the seconds it returns; everything it decides is here — what is due, the claim
 do after each outcome — and the courier only sends and renders. A post is *claimed* — a
 row unique on (guild, channel, local date), inserted before sending — so no day is ever
 posted twice, across retries, restarts and several processes; an unsent claim is retried
-on the next tick, the same local day, and never on a later one. Schedules and the last
-claimed day of each channel are cached in memory (SQLite stays the source of truth: a
-lost race to claim is simply a claim that returns None), so a tick with nothing due
-costs no database round trip.
+on the next tick, the same local day, and never on a later one. A claim is its process's
+for CLAIM_LEASE after each attempt; then another process owning the server may take it
+over (the first may have died mid-post), checking first whether the post had landed.
+Schedules and the last claimed day of each channel are cached in memory (the database
+stays the source of truth: a lost race to claim is simply a claim that returns None), so
+a tick with nothing due costs no database round trip.
 
 Several processes may share one database, each running some of the bot's gateway shards
 (bot/shards.py): a process posts only for the servers on its own shards (`owns`, injected;

@@ -48,8 +48,10 @@ class DepartureService:
 
     async def _purge_expired(self) -> list[int]:
         cutoff = self.clock() - timedelta(days=self.keep_days)
-        purged = await self.store.departed_before(cutoff)
-        for guild_id in purged:
-            await self.store.purge(guild_id)  # one transaction per server
-            self.library.purged()
+        purged = []
+        for guild_id in await self.store.departed_before(cutoff):
+            # one transaction per server; False: another process purged it, or it came back
+            if await self.store.purge(guild_id, left_before=cutoff):
+                purged.append(guild_id)
+                self.library.purged()
         return purged

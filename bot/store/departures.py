@@ -49,10 +49,22 @@ class DepartureStore:
         value = await self.db.scalar("SELECT min(left_at) FROM departed_guilds")
         return datetime.fromisoformat(value) if isinstance(value, str) else None
 
-    async def purge(self, guild_id: int) -> None:
-        """Delete everything the server stored, and its departure, in one transaction."""
+    async def purge(self, guild_id: int, *, left_before: datetime | None = None) -> bool:
+        """Delete everything the server stored, and its departure, in one transaction.
+
+        With `left_before`, only while the server is still marked as having left before
+        then: deleting that mark is the claim, so of several processes purging at once
+        exactly one purges, and a server that came back meanwhile keeps its data. True
+        when this call purged."""
         statements = [sql for purge in PER_SERVER for sql in purge(guild_id)]
         async with self.db.transaction() as conn:
+            if left_before is None:
+                await conn.execute("DELETE FROM departed_guilds WHERE guild_id = ?", (guild_id,))
+            elif not await conn.execute(
+                "DELETE FROM departed_guilds WHERE guild_id = ? AND left_at < ?",
+                (guild_id, left_before.isoformat(timespec="seconds")),
+            ):
+                return False
             for sql, params in statements:
                 await conn.execute(sql, params)
-            await conn.execute("DELETE FROM departed_guilds WHERE guild_id = ?", (guild_id,))
+        return True

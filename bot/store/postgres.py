@@ -90,6 +90,10 @@ class _Conn:
     async def execute_fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         return list(await self._conn.fetch(placeholders(sql), *_args(params)))
 
+    async def copy_rows(self, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+        """Many rows at once through COPY (for `ficshelf migrate-db`)."""
+        await self._conn.copy_records_to_table(table, records=rows, columns=columns)
+
 
 class _PoolConn:
     """Outside a transaction: each call autocommits on a connection of the pool."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot.store.postgres import PostgresDatabase
 from bot.store.sqlite import SqliteDatabase
 
-BATCH = 2000  # rows per target transaction
+BATCH = 20_000  # rows per target transaction
 # (table, the SQLite columns that order it, whether the id column is an identity) in an
 # order that satisfies every foreign key; story_fts is FTS5 in SQLite, a table here
 TABLES: tuple[tuple[str, str, bool], ...] = (
@@ -117,7 +117,6 @@ async def _copy_table(
 ) -> None:
     columns = await _columns(source, target, table)
     names = ", ".join(columns)
-    marks = ", ".join("?" * len(columns))
     total = await source.count(f"SELECT count(*) FROM {table}")
     done = await target.count("SELECT copied FROM ficshelf_transfer WHERE table_name = ?", (table,))
     while done < total:
@@ -129,9 +128,7 @@ async def _copy_table(
         async with target.transaction() as conn:
             # copied daily posts are already in the prompt history: no second entry
             await conn.execute("SET LOCAL ficshelf.copying = 'on'")
-            await conn.executemany(
-                f"INSERT INTO {table} ({names}) VALUES ({marks})", [tuple(r) for r in rows]
-            )
+            await conn.copy_rows(table, columns, [tuple(r) for r in rows])
             done += len(rows)
             await conn.execute(
                 "INSERT INTO ficshelf_transfer (table_name, copied) VALUES (?, ?)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -89,3 +90,23 @@ async def test_every_table_with_a_server_column_is_in_the_purge(tmp_path: Path) 
     while grown := {t for t, parents in cascades.items() if parents & covered} - covered:
         covered |= grown
     assert per_server - covered == set()
+
+
+async def test_of_processes_purging_at_once_exactly_one_purges(empty_db: Path | str) -> None:
+    db, store = await _world(empty_db)
+    other = await Database.open(empty_db)  # a second process on the same database
+    cutoff = datetime(2026, 2, 1, tzinfo=UTC)
+    try:
+        await store.mark_returned(STAYS)  # came back before the purge: kept
+        results = await asyncio.gather(
+            store.purge(GONE, left_before=cutoff),
+            DepartureStore(other).purge(GONE, left_before=cutoff),
+            store.purge(STAYS, left_before=cutoff),
+        )
+        assert sorted(results[:2]) == [False, True], results
+        assert results[2] is False, "a server that came back is not purged"
+        assert set((await _rows(db, GONE)).values()) == {0}
+        assert await _rows(db, STAYS) == dict.fromkeys(TABLES, 1) | {"departed_guilds": 0}
+    finally:
+        await other.close()
+        await db.close()

@@ -1,0 +1,58 @@
+"""The benchmark libraries on PostgreSQL: each built SQLite library copied once into a
+database of the server given with --postgres (through `ficshelf migrate-db`'s copy), and
+reused while the SQLite file it came from is unchanged."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+from bench.build import LibraryInfo
+from bench.measure import size_label
+from bot.store.postgres import PostgresDatabase
+from bot.store.sqlite import SqliteDatabase
+from bot.store.transfer import copy_database
+
+SOURCE_KEY = "bench_source"  # meta row: which SQLite file (and version of it) was copied
+
+
+def _database_url(server: str, name: str) -> str:
+    return urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
+
+
+async def ensure_server_copy(info: LibraryInfo, server: str, log: object = None) -> str:
+    """The URL of a PostgreSQL database holding the library `info` describes."""
+    stat = info.db.stat()
+    source = f"{info.db.name}:{stat.st_size}:{stat.st_mtime_ns}"
+    name = f"ficshelf_bench_{size_label(info.passages).lower()}"
+    url = _database_url(server, name)
+    admin = await asyncpg.connect(server)
+    try:
+        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if exists:
+            try:
+                db = await PostgresDatabase.connect(url)
+                try:
+                    if await db.scalar("SELECT value FROM meta WHERE key = ?", (SOURCE_KEY,)) == (
+                        source
+                    ):
+                        return url
+                finally:
+                    await db.close()
+            except Exception:  # an older schema or a broken copy: made again below
+                pass
+            await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+        await admin.execute(f"CREATE DATABASE {name}")
+    finally:
+        await admin.close()
+    lite = await SqliteDatabase.open_file(info.db, create=False)
+    pg = await PostgresDatabase.connect(url)
+    try:
+        await copy_database(lite, pg)
+        await pg.write("INSERT INTO meta (key, value) VALUES (?, ?)", (SOURCE_KEY, source))
+        await pg.conn.execute_fetchall("ANALYZE")
+    finally:
+        await lite.close()
+        await pg.close()
+    return url
