@@ -71,6 +71,7 @@ class Search:
     table: str
     id: str
     _cond: str  # the match condition on one `?`, `{a}` standing for the table's alias
+    seeks: bool = True  # a seek to the first match at or after an id is cheap (FTS5)
 
     def cond(self, alias: str) -> str:
         return self._cond.format(a=alias)

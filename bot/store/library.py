@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterable
+from array import array
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -49,6 +50,7 @@ class Exclusions:
 _PROBE_ROUNDS = (64, 512)  # probes per round before listing the candidates instead
 _LIST_MATCHES_UNDER = 2000  # a full-text query with fewer matches is listed, not probed
 _MATCH_STRIDE = 500  # every 500th match of a full-text query is remembered for rank seeks
+_KEPT_MATCH_IDS = 4_000_000  # at most this many remembered ids in all (8 bytes each)
 
 
 _Probe = tuple[str, tuple[object, ...]]  # SQL naming `cand (i, id)`: candidates in draw order
@@ -80,13 +82,19 @@ class _Span:
 class _FtsMatches:
     """The passages matching a full-text query, addressed by rank. FTS5 has no random
     access by rank, so every STRIDE-th matching rowid is kept (`marks`): the r-th match is
-    a seek to marks[r // STRIDE] and a short skip. Few matches are simply listed."""
+    a seek to marks[r // STRIDE] and a short skip. Few matches are simply listed. Where a
+    seek costs a pass over every match (a GIN index: `Search.seeks` false), every matching
+    id is kept instead (stride 1), and the candidates are those ids themselves."""
 
-    def __init__(self, search: Search, match: str, size: int, marks: list[int]) -> None:
+    def __init__(self, search: Search, match: str, size: int, marks: Sequence[int]) -> None:
         self.search, self.match, self.size, self.marks = search, match, size, marks
         self.rounds = (4, 16) if size > _LIST_MATCHES_UNDER else ()
 
     def probe(self, rng: random.Random, tries: int) -> _Probe:
+        """The same ranks for the same draws either way, so both backends draw alike."""
+        if not self.search.seeks:
+            ids, known = _numbered([self.marks[rng.randrange(self.size)] for _ in range(tries)])
+            return f"cand (i, id) AS (VALUES {ids})", known
         seeks: list[str] = []
         params: list[object] = []
         s = self.search
@@ -141,7 +149,7 @@ class LibraryStore:
         self.db = db
         self._bits: dict[str, dict[str, int]] = {}
         self.generation = 0  # bumped on every write, so caches know when to refresh
-        self._match_marks: dict[tuple[str, int], tuple[int, list[int]]] = {}
+        self._match_marks: dict[tuple[str, int], tuple[int, Sequence[int]]] = {}
         self._story_characters: dict[tuple[int, int], list[str]] = {}
 
     # -- vocabulary bits ------------------------------------------------------------------
@@ -576,8 +584,9 @@ class LibraryStore:
         assert built is not None
         where, params = built
         listed, extra = driver.listing()
-        rows = await self.db.fetchall(
-            f"SELECT p.id FROM {listed} WHERE {' AND '.join(where)}", (*extra, *params)
+        rows = await self.db.fetchall(  # in id order: the same draw on either backend
+            f"SELECT p.id FROM {listed} WHERE {' AND '.join(where)} ORDER BY p.id",
+            (*extra, *params),
         )
         if not rows:
             return None
@@ -611,14 +620,24 @@ class LibraryStore:
             options.append(_Span(1, top))
         return min(options, key=lambda d: d.size)
 
-    async def _match_index(self, match: str) -> tuple[int, list[int]]:
-        """(matches in any guild, every STRIDE-th matching rowid) of a full-text query,
-        cached per library state: one pass over the query's matches, in SQLite."""
+    async def _match_index(self, match: str) -> tuple[int, Sequence[int]]:
+        """(matches in any guild, every STRIDE-th matching rowid, or every one where the
+        index cannot seek) of a full-text query, cached per library state: one pass over
+        the query's matches, in the database."""
         key = (match, self.generation)
         if key not in self._match_marks:
-            if len(self._match_marks) > 256:
+            kept = sum(len(marks) for _size, marks in self._match_marks.values())
+            if len(self._match_marks) > 256 or kept > _KEPT_MATCH_IDS:
                 self._match_marks.clear()
             s = self.db.dialect.passages
+            if not s.seeks:
+                rows = await self.db.fetchall(
+                    f"SELECT f.{s.id} FROM {s.table} f WHERE {s.cond('f')} ORDER BY f.{s.id}",
+                    (match,),
+                )
+                ids = array("q", (r[0] for r in rows))
+                self._match_marks[key] = (len(ids), ids)
+                return self._match_marks[key]
             size = await self.db.count(
                 f"SELECT count(*) FROM {s.table} f WHERE {s.cond('f')}", (match,)
             )
@@ -628,7 +647,7 @@ class LibraryStore:
                 " ORDER BY id",
                 (match, _MATCH_STRIDE),
             )
-            self._match_marks[key] = (size, [r[0] for r in rows])
+            self._match_marks[key] = (size, array("q", (r[0] for r in rows)))
         return self._match_marks[key]
 
     async def count_passages(

@@ -34,7 +34,7 @@ from bot.store.db import (
 
 _MATCH = "{a}.search @@ websearch_to_tsquery('ficshelf', ?)"  # see 001_schema.sql
 DIALECT = Dialect(
-    passages=Search("passages", "id", _MATCH),
+    passages=Search("passages", "id", _MATCH, seeks=False),  # GIN: no ordered seeks
     stories=Search("story_fts", "rowid", _MATCH),
     json_items="json_array_elements_text({col}::json) AS {a}(value)",
     same_name="lower({col}) = lower(?)",
@@ -43,6 +43,9 @@ DIALECT = Dialect(
 )
 WRITE_LOCK = 0x46696373  # pg_advisory_xact_lock key every write transaction takes ("Fics")
 POOL_SIZE = 8
+# The bot's statements are small and many: no JIT compiling, no parallel workers (both cost
+# milliseconds to start, more than these queries take; measured in bench/postgres.py)
+SESSION = {"jit": "off", "max_parallel_workers_per_gather": "0"}
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\?")
 
 
@@ -129,7 +132,7 @@ class PostgresDatabase(Database):
         DatabaseFileError when the server does not answer or refuses us."""
         try:
             pool = await asyncpg.create_pool(
-                url, min_size=1, max_size=POOL_SIZE, command_timeout=60
+                url, min_size=1, max_size=POOL_SIZE, command_timeout=60, server_settings=SESSION
             )
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             reason = str(exc) or "the server did not answer"
