@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import shutil
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, time
@@ -284,9 +285,14 @@ def _bytes(data: bytes) -> Any:
 
 @needs_server
 async def test_migrate_db_resumes_after_a_failure_and_gives_the_same_answers(
-    settings: Settings, server_db: str, monkeypatch: pytest.MonkeyPatch
+    both_libraries: tuple[Path, str],
+    tmp_path: Path,
+    server_db: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    source = settings.db_path
+    source = tmp_path / "ficshelf.db"  # an SQLite server's database, whatever --backend says
+    shutil.copy(both_libraries[0], source)
+    settings = Settings(db_path=source, library_dir=STORIES_DIR)
     db = await Database.open(source)
     s = Services.build(db, settings, clock=lambda: datetime(2026, 3, 1, 8, tzinfo=UTC))
     story = min(STORIES_DIR.iterdir())

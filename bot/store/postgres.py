@@ -44,7 +44,7 @@ DIALECT = Dialect(
 WRITE_LOCK = 0x46696373  # pg_advisory_xact_lock key every write transaction takes ("Fics")
 POOL_SIZE = 8
 # The bot's statements are small and many: no JIT compiling, no parallel workers (both cost
-# milliseconds to start, more than these queries take; measured in bench/postgres.py)
+# milliseconds to start, more than these queries take: README, Performance)
 SESSION = {"jit": "off", "max_parallel_workers_per_gather": "0"}
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\?")
 
