@@ -135,8 +135,9 @@ class PostgresDatabase(Database):
                 url, min_size=1, max_size=POOL_SIZE, command_timeout=60, server_settings=SESSION
             )
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            reason = str(exc) or "the server did not answer"
-            raise DatabaseFileError(f"cannot open the database {redacted(url)}: {reason}") from None
+            raise DatabaseFileError(
+                f"cannot open the database {redacted(url)}: {_why(exc)}"
+            ) from None
         db = cls(pool, url)
         try:
             if migrate:
@@ -230,6 +231,15 @@ class PostgresDatabase(Database):
             partial.unlink(missing_ok=True)
 
 
+def _why(exc: BaseException) -> str:
+    """Why a connection failed, as a person would put it."""
+    if isinstance(exc, ConnectionRefusedError):
+        return "nothing answers there (is PostgreSQL running, on that host and port?)"
+    if isinstance(exc, TimeoutError):
+        return "the server did not answer in time"
+    return str(exc) or type(exc).__name__
+
+
 async def _version(conn: Any) -> int:
     exists = await conn.fetchval("SELECT to_regclass('ficshelf_schema') IS NOT NULL")
     if not exists:
@@ -254,8 +264,8 @@ async def health(url: str, *, seconds: float) -> tuple[int, str | None]:
     name = redacted(url)
     try:
         conn = await asyncpg.connect(url, timeout=seconds)  # type: ignore[arg-type]
-    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
-        return 0, f"cannot open the database {name}: {exc or 'the server did not answer'}"
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        return 0, f"cannot open the database {name}: {_why(exc)}"
     try:
         version = await asyncio.wait_for(_version(conn), seconds)
     except TimeoutError:
