@@ -344,3 +344,34 @@ async def test_migrate_db_resumes_after_a_failure_and_gives_the_same_answers(
     after = await _answers(server_db)
     assert after == before
     assert after["uploads"] and after["schedules"] and after["history"] == before["history"]
+
+
+@needs_server
+async def test_the_console_answers_the_same_after_migrate_db(
+    tmp_path: Path, server_db: str
+) -> None:
+    """A moderator's set-up through the bot, moved with `migrate-db`: every command then
+    answers the same from PostgreSQL as from the SQLite file."""
+    source = str(tmp_path / "ficshelf.db")
+    setup = (
+        "/config rating max:mature",
+        "/config block warning:violence",
+        "/daily set channel:#writing time:09:00 timezone:Europe/Paris days:mon,wed,fri",
+    )
+    status, out, err = await _cli("console", "--db", source, *(a for c in setup for a in ("-c", c)))
+    assert status == 0 and "Daily prompt set" in out, (out, err)
+    status, _out, err = await _cli("migrate-db", "--db", source, "--to", server_db)
+    assert status == 0, err
+    asked = (
+        "/config show",
+        "/daily show",
+        '/warnings story story:"Swan Dive"',
+        "/story find query:hero",
+    )
+    answers = []
+    for db in (source, server_db):
+        status, out, err = await _cli("console", "--db", db, *(a for c in asked for a in ("-c", c)))
+        assert status == 0, err
+        answers.append(out)
+    assert answers[0] == answers[1]
+    assert "Violence" in answers[0] and "mon" in answers[0].lower(), answers[0]
