@@ -4,21 +4,16 @@ reused while the SQLite file it came from is unchanged."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
-
 import asyncpg
 
 from bench.build import LibraryInfo
 from bench.measure import size_label
+from bot.store.db import database_url
 from bot.store.postgres import PostgresDatabase
 from bot.store.sqlite import SqliteDatabase
 from bot.store.transfer import copy_database
 
 SOURCE_KEY = "bench_source"  # meta row: which SQLite file (and version of it) was copied
-
-
-def _database_url(server: str, name: str) -> str:
-    return urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
 
 
 async def warm(url: str) -> None:
@@ -47,7 +42,7 @@ async def _copy(info: LibraryInfo, server: str) -> str:
     stat = info.db.stat()
     source = f"{info.db.name}:{stat.st_size}:{stat.st_mtime_ns}"
     name = f"ficshelf_bench_{size_label(info.passages).lower()}"
-    url = _database_url(server, name)
+    url = database_url(server, name)
     admin = await asyncpg.connect(server)
     try:
         exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)

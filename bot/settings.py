@@ -121,6 +121,8 @@ def _float_env(name: str, default: float) -> float:
 
 def database_target(value: str) -> dict[str, Any]:
     """Settings fields for FICSHELF_DB (or --db): a `postgresql://` URL, else a file path."""
-    if value.startswith(("postgresql://", "postgres://")):
+    from bot.store.db import is_server_url
+
+    if is_server_url(value):
         return {"db_path": Path("ficshelf.db"), "db_url": value}
     return {"db_path": Path(value), "db_url": None}

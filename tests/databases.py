@@ -11,7 +11,8 @@ from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from typing import Any, TypeVar
-from urllib.parse import urlsplit, urlunsplit
+
+from bot.store.db import database_url
 
 T = TypeVar("T")
 SERVER_ENV = "FICSHELF_TEST_POSTGRES"
@@ -20,11 +21,6 @@ _names = itertools.count()
 
 def server_url() -> str | None:
     return os.environ.get(SERVER_ENV) or None
-
-
-def database_url(server: str, name: str) -> str:
-    """The URL of database `name` on the server of `server` (a URL of any database)."""
-    return urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
 
 
 def fresh_name(prefix: str = "t") -> str:

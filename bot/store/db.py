@@ -49,6 +49,11 @@ def redacted(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
+def database_url(server: str, name: str) -> str:
+    """The URL of database `name` on the server `server` names (a URL of any database)."""
+    return urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
+
+
 def migrations(backend: str = "sqlite") -> list[tuple[int, str, str]]:
     """(version, file name, SQL) for every bundled migration of a backend, in order."""
     found: list[tuple[int, str, str]] = []
