@@ -193,5 +193,9 @@ def _looks_binary(head: bytes) -> bool:
         return False
     if b"\x00" in head:
         return True
-    controls = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 12, 13, 27))
+    controls = len(head.translate(None, _NOT_CONTROL))
     return controls > max(8, len(head) // 100)
+
+
+# bytes that are not control characters (tab, line feed, form feed, CR and ESC are text)
+_NOT_CONTROL = bytes(range(32, 256)) + b"\t\n\x0c\r\x1b"

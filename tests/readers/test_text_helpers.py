@@ -17,6 +17,27 @@ def test_fast_count_words_equals_count_words(text: str) -> None:
     assert fast_count_words(text) == count_words(text)
 
 
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            list("aZ9 _\n\t\r\x0b\x0c\x1c\x1f\x01\x7f.,'\"-’‘“”—–…«»·•é\u0085")
+        )
+    )
+)
+def test_fast_count_words_on_ascii_and_story_punctuation(text: str) -> None:
+    """ASCII text and the curly quotes and dashes of stories take a faster path."""
+    assert fast_count_words(text) == count_words(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [("He said — “no.”", 3), ("“ ” — …", 0), ("don’t_ go", 2), ("___ a", 1), ("a\x1cb", 2)],
+)
+def test_fast_count_words_examples(text: str, words: int) -> None:
+    assert fast_count_words(text) == words
+
+
 @pytest.mark.parametrize(
     "line",
     [
