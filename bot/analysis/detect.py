@@ -318,12 +318,16 @@ class Detector:
             v for v in main if self._variants[v].idiom or self._variants[v].excl
         )
         self._windows: dict[frozenset[int], _WindowTerms] = {}
+        self._ctx_variants: dict[int, list[int]] = {}  # context term id -> its variants
+        for v, var in enumerate(self._variants):
+            for ctx_id in var.ctx:
+                self._ctx_variants.setdefault(ctx_id, []).append(v)
 
     def _window(self, terms: _ContextTerms) -> _Window:
         wanted, ctx = frozenset(terms.ids), terms.context
         compiled = self._windows.get(wanted)
         if compiled is None:
-            group = [v for v, var in enumerate(self._variants) if var.ctx & wanted]
+            group = sorted({v for c in wanted for v in self._ctx_variants.get(c, ())})
             compiled = self._windows[wanted] = _WindowTerms(
                 _automaton(dict.fromkeys(group, -1), self._keys, self._variants),
                 max(len(self._keys[v]) + 1 for v in group),

@@ -4,7 +4,9 @@ Trained offline by `ficshelf train` (bot/analysis/training.py, scikit-learn); he
 only applied, with numpy, so the bot needs no scikit-learn at run time. The features are
 scikit-learn's `TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)` reproduced
 exactly (tests compare the two): lower case, words of two or more word characters,
-unigrams and bigrams, 1 + log(tf) times idf, L2-normalised.
+unigrams and bigrams, 1 + log(tf) times idf, L2-normalised. A batch of texts (a story's
+passages) is split into words and looked up on its UTF-8 bytes with numpy wherever the text
+allows (`_Lookup.word_ids`), so indexing pays little per word.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.paths import MODEL_PATH
+from bot.readers.words import STORY_PUNCTUATION, STORY_SPACES
 
 _TOKEN = re.compile(r"\w\w+")  # = scikit-learn's (?u)\b\w\w+\b: runs are maximal
 _SENTENCE = re.compile(r"[^.!?…\n]+(?:[.!?…]+[\"'”’)]*|$)")
@@ -46,6 +49,7 @@ class _Lookup:
     unigram: npt.NDArray[np.intp]  # word id -> index of the one-word term, or -1
     pair_keys: npt.NDArray[np.int64]  # sorted first id * len(words) + second id
     pair_terms: npt.NDArray[np.intp]  # the bigram term index, aligned with pair_keys
+    packed: _PackedWords
 
     @classmethod
     def of(cls, vocabulary: dict[str, int]) -> _Lookup:
@@ -68,7 +72,193 @@ class _Lookup:
             unigram,
             np.asarray(keys, dtype=np.int64)[order],
             np.asarray(terms, dtype=np.intp)[order],
+            _PackedWords.of(words),
         )
+
+    def word_ids(self, texts: Sequence[str]) -> _Words:
+        """The words of `texts` in order. Text whose only characters that are neither ASCII
+        nor word characters are the common punctuation and spaces of stories (nearly all
+        text) is split and looked up on its UTF-8 bytes in numpy; the rest word by word."""
+        fast: list[bytes] = []
+        fast_rows: list[int] = []
+        slow: list[str] = []
+        slow_rows: list[int] = []
+        for row, text in enumerate(texts):
+            if text.isascii():
+                fast.append(text.encode())
+            else:
+                low = text.lower()
+                if _OTHER_NON_WORD.search(low):
+                    found = _TOKEN.findall(low)
+                    slow.extend(found)
+                    slow_rows.extend(itertools.repeat(row, len(found)))
+                    continue
+                fast.append(low.encode())
+            fast_rows.append(row)
+        words = self._byte_ids(fast, fast_rows)
+        if not slow:
+            return words
+        get = self.words.get
+        tail = "\n".join(slow).encode()
+        sizes = np.fromiter((len(w.encode()) + 1 for w in slow), dtype=np.int64, count=len(slow))
+        begin = np.cumsum(sizes) - sizes + len(words.buffer) + 1
+        ids = np.concatenate([words.ids, np.fromiter((get(w, -1) for w in slow), dtype=np.intp)])
+        rows = np.concatenate([words.rows, np.asarray(slow_rows, dtype=np.intp)])
+        order = np.argsort(rows, kind="stable")  # each text's words stay in order
+        return _Words(
+            ids[order],
+            rows[order],
+            np.concatenate([words.begin, begin])[order],
+            np.concatenate([words.end, begin + sizes - 1])[order],
+            words.buffer + b"\n" + tail,
+        )
+
+    def _byte_ids(self, texts: list[bytes], rows: list[int]) -> _Words:
+        """`word_ids` of UTF-8 texts (lower case but for ASCII) whose characters beyond
+        ASCII are all word characters or `_MARKS`."""
+        if not texts:
+            empty = np.zeros(0, dtype=np.intp)
+            return _Words(empty, empty, empty, empty, b"")
+        joined = b"\n".join(texts).lower() + bytes(_PACKED)  # padding: keys read 16 bytes on
+        sizes = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
+        starts = np.cumsum(sizes) - sizes
+        raw = np.frombuffer(joined, dtype=np.uint8)
+        letters = _WORD_BYTE[raw]
+        ascii_only = joined.isascii()
+        if not ascii_only:
+            for prefix, last in _MARK_BYTES:  # a mark's bytes are no letters
+                n = len(prefix)
+                at_mark = last[raw[n:]]
+                for j, byte in enumerate(prefix):
+                    at_mark &= raw[j : len(raw) - n + j] == byte
+                found = np.flatnonzero(at_mark)
+                for j in range(n + 1):
+                    letters[found + j] = False
+        edges = np.diff(np.concatenate([[False], letters, [False]]).astype(np.int8))
+        begin, end = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        if ascii_only:
+            keep = end - begin >= 2  # words of two or more characters
+        else:  # ... characters, not bytes: continuation bytes do not count
+            chars = np.concatenate([[0], np.cumsum((raw & 0xC0) != 0x80)])
+            keep = chars[end] - chars[begin] >= 2
+        begin, end = begin[keep], end[keep]
+        length = end - begin
+        text_of = np.zeros(len(raw), dtype=np.intp)  # which text each byte belongs to
+        text_of[starts[1:]] = 1
+        row_of = np.asarray(rows, dtype=np.intp)[np.cumsum(text_of)[begin]]
+        # every 8 bytes from each offset, read in place (little-endian: first byte lowest)
+        at = np.ndarray((len(joined) - 7,), dtype="<u8", buffer=joined, strides=(1,))
+        first = at[begin] & _LOW_BYTES[np.minimum(length, 8)]
+        second = at[begin + 8] & _LOW_BYTES[np.clip(length - 8, 0, 8)]
+        word = self.packed.find(first, second, length)
+        for k in np.flatnonzero(length > _PACKED):
+            word[k] = self.words.get(joined[begin[k] : end[k]].decode(), -1)
+        return _Words(word, row_of, begin, end, joined)
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """The words of a batch of texts, in order: entry k is word `ids[k]` (-1: not in the
+    vocabulary) of text `rows[k]`, lower case, in `buffer[begin[k]:end[k]]` (UTF-8)."""
+
+    ids: npt.NDArray[np.intp]
+    rows: npt.NDArray[np.intp]
+    begin: npt.NDArray[np.intp]
+    end: npt.NDArray[np.intp]
+    buffer: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class _PackedWords:
+    """The words of the vocabulary of at most `_PACKED` UTF-8 bytes, each packed into two
+    64-bit keys with its length, in an open-addressing hash table, so that the words of a
+    text are looked up in numpy. A slot is confirmed on the whole key, so no other word is
+    ever taken for a vocabulary word. Longer words are looked up one by one."""
+
+    first: npt.NDArray[np.uint64]  # per slot: the packed key (empty slot: length 0)
+    second: npt.NDArray[np.uint64]
+    lengths: npt.NDArray[np.int64]
+    ids: npt.NDArray[np.intp]
+    probes: int  # the longest run from a word's home slot to its own
+
+    @classmethod
+    def of(cls, words: dict[str, int]) -> _PackedWords:
+        short = [(b, i) for w, i in words.items() if len(b := w.encode()) <= _PACKED]
+        packed = np.zeros((len(short), _PACKED), dtype=np.uint8)
+        for row, (word, _i) in enumerate(short):
+            packed[row, : len(word)] = np.frombuffer(word, dtype=np.uint8)
+        keys = packed.view("<u8").reshape(len(short), 2).astype(np.uint64)
+        lengths = np.array([len(w) for w, _i in short], dtype=np.int64)
+        size = 1 << max(4, (4 * len(short)).bit_length())  # at most a quarter full
+        first = np.zeros(size, dtype=np.uint64)
+        second = np.zeros(size, dtype=np.uint64)
+        slot_lengths = np.zeros(size, dtype=np.int64)
+        ids = np.full(size, -1, dtype=np.intp)
+        probes = 0
+        homes = _hash(keys[:, 0], keys[:, 1], lengths) & np.uint64(size - 1)
+        for k, home in enumerate(homes.tolist()):
+            step = 0
+            while slot_lengths[(home + step) % size]:
+                step += 1
+            slot = (home + step) % size
+            first[slot], second[slot] = keys[k]
+            slot_lengths[slot], ids[slot] = lengths[k], short[k][1]
+            probes = max(probes, step)
+        return cls(first, second, slot_lengths, ids, probes)
+
+    def find(
+        self,
+        first: npt.NDArray[np.uint64],
+        second: npt.NDArray[np.uint64],
+        lengths: npt.NDArray[np.int64],
+    ) -> npt.NDArray[np.intp]:
+        """The word id of each packed word (-1 for a word not in the vocabulary)."""
+        mask = len(self.ids) - 1
+        slot = (_hash(first, second, lengths) & np.uint64(mask)).astype(np.intp)
+        out = np.full(len(first), -1, dtype=np.intp)
+        todo = np.arange(len(first))
+        for _ in range(self.probes + 1):
+            here = slot[todo]
+            same = (
+                (self.lengths[here] == lengths[todo])
+                & (self.first[here] == first[todo])
+                & (self.second[here] == second[todo])
+            )
+            out[todo[same]] = self.ids[here[same]]
+            # an empty slot ends the search; a full one of another word sends it on
+            todo = todo[~same & (self.lengths[here] > 0)]
+            if not len(todo):
+                break
+            slot[todo] = (slot[todo] + 1) & mask
+        return out
+
+
+def _hash(
+    first: npt.NDArray[np.uint64], second: npt.NDArray[np.uint64], lengths: npt.NDArray[np.int64]
+) -> npt.NDArray[np.uint64]:
+    with np.errstate(over="ignore"):  # multiplication modulo 2**64 is the point
+        mixed = (first * _MIX[0]) ^ (second * _MIX[1]) ^ (lengths.astype(np.uint64) * _MIX[2])
+        return mixed ^ (mixed >> np.uint64(29))
+
+
+def _mark_bytes(marks: str) -> tuple[tuple[bytes, npt.NDArray[np.bool_]], ...]:
+    """`marks` (characters beyond ASCII) in UTF-8, grouped by their leading bytes: (the
+    leading bytes, which last bytes complete a mark)."""
+    groups: dict[bytes, list[int]] = {}
+    for mark in marks:
+        data = mark.encode()
+        groups.setdefault(data[:-1], []).append(data[-1])
+    return tuple((lead, np.isin(np.arange(256), last)) for lead, last in sorted(groups.items()))
+
+
+_PACKED = 16  # bytes of a word packed into its two keys
+_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
+_MARK_BYTES = _mark_bytes(STORY_PUNCTUATION + STORY_SPACES)  # no word characters: they split words
+# word bytes: ASCII letters, digits and "_", and (in text that passed _OTHER_NON_WORD) every
+# byte of a character beyond ASCII
+_WORD_BYTE = np.array([chr(b).isalnum() or chr(b) == "_" for b in range(128)] + [True] * 128)
+_OTHER_NON_WORD = re.compile(rf"[^\x00-\x7f\w{STORY_PUNCTUATION}{STORY_SPACES}]")
+_LOW_BYTES = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)  # k bytes kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,11 +287,13 @@ class PassageModel:
     meta: dict[str, object]
     _lookup: _Lookup = field(init=False, repr=False, compare=False)
     _topics: _Topics = field(init=False, repr=False, compare=False)
+    _topic_mask: npt.NDArray[np.bool_] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_lookup", _Lookup.of(self.vocabulary))
         topics = self.meta.get("topics", {})
         object.__setattr__(self, "_topics", _Topics.of(topics if isinstance(topics, dict) else {}))
+        object.__setattr__(self, "_topic_mask", self._topics.mask(self._lookup.words, self.labels))
 
     def on_topic(self, text: str) -> frozenset[str]:
         """The labels whose topic words `text` uses (their cued threshold applies there)."""
@@ -109,14 +301,11 @@ class PassageModel:
 
     def probabilities(self, text: str) -> npt.NDArray[np.float64]:
         """P(label) for one text, in `labels` order."""
-        return self._scores([_TOKEN.findall(text.lower())])[0][0]
+        return self._scores(self.features([text]))[0][0]
 
-    def _scores(
-        self, tokens: Sequence[list[str]]
-    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        """Per text (as its `tokens`): (probabilities, what the text's own words add to each
-        label's score)."""
-        f = self._counted(tokens)
+    def _scores(self, f: Features) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Per text of `f`: (probabilities, what the text's own words add to each label's
+        score)."""
         evidence = np.zeros((f.count, len(self.labels)))
         if len(f.rows):
             starts = np.flatnonzero(np.r_[True, f.rows[1:] != f.rows[:-1]])
@@ -136,24 +325,56 @@ class PassageModel:
         self, texts: Sequence[str], cued: Sequence[frozenset[str]]
     ) -> list[list[ModelFinding]]:
         """`findings` for a batch of texts at once (one numpy pass over all of them)."""
-        tokens = [_TOKEN.findall(text.lower()) for text in texts]
-        probs, evidence = self._scores(tokens)
+        words = self._lookup.word_ids(texts)
+        probs, evidence = self._scores(self._features_of(words, len(texts)))
         labels = self.labels
         own = evidence > 0
         low, high = np.minimum(self.cued, self.thresholds), np.maximum(self.cued, self.thresholds)
         hit = own & (probs >= high)
         # between the two thresholds it depends on the passage: cued or on the label's topic
         maybe = own & ~hit & (probs >= low)
-        for row in map(int, np.flatnonzero(maybe.any(axis=1))):
-            here = cued[row] | self._topics.of_words(tokens[row])
-            gated = np.array([label in here for label in labels], dtype=bool)
-            hit[row] |= maybe[row] & (gated == (self.cued < self.thresholds))
+        rows = np.flatnonzero(maybe.any(axis=1))
+        if len(rows):
+            gated = self._on_topic(words, rows, len(texts))
+            for row in rows.tolist():
+                if cued[row]:
+                    gated[row] |= [label in cued[row] for label in labels]
+            hit |= maybe & (gated == (self.cued < self.thresholds))
         out: list[list[ModelFinding]] = [[] for _ in texts]
         for row, k in zip(*np.nonzero(hit), strict=True):
             out[row].append(ModelFinding(labels[k], float(probs[row, k])))
         for found in out:
             found.sort(key=lambda f: -f.probability)
         return out
+
+    def _on_topic(
+        self, words: _Words, rows: npt.NDArray[np.intp], count: int
+    ) -> npt.NDArray[np.bool_]:
+        """(texts, labels): whether each of `rows` uses a topic word of the label (the
+        vocabulary's words are known in advance; other words are looked up by text)."""
+        on = np.zeros((count, len(self.labels)), dtype=bool)
+        mask = self._topic_mask
+        wanted = np.zeros(count, dtype=bool)
+        wanted[rows] = True
+        mine = wanted[words.rows]
+        known = mine & (words.ids >= 0)
+        for k in np.flatnonzero(mask.any(axis=0)).tolist():
+            on[:, k] = np.bincount(words.rows[known], mask[words.ids[known], k], count) > 0
+        index = {label: k for k, label in enumerate(self.labels)}
+        unknown = np.flatnonzero(mine & (words.ids < 0))
+        buffer = words.buffer
+        spans = zip(words.begin[unknown].tolist(), words.end[unknown].tolist(), strict=True)
+        texts = [buffer[b:e] for b, e in spans]
+        topical: dict[bytes, list[int]] = {}
+        for text in set(texts):
+            labels = [index[s] for s in self._topics.of_word(text.decode()) if s in index]
+            if labels:
+                topical[text] = labels
+        if topical:
+            for row, text in zip(words.rows[unknown].tolist(), texts, strict=True):
+                if text in topical:
+                    on[row, topical[text]] = True
+        return on
 
     def strongest(self, text: str, label: int) -> str:
         """The sentence of `text` that scores highest for one label (its evidence)."""
@@ -171,37 +392,28 @@ class PassageModel:
 
     def features(self, texts: Sequence[str]) -> Features:
         """The tf-idf rows of `texts` (scikit-learn's, see the module docstring)."""
-        return self._counted([_TOKEN.findall(text.lower()) for text in texts])
+        return self._features_of(self._lookup.word_ids(texts), len(texts))
 
-    def _counted(self, tokens: Sequence[list[str]]) -> Features:
+    def _features_of(self, words: _Words, count: int) -> Features:
+        word, row = words.ids, words.rows
         lk = self._lookup
-        get = lk.words.get
-        ids: list[int] = []
-        rows: list[int] = []
-        for row, text_tokens in enumerate(tokens):
-            words = [get(w, -1) for w in text_tokens]
-            ids.extend(words)
-            ids.append(-1)  # no bigram across two texts
-            rows.extend(itertools.repeat(row, len(words) + 1))
-        word = np.asarray(ids, dtype=np.intp)
-        row_of = np.asarray(rows, dtype=np.intp)
         known = word >= 0
         uni = np.full(len(word), -1, dtype=np.intp)
         uni[known] = lk.unigram[word[known]]
         first, second = word[:-1], word[1:]
-        pair = (first >= 0) & (second >= 0)
+        pair = (first >= 0) & (second >= 0) & (row[:-1] == row[1:])  # no bigram across texts
         keys = first[pair].astype(np.int64) * len(lk.words) + second[pair]
         at = np.minimum(np.searchsorted(lk.pair_keys, keys), max(len(lk.pair_keys) - 1, 0))
         found = lk.pair_keys[at] == keys if len(lk.pair_keys) else np.zeros(len(keys), bool)
         terms = np.concatenate([uni[uni >= 0], lk.pair_terms[at[found]]])
-        owners = np.concatenate([row_of[uni >= 0], row_of[:-1][pair][found]])
+        owners = np.concatenate([row[uni >= 0], row[:-1][pair][found]])
         width = len(self.vocabulary)
         cells, tf = np.unique(owners.astype(np.int64) * width + terms, return_counts=True)
         out_rows = (cells // width).astype(np.intp)
         out_terms = (cells % width).astype(np.intp)
         values = (1.0 + np.log(tf)) * self.idf[out_terms]
-        norms = np.sqrt(np.bincount(out_rows, values * values, minlength=len(tokens)))
-        return Features(len(tokens), out_rows, out_terms, values / norms[out_rows])
+        norms = np.sqrt(np.bincount(out_rows, values * values, minlength=count))
+        return Features(count, out_rows, out_terms, values / norms[out_rows])
 
     def _features(self, text: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
         """One text's (term indices, values)."""
@@ -216,8 +428,7 @@ class _Topics:
 
     words: dict[str, frozenset[str]]  # whole word -> labels
     stems: tuple[tuple[re.Pattern[str], str], ...]  # (any of a label's stems, the label)
-    seen: dict[str, frozenset[str]] = field(default_factory=dict)  # word on a topic -> labels
-    checked: set[str] = field(default_factory=set)  # every word looked at so far
+    seen: dict[str, frozenset[str]] = field(default_factory=dict)  # word -> its labels
 
     @classmethod
     def of(cls, topics: dict[str, list[str]]) -> _Topics:
@@ -232,19 +443,31 @@ class _Topics:
                 stems.append((re.compile("|".join(starts)), slug))
         return cls({w: frozenset(s) for w, s in words.items()}, tuple(stems))
 
+    def mask(self, words: dict[str, int], labels: Sequence[str]) -> npt.NDArray[np.bool_]:
+        """(word id, label): whether each of `words` is a topic word of the label."""
+        out = np.zeros((len(words), len(labels)), dtype=bool)
+        for k, label in enumerate(labels):
+            for word, slugs in self.words.items():
+                if label in slugs and word in words:
+                    out[words[word], k] = True
+            for stem, slug in self.stems:
+                if slug == label:
+                    out[[i for word, i in words.items() if stem.match(word)], k] = True
+        return out
+
     def of_words(self, words: Iterable[str]) -> frozenset[str]:
-        hot = self.seen
-        unique = set(words)
-        if len(self.checked) > _MAX_REMEMBERED:  # a long-running bot meets ever more words
-            self.checked.clear()
-            hot.clear()
-        for word in unique - self.checked:
-            found = set(self.words.get(word, ()))
-            found.update(slug for stem, slug in self.stems if stem.match(word))
-            if found:
-                hot[word] = frozenset(found)
-            self.checked.add(word)
-        return frozenset().union(*(hot[w] for w in unique & hot.keys()))
+        return frozenset().union(*map(self.of_word, set(words)))
+
+    def of_word(self, word: str) -> frozenset[str]:
+        found = self.seen.get(word)
+        if found is None:
+            if len(self.seen) > _MAX_REMEMBERED:  # a long-running bot meets ever more words
+                self.seen.clear()
+            found = frozenset(self.words.get(word, ())).union(
+                slug for stem, slug in self.stems if stem.match(word)
+            )
+            self.seen[word] = found
+        return found
 
 
 def topic_words(text: str, topics: dict[str, list[str]]) -> frozenset[str]:

@@ -3,8 +3,12 @@ training that runs, and thresholds chosen out of fold."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.analysis.learned import (
@@ -44,6 +48,88 @@ def test_features_are_scikit_learns() -> None:
         mine = np.zeros(len(expected))
         mine[[to_sk[int(i)] for i in idx]] = val
         assert np.allclose(mine, expected, atol=1e-9), text
+
+
+_WORDS = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's token pattern
+_PIECES = st.sampled_from(
+    [
+        "the",
+        "belt",
+        "Belt",
+        "BLOOD",
+        "kidnapped",
+        "kidnappers",
+        "grave",
+        "a",
+        "I",
+        "x9",
+        "_",
+        "__init__",
+        "don",
+        "’",
+        "‘",
+        "“",
+        "”",
+        "—",
+        "–",
+        "…",
+        "«",
+        "»",
+        "·",
+        "•",
+        "\u00a0",
+        "\u2009",
+        "\u202f",
+        "café",
+        "Ünïcode",
+        "文字",
+        "★",
+        "é",
+        "İ",
+        "ß",
+        "\n",
+        " ",
+        ",",
+        ".",
+        "'",
+        "-",
+        "\t",
+        "mmmmmmmmmmmmmmmm",
+        "unquestionablyhorrible",
+        "naïveté",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_PIECES, max_size=30).map("".join), min_size=1, max_size=6))
+def test_words_found_in_numpy_are_scikit_learns_tokens(texts: list[str]) -> None:
+    """Word ids and the texts they belong to, as the regular expression splits them (the
+    bytes of ASCII text, curly quotes, dashes and no-break spaces are split in numpy)."""
+    model = shipped_model()
+    assert model is not None
+    found = model._lookup.word_ids(texts)
+    expected = [
+        (row, model._lookup.words.get(word, -1))
+        for row, text in enumerate(texts)
+        for word in _WORDS.findall(text.lower())
+    ]
+    assert list(zip(found.rows.tolist(), found.ids.tolist(), strict=True)) == expected
+    spans = zip(found.begin.tolist(), found.end.tolist(), strict=True)
+    words = [found.buffer[b:e].decode() for b, e in spans]
+    assert words == [w for text in texts for w in _WORDS.findall(text.lower())]
+
+
+def test_topics_of_a_batch_are_each_texts_own() -> None:
+    model = shipped_model()
+    assert model is not None
+    texts = [*TEXTS, "The kidnappers’ van—gone.", "Funérailles at the grave", "a quiet day"]
+    words = model._lookup.word_ids(texts)
+    on = model._on_topic(words, np.arange(len(texts)), len(texts))
+    for row, text in enumerate(texts):
+        labels = {model.labels[k] for k in np.flatnonzero(on[row])}
+        assert labels == set(model.on_topic(text)), text
+    assert "kidnapping" in model.on_topic("The kidnappers’ van—gone.")
 
 
 def test_the_shipped_model_is_small_and_loads() -> None:
