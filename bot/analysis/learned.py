@@ -115,7 +115,7 @@ class _Lookup:
 
     def _byte_ids(self, texts: list[bytes], rows: list[int]) -> _Words:
         """`word_ids` of UTF-8 texts (lower case but for ASCII) whose characters beyond
-        ASCII are all word characters or `_MARKS`."""
+        ASCII are all word characters or `_MARK_BYTES`."""
         if not texts:
             empty = np.zeros(0, dtype=np.intp)
             return _Words(empty, empty, empty, empty, b"")
