@@ -43,12 +43,11 @@ class ModelFinding:
 @dataclass(frozen=True, slots=True)
 class _Lookup:
     """The vocabulary as arrays, so that a batch of texts is counted with numpy: each word
-    of a term has an id; a bigram is found by its pair of ids in a sorted key array."""
+    of a term has an id; a bigram is found by its pair of ids."""
 
     words: dict[str, int]  # every word that appears in a term -> its id
     unigram: npt.NDArray[np.intp]  # word id -> index of the one-word term, or -1
-    pair_keys: npt.NDArray[np.int64]  # sorted first id * len(words) + second id
-    pair_terms: npt.NDArray[np.intp]  # the bigram term index, aligned with pair_keys
+    pairs: _Table  # first id * len(words) + second id -> the bigram term index
     packed: _PackedWords
 
     @classmethod
@@ -66,14 +65,8 @@ class _Lookup:
                 terms.append(index)
             else:
                 unigram[words[first]] = index
-        order = np.argsort(np.asarray(keys, dtype=np.int64), kind="stable")
-        return cls(
-            words,
-            unigram,
-            np.asarray(keys, dtype=np.int64)[order],
-            np.asarray(terms, dtype=np.intp)[order],
-            _PackedWords.of(words),
-        )
+        pairs = _Table.of(np.asarray(keys, dtype=np.uint64), np.asarray(terms, dtype=np.intp))
+        return cls(words, unigram, pairs, _PackedWords.of(words))
 
     def word_ids(self, texts: Sequence[str]) -> _Words:
         """The words of `texts` in order. Text whose only characters that are neither ASCII
@@ -136,16 +129,12 @@ class _Lookup:
                     letters[found + j] = False
         edges = np.diff(np.concatenate([[False], letters, [False]]).astype(np.int8))
         begin, end = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-        if ascii_only:
-            keep = end - begin >= 2  # words of two or more characters
-        else:  # ... characters, not bytes: continuation bytes do not count
-            chars = np.concatenate([[0], np.cumsum((raw & 0xC0) != 0x80)])
-            keep = chars[end] - chars[begin] >= 2
-        begin, end = begin[keep], end[keep]
         length = end - begin
-        text_of = np.zeros(len(raw), dtype=np.intp)  # which text each byte belongs to
-        text_of[starts[1:]] = 1
-        row_of = np.asarray(rows, dtype=np.intp)[np.cumsum(text_of)[begin]]
+        keep = length >= 2  # words of two or more characters
+        if not ascii_only:  # ... not bytes: no single character of two to four bytes
+            keep &= (length > 4) | (_CHAR_BYTES[raw[begin]] != length)
+        begin, end, length = begin[keep], end[keep], length[keep]
+        row_of = np.asarray(rows, dtype=np.intp)[np.searchsorted(starts, begin, side="right") - 1]
         # every 8 bytes from each offset, read in place (little-endian: first byte lowest)
         at = np.ndarray((len(joined) - 7,), dtype="<u8", buffer=joined, strides=(1,))
         first = at[begin] & _LOW_BYTES[np.minimum(length, 8)]
@@ -169,42 +158,72 @@ class _Words:
 
 
 @dataclass(frozen=True, slots=True)
+class _Table:
+    """An open-addressing hash table from 64-bit keys to ids, looked up in numpy."""
+
+    keys: npt.NDArray[np.uint64]  # per slot
+    ids: npt.NDArray[np.intp]  # per slot; -1: empty
+    probes: int  # the longest run from a key's home slot to its own
+
+    @classmethod
+    def of(cls, keys: npt.NDArray[np.uint64], ids: npt.NDArray[np.intp]) -> _Table:
+        size = 1 << max(4, (4 * len(keys)).bit_length())  # at most a quarter full
+        table_keys = np.zeros(size, dtype=np.uint64)
+        table_ids = np.full(size, -1, dtype=np.intp)
+        probes = 0
+        homes = (_mix(keys) & np.uint64(size - 1)).tolist()
+        for key, index, home in zip(keys.tolist(), ids.tolist(), homes, strict=True):
+            step = 0
+            while table_ids[(home + step) & (size - 1)] >= 0:
+                step += 1
+            slot = (home + step) & (size - 1)
+            table_keys[slot], table_ids[slot] = key, index
+            probes = max(probes, step)
+        return cls(table_keys, table_ids, probes)
+
+    def find(self, keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.intp]:
+        """The id of each key (-1 for a key not in the table)."""
+        mask = len(self.ids) - 1
+        slot = (_mix(keys) & np.uint64(mask)).astype(np.intp)
+        out = np.full(len(keys), -1, dtype=np.intp)
+        todo = np.arange(len(keys))
+        for _ in range(self.probes + 1):
+            here = slot[todo]
+            ids = self.ids[here]
+            same = (self.keys[here] == keys[todo]) & (ids >= 0)
+            out[todo[same]] = ids[same]
+            todo = todo[~same & (ids >= 0)]  # an empty slot ends the search
+            if not len(todo):
+                break
+            slot[todo] = (slot[todo] + 1) & mask
+        return out
+
+
+@dataclass(frozen=True, slots=True)
 class _PackedWords:
     """The words of the vocabulary of at most `_PACKED` UTF-8 bytes, each packed into two
-    64-bit keys with its length, in an open-addressing hash table, so that the words of a
-    text are looked up in numpy. A slot is confirmed on the whole key, so no other word is
-    ever taken for a vocabulary word. Longer words are looked up one by one."""
+    64-bit keys with its length and found by a hash of the three; a word found is confirmed
+    on the whole key, so no other word is ever taken for a vocabulary word. Longer words
+    are looked up one by one."""
 
-    first: npt.NDArray[np.uint64]  # per slot: the packed key (empty slot: length 0)
+    table: _Table  # hash of the packed word -> word id
+    first: npt.NDArray[np.uint64]  # per word id: its packed key (length -1: too long)
     second: npt.NDArray[np.uint64]
     lengths: npt.NDArray[np.int64]
-    ids: npt.NDArray[np.intp]
-    probes: int  # the longest run from a word's home slot to its own
 
     @classmethod
     def of(cls, words: dict[str, int]) -> _PackedWords:
-        short = [(b, i) for w, i in words.items() if len(b := w.encode()) <= _PACKED]
-        packed = np.zeros((len(short), _PACKED), dtype=np.uint8)
-        for row, (word, _i) in enumerate(short):
-            packed[row, : len(word)] = np.frombuffer(word, dtype=np.uint8)
-        keys = packed.view("<u8").reshape(len(short), 2).astype(np.uint64)
-        lengths = np.array([len(w) for w, _i in short], dtype=np.int64)
-        size = 1 << max(4, (4 * len(short)).bit_length())  # at most a quarter full
-        first = np.zeros(size, dtype=np.uint64)
-        second = np.zeros(size, dtype=np.uint64)
-        slot_lengths = np.zeros(size, dtype=np.int64)
-        ids = np.full(size, -1, dtype=np.intp)
-        probes = 0
-        homes = _hash(keys[:, 0], keys[:, 1], lengths) & np.uint64(size - 1)
-        for k, home in enumerate(homes.tolist()):
-            step = 0
-            while slot_lengths[(home + step) % size]:
-                step += 1
-            slot = (home + step) % size
-            first[slot], second[slot] = keys[k]
-            slot_lengths[slot], ids[slot] = lengths[k], short[k][1]
-            probes = max(probes, step)
-        return cls(first, second, slot_lengths, ids, probes)
+        first = np.zeros(len(words), dtype=np.uint64)
+        second = np.zeros(len(words), dtype=np.uint64)
+        lengths = np.full(len(words), -1, dtype=np.int64)
+        for word, i in words.items():
+            data = word.encode()
+            if len(data) <= _PACKED:
+                keys = np.frombuffer(data.ljust(_PACKED, b"\0"), dtype="<u8")
+                first[i], second[i], lengths[i] = keys[0], keys[1], len(data)
+        short = np.flatnonzero(lengths >= 0)
+        hashes = _hash(first[short], second[short], lengths[short])
+        return cls(_Table.of(hashes, short.astype(np.intp)), first, second, lengths)
 
     def find(
         self,
@@ -213,24 +232,22 @@ class _PackedWords:
         lengths: npt.NDArray[np.int64],
     ) -> npt.NDArray[np.intp]:
         """The word id of each packed word (-1 for a word not in the vocabulary)."""
-        mask = len(self.ids) - 1
-        slot = (_hash(first, second, lengths) & np.uint64(mask)).astype(np.intp)
-        out = np.full(len(first), -1, dtype=np.intp)
-        todo = np.arange(len(first))
-        for _ in range(self.probes + 1):
-            here = slot[todo]
-            same = (
-                (self.lengths[here] == lengths[todo])
-                & (self.first[here] == first[todo])
-                & (self.second[here] == second[todo])
-            )
-            out[todo[same]] = self.ids[here[same]]
-            # an empty slot ends the search; a full one of another word sends it on
-            todo = todo[~same & (self.lengths[here] > 0)]
-            if not len(todo):
-                break
-            slot[todo] = (slot[todo] + 1) & mask
-        return out
+        ids = self.table.find(_hash(first, second, lengths))
+        found = np.flatnonzero(ids >= 0)
+        at = ids[found]
+        wrong = (
+            (self.lengths[at] != lengths[found])
+            | (self.first[at] != first[found])
+            | (self.second[at] != second[found])
+        )
+        ids[found[wrong]] = -1
+        return ids
+
+
+def _mix(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    with np.errstate(over="ignore"):
+        mixed = keys * _MIX[0]
+        return mixed ^ (mixed >> np.uint64(31))
 
 
 def _hash(
@@ -258,6 +275,7 @@ _MARK_BYTES = _mark_bytes(STORY_PUNCTUATION + STORY_SPACES)  # no word character
 # byte of a character beyond ASCII
 _WORD_BYTE = np.array([chr(b).isalnum() or chr(b) == "_" for b in range(128)] + [True] * 128)
 _OTHER_NON_WORD = re.compile(rf"[^\x00-\x7f\w{STORY_PUNCTUATION}{STORY_SPACES}]")
+_CHAR_BYTES = np.array([1] * 0xC0 + [2] * 32 + [3] * 16 + [4] * 8 + [1] * 8)  # by first byte
 _LOW_BYTES = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)  # k bytes kept
 
 
@@ -402,10 +420,12 @@ class PassageModel:
         uni[known] = lk.unigram[word[known]]
         first, second = word[:-1], word[1:]
         pair = (first >= 0) & (second >= 0) & (row[:-1] == row[1:])  # no bigram across texts
-        keys = first[pair].astype(np.int64) * len(lk.words) + second[pair]
-        at = np.minimum(np.searchsorted(lk.pair_keys, keys), max(len(lk.pair_keys) - 1, 0))
-        found = lk.pair_keys[at] == keys if len(lk.pair_keys) else np.zeros(len(keys), bool)
-        terms = np.concatenate([uni[uni >= 0], lk.pair_terms[at[found]]])
+        keys = first[pair].astype(np.uint64) * np.uint64(len(lk.words)) + second[pair].astype(
+            np.uint64
+        )
+        bigram = lk.pairs.find(keys)
+        found = bigram >= 0
+        terms = np.concatenate([uni[uni >= 0], bigram[found]])
         owners = np.concatenate([row[uni >= 0], row[:-1][pair][found]])
         width = len(self.vocabulary)
         cells, tf = np.unique(owners.astype(np.int64) * width + terms, return_counts=True)
