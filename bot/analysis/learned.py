@@ -140,7 +140,7 @@ class _Lookup:
         first = at[begin] & _LOW_BYTES[np.minimum(length, 8)]
         second = at[begin + 8] & _LOW_BYTES[np.clip(length - 8, 0, 8)]
         word = self.packed.find(first, second, length)
-        for k in np.flatnonzero(length > _PACKED):
+        for k in np.flatnonzero((length > _PACKED) | (word == -2)):
             word[k] = self.words.get(joined[begin[k] : end[k]].decode(), -1)
         return _Words(word, row_of, begin, end, joined)
 
@@ -203,13 +203,14 @@ class _Table:
 class _PackedWords:
     """The words of the vocabulary of at most `_PACKED` UTF-8 bytes, each packed into two
     64-bit keys with its length and found by a hash of the three; a word found is confirmed
-    on the whole key, so no other word is ever taken for a vocabulary word. Longer words
-    are looked up one by one."""
+    on the whole key, so no other word is ever taken for a vocabulary word. Words whose
+    hash another vocabulary word shares, and longer words, are looked up by their text."""
 
     table: _Table  # hash of the packed word -> word id
-    first: npt.NDArray[np.uint64]  # per word id: its packed key (length -1: too long)
+    first: npt.NDArray[np.uint64]  # per word id: its packed key (length -1: by text)
     second: npt.NDArray[np.uint64]
     lengths: npt.NDArray[np.int64]
+    shared: npt.NDArray[np.uint64]  # sorted hashes of more than one vocabulary word
 
     @classmethod
     def of(cls, words: dict[str, int]) -> _PackedWords:
@@ -223,7 +224,12 @@ class _PackedWords:
                 first[i], second[i], lengths[i] = keys[0], keys[1], len(data)
         short = np.flatnonzero(lengths >= 0)
         hashes = _hash(first[short], second[short], lengths[short])
-        return cls(_Table.of(hashes, short.astype(np.intp)), first, second, lengths)
+        distinct, counts = np.unique(hashes, return_counts=True)
+        shared = distinct[counts > 1]
+        alone = ~np.isin(hashes, shared)
+        lengths[short[~alone]] = -1
+        table = _Table.of(hashes[alone], short[alone].astype(np.intp))
+        return cls(table, first, second, lengths, shared)
 
     def find(
         self,
@@ -231,8 +237,10 @@ class _PackedWords:
         second: npt.NDArray[np.uint64],
         lengths: npt.NDArray[np.int64],
     ) -> npt.NDArray[np.intp]:
-        """The word id of each packed word (-1 for a word not in the vocabulary)."""
-        ids = self.table.find(_hash(first, second, lengths))
+        """The word id of each packed word (-1 for a word not in the vocabulary, -2 for one
+        to look up by its text)."""
+        hashes = _hash(first, second, lengths)
+        ids = self.table.find(hashes)
         found = np.flatnonzero(ids >= 0)
         at = ids[found]
         wrong = (
@@ -241,6 +249,8 @@ class _PackedWords:
             | (self.second[at] != second[found])
         )
         ids[found[wrong]] = -1
+        if len(self.shared):
+            ids[np.isin(hashes, self.shared)] = -2
         return ids
 
 
@@ -269,6 +279,7 @@ def _mark_bytes(marks: str) -> tuple[tuple[bytes, npt.NDArray[np.bool_]], ...]:
 
 
 _PACKED = 16  # bytes of a word packed into its two keys
+_BATCH_CHARS = 1_000_000  # text scored in one numpy pass (about 20 bytes of memory a byte)
 _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
 _MARK_BYTES = _mark_bytes(STORY_PUNCTUATION + STORY_SPACES)  # no word characters: they split words
 # word bytes: ASCII letters, digits and "_", and (in text that passed _OTHER_NON_WORD) every
@@ -342,7 +353,22 @@ class PassageModel:
     def findings_many(
         self, texts: Sequence[str], cued: Sequence[frozenset[str]]
     ) -> list[list[ModelFinding]]:
-        """`findings` for a batch of texts at once (one numpy pass over all of them)."""
+        """`findings` for a batch of texts at once (numpy passes over up to `_BATCH_CHARS`
+        of text at a time, so a long story needs no more memory than a shorter one)."""
+        out: list[list[ModelFinding]] = []
+        start = 0
+        while start < len(texts):
+            end, size = start + 1, len(texts[start])
+            while end < len(texts) and size + len(texts[end]) <= _BATCH_CHARS:
+                size += len(texts[end])
+                end += 1
+            out.extend(self._findings_batch(texts[start:end], cued[start:end]))
+            start = end
+        return out
+
+    def _findings_batch(
+        self, texts: Sequence[str], cued: Sequence[frozenset[str]]
+    ) -> list[list[ModelFinding]]:
         words = self._lookup.word_ids(texts)
         probs, evidence = self._scores(self._features_of(words, len(texts)))
         labels = self.labels
@@ -444,7 +470,7 @@ class PassageModel:
 @dataclass(frozen=True, slots=True)
 class _Topics:
     """Per label, its topic words: whole words, or stems written with a trailing `*`
-    ("kidnap*") that take any word beginning so. Each word is looked up once."""
+    ("kidnap*") that take any word beginning so. Each word's labels are remembered."""
 
     words: dict[str, frozenset[str]]  # whole word -> labels
     stems: tuple[tuple[re.Pattern[str], str], ...]  # (any of a label's stems, the label)

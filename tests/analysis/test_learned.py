@@ -13,6 +13,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.analysis.learned import (
     PassageModel,
+    _hash,
+    _Lookup,
     read_model,
     save_model,
     shipped_model,
@@ -118,6 +120,28 @@ def test_words_found_in_numpy_are_scikit_learns_tokens(texts: list[str]) -> None
     spans = zip(found.begin.tolist(), found.end.tolist(), strict=True)
     words = [found.buffer[b:e].decode() for b, e in spans]
     assert words == [w for text in texts for w in _WORDS.findall(text.lower())]
+
+
+def test_words_whose_hashes_collide_are_still_found() -> None:
+    """Two vocabulary words with one 64-bit hash (built on purpose) are both looked up by
+    their text, never lost or taken for each other."""
+    one, two = "pjszkmrjzlqrrzwg", "mpgipwjfikdpcrwy"
+    lookup = _Lookup.of({one: 0, two: 1, "other": 2})
+    packed = [np.frombuffer(w.encode(), dtype="<u8") for w in (one, two)]
+    hashes = [_hash(k[:1], k[1:], np.array([16])) for k in packed]
+    assert hashes[0] == hashes[1]
+    found = lookup.word_ids([f"{one} {two} other", "otherwise"])
+    assert found.ids.tolist() == [lookup.words[one], lookup.words[two], lookup.words["other"], -1]
+
+
+def test_a_long_story_is_scored_in_pieces_with_the_same_results() -> None:
+    model = shipped_model()
+    assert model is not None
+    texts = [t * 40 for t in TEXTS] * 120  # about 2.4 MB: three numpy passes
+    cued = [frozenset()] * len(texts)
+    whole = model.findings_many(texts, cued)
+    assert whole == [model.findings(t) for t in texts[: len(TEXTS)]] * 120
+    assert any(whole)
 
 
 def test_topics_of_a_batch_are_each_texts_own() -> None:
