@@ -135,10 +135,7 @@ class _Lookup:
             keep &= (length > 4) | (_CHAR_BYTES[raw[begin]] != length)
         begin, end, length = begin[keep], end[keep], length[keep]
         row_of = np.asarray(rows, dtype=np.intp)[np.searchsorted(starts, begin, side="right") - 1]
-        # every 8 bytes from each offset, read in place (little-endian: first byte lowest)
-        at = np.ndarray((len(joined) - 7,), dtype="<u8", buffer=joined, strides=(1,))
-        first = at[begin] & _LOW_BYTES[np.minimum(length, 8)]
-        second = at[begin + 8] & _LOW_BYTES[np.clip(length - 8, 0, 8)]
+        first, second = _packed(joined, begin, length)
         word = self.packed.find(first, second, length)
         for k in np.flatnonzero((length > _PACKED) | (word == -2)):
             word[k] = self.words.get(joined[begin[k] : end[k]].decode(), -1)
@@ -214,14 +211,11 @@ class _PackedWords:
 
     @classmethod
     def of(cls, words: dict[str, int]) -> _PackedWords:
-        first = np.zeros(len(words), dtype=np.uint64)
-        second = np.zeros(len(words), dtype=np.uint64)
-        lengths = np.full(len(words), -1, dtype=np.int64)
-        for word, i in words.items():
-            data = word.encode()
-            if len(data) <= _PACKED:
-                keys = np.frombuffer(data.ljust(_PACKED, b"\0"), dtype="<u8")
-                first[i], second[i], lengths[i] = keys[0], keys[1], len(data)
+        encoded = [w.encode() for w in sorted(words, key=words.__getitem__)]  # in id order
+        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+        begin = np.cumsum(lengths + 1) - (lengths + 1)
+        first, second = _packed(b"\n".join(encoded) + bytes(_PACKED), begin, lengths)
+        lengths[lengths > _PACKED] = -1
         short = np.flatnonzero(lengths >= 0)
         hashes = _hash(first[short], second[short], lengths[short])
         distinct, counts = np.unique(hashes, return_counts=True)
@@ -252,6 +246,17 @@ class _PackedWords:
         if len(self.shared):
             ids[np.isin(hashes, self.shared)] = -2
         return ids
+
+
+def _packed(
+    buffer: bytes, begin: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    """The two keys of each word `buffer[begin:begin + length]` (of at most `_PACKED`
+    bytes; `buffer` padded with `_PACKED` bytes): its bytes, little-endian, zero after it."""
+    at = np.ndarray((len(buffer) - 7,), dtype="<u8", buffer=buffer, strides=(1,))  # in place
+    first = at[begin] & _LOW_BYTES[np.clip(lengths, 0, 8)]
+    second = at[begin + 8] & _LOW_BYTES[np.clip(lengths - 8, 0, 8)]
+    return first, second
 
 
 def _mix(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
