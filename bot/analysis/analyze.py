@@ -21,6 +21,7 @@ from bot.readers.model import Paragraph, Passage, Story
 
 _PIECE_SEPARATOR = "\n\n"
 _QUOTED = re.compile(r'"[^"\n]*"?')  # from a quote mark to the next one or the line end
+_WORD = re.compile(r"\w+")
 _DENSITY_MIN_PASSAGE_WORDS = 20
 _CUE_RATES_MIN = 0.5
 _MAX_CONFIDENCE = 0.99
@@ -37,6 +38,7 @@ class PassageScan:
     text: str = ""  # the scanned text, for quotes
     density: dict[str, tuple[int, int]] = field(default_factory=dict)  # slug -> (matches, words)
     local: dict[str, float] = field(default_factory=dict)  # passage-only (density) confidence
+    idioms: list[str] = field(default_factory=list)  # figures of speech found (match form)
 
 
 @dataclass(slots=True)
@@ -146,14 +148,31 @@ def _learned(
 ) -> list[dict[str, ModelFinding]]:
     """Per passage, the warnings the model sees there (the model adds recall: a warning it
     alone supports becomes a finding of its own, see `_model_findings`). Where a cue of a
-    warning matched, however weakly, the model's cued threshold for it applies."""
+    warning matched, however weakly, the model's cued threshold for it applies. The model
+    reads a passage without its figures of speech (the taxonomy's idioms), as no cue counts
+    inside them ("Great Explosion Murder God Dynamight" is a hero's name)."""
     out: list[dict[str, ModelFinding]] = [{} for _ in passages]
     if model is None:
         return out
     cued = [frozenset({h.slug for h in s.hits} | set(s.local)) for s in detection.passages]
-    for i, found in enumerate(model.findings_many([p.text for p in passages], cued)):
+    texts = [_without(p.text, s.idioms) for p, s in zip(passages, detection.passages, strict=True)]
+    for i, found in enumerate(model.findings_many(texts, cued)):
         out[i] = {f.slug: f for f in found if f.slug in warnings}
     return out
+
+
+def _without(text: str, idioms: Sequence[str]) -> str:
+    """`text` with each of `idioms` (in match form) blanked out, whatever the punctuation
+    between its words."""
+    if not idioms:
+        return text
+    return _figures(tuple(sorted(set(idioms), key=len, reverse=True))).sub(" ", text)
+
+
+@cache
+def _figures(idioms: tuple[str, ...]) -> re.Pattern[str]:
+    words = (r"\W+".join(map(re.escape, _WORD.findall(i))) for i in idioms)
+    return re.compile(rf"\b(?:{'|'.join(w for w in words if w)})\b", re.IGNORECASE)
 
 
 def _model_findings(
@@ -216,8 +235,9 @@ def detect_story(
             on_unit(unit.text, norm)
         position = (done / total_words, (done + passage.words) / total_words)
         done += passage.words
-        hits = det.scan(unit, position, norm, quotes=False)
-        scan = PassageScan(passage.chapter, hits, *_confidence(hits))
+        idioms: list[str] = []
+        hits = det.scan(unit, position, norm, quotes=False, idioms=idioms)
+        scan = PassageScan(passage.chapter, hits, *_confidence(hits), idioms=idioms)
         scan.text = unit.text
         tokens = _Tokens(norm)
         for rules, rule in densities:

@@ -350,16 +350,20 @@ class Detector:
         norm: str | None = None,
         *,
         quotes: bool = True,
+        idioms: list[str] | None = None,
     ) -> list[Hit]:
         """Hits in ``unit``. ``position`` is where the unit starts and ends in its story
         (fractions of the story's words), for cues that only count near the start or end.
         ``norm`` is ``normalize(unit.text)`` when the caller already has it. Without
-        ``quotes`` the hits carry no quote (get it later with :meth:`quote`)."""
+        ``quotes`` the hits carry no quote (get it later with :meth:`quote`). The idioms
+        found (in match form) are added to ``idioms`` when it is given."""
         text = unit.text
         if not text.strip():
             return []
         norm = normalize(text) if norm is None else norm
         found = self._match(norm)
+        if idioms is not None:
+            idioms.extend(found.form[start:end] for start, end in found.idioms)
         best: dict[tuple[int, int], Hit] = {}
         n = len(norm)
         for start, end, ri, ci in found.cues:

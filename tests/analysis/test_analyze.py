@@ -5,10 +5,12 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.analysis.analyze import analyze
 from bot.analysis.evaluate import EvalReport, evaluate, format_report
+from bot.analysis.learned import PassageModel
 from bot.analysis.taxonomy import load_taxonomy
 from bot.readers import read_path, segment
 from bot.readers.model import Chapter, Paragraph, Story
@@ -167,3 +169,27 @@ def test_format_report(seed_report: EvalReport) -> None:
     assert "overall" in text
     assert "suicide" in text
     assert "Decoy violations: 0" in text
+
+
+def test_the_model_reads_a_passage_without_its_figures_of_speech() -> None:
+    """The taxonomy's idioms are blanked out of the text the model scores, as no cue counts
+    inside them: a hero's name is not a murder, whatever the model makes of the word."""
+    model = PassageModel(
+        labels=("violence",),
+        vocabulary={"murder": 0},
+        idf=np.ones(1, dtype=np.float32),
+        weights=np.array([[6.0]], dtype=np.float32),
+        bias=np.array([-2.0], dtype=np.float32),
+        thresholds=np.array([0.5], dtype=np.float32),
+        cued=np.array([0.5], dtype=np.float32),
+        groups=frozenset(),
+        meta={},
+    )
+
+    def by_model(line: str) -> set[str]:
+        story = story_from_lines([line])
+        found = analyze(story, one_passage_each(story), model=model).warnings
+        return {f.slug for f in found if f.method == "model"}
+
+    assert by_model("Great Explosion Murder God Dynamight saved the day again.") == set()
+    assert by_model("They talked about the murder all week at school.") == {"violence"}
