@@ -10,10 +10,13 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.errors import UserError
 from bot.settings import Settings, database_target
+
+if TYPE_CHECKING:
+    from bot.analysis.training import TrainingConfig
 
 log = logging.getLogger("ficshelf")
 
@@ -407,6 +410,18 @@ def _eval_passages(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_vectors(source: Path, config: TrainingConfig) -> int:
+    from bot.analysis.training import TrainingError, write_vectors
+    from bot.paths import TRAINING_DIR
+
+    if config.vectors is None:
+        raise TrainingError("data/models/training.toml names no [vectors] file")
+    out = TRAINING_DIR / config.vectors.file
+    count = write_vectors(source, out, config.vectors.words)
+    print(f"{count:,} word vectors from {source}: {out}")
+    return 0
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     """Train the passage classifier from data/training and the EACL development half."""
     from bot.analysis.learned import save_model
@@ -417,6 +432,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else MODEL_PATH
     try:
         config = load_config()
+        if args.vectors_from:
+            return _write_vectors(Path(args.vectors_from), config)
         rows = read_material()
         if eacl.exists():
             rows += read_eacl(eacl, config)
@@ -596,6 +613,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train the passage classifier (data/models/passages.npz)")
     p.add_argument("--eacl", metavar="JSONL", help="the EACL development half (default: ../shared)")
     p.add_argument("--out", metavar="PATH", help="where to write the model")
+    p.add_argument(
+        "--vectors-from",
+        metavar="GLOVE_TXT",
+        help="instead, write the configured word-vector file from a GloVe text file",
+    )
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser(

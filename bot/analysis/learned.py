@@ -4,9 +4,12 @@ Trained offline by `ficshelf train` (bot/analysis/training.py, scikit-learn); he
 only applied, with numpy, so the bot needs no scikit-learn at run time. The features are
 scikit-learn's `TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)` reproduced
 exactly (tests compare the two): lower case, words of two or more word characters,
-unigrams and bigrams, 1 + log(tf) times idf, L2-normalised. A batch of texts (a story's
-passages) is split into words and looked up on its UTF-8 bytes with numpy wherever the text
-allows (`_Lookup.word_ids`), so indexing pays little per word.
+unigrams and bigrams, 1 + log(tf) times idf, L2-normalised. Beside them, what the words
+mean: the sum of their GloVe vectors over the number of words, which the model keeps
+already projected onto its labels (one number per word and label), so a word it never met
+in training still counts by its meaning. A batch of texts (a story's passages) is split
+into words and looked up on its UTF-8 bytes with numpy wherever the text allows
+(`_Lookup.word_ids`), so indexing pays little per word.
 """
 
 from __future__ import annotations
@@ -45,17 +48,22 @@ class _Lookup:
     """The vocabulary as arrays, so that a batch of texts is counted with numpy: each word
     of a term has an id; a bigram is found by its pair of ids."""
 
-    words: dict[str, int]  # every word that appears in a term -> its id
+    words: dict[str, int]  # every word of a term or with a vector -> its id
     unigram: npt.NDArray[np.intp]  # word id -> index of the one-word term, or -1
     pairs: _Table  # first id * len(words) + second id -> the bigram term index
     packed: _PackedWords
+    vector: npt.NDArray[np.intp]  # word id -> its row of the model's meanings, or -1
 
     @classmethod
-    def of(cls, vocabulary: dict[str, int]) -> _Lookup:
+    def of(cls, vocabulary: dict[str, int], vector_words: Sequence[str] = ()) -> _Lookup:
         words: dict[str, int] = {}
         for term in vocabulary:
             for word in term.split(" "):
                 words.setdefault(word, len(words))
+        for word in vector_words:
+            words.setdefault(word, len(words))
+        vector = np.full(len(words), -1, dtype=np.intp)
+        vector[[words[w] for w in vector_words]] = np.arange(len(vector_words))
         unigram = np.full(len(words), -1, dtype=np.intp)
         keys, terms = [], []
         for term, index in vocabulary.items():
@@ -66,7 +74,7 @@ class _Lookup:
             else:
                 unigram[words[first]] = index
         pairs = _Table.of(np.asarray(keys, dtype=np.uint64), np.asarray(terms, dtype=np.intp))
-        return cls(words, unigram, pairs, _PackedWords.of(words))
+        return cls(words, unigram, pairs, _PackedWords.of(words), vector)
 
     def word_ids(self, texts: Sequence[str]) -> _Words:
         """The words of `texts` in order. Text whose only characters that are neither ASCII
@@ -319,12 +327,14 @@ class PassageModel:
     cued: npt.NDArray[np.float32]  # (labels,) the threshold where a cue of the label matched
     groups: frozenset[str]  # the works it was trained on ("eacl:<work id>", …)
     meta: dict[str, object]
+    vector_words: tuple[str, ...] = ()  # the words whose meaning counts
+    meanings: npt.NDArray[np.float32] | None = None  # (vector words, labels)
     _lookup: _Lookup = field(init=False, repr=False, compare=False)
     _topics: _Topics = field(init=False, repr=False, compare=False)
     _topic_mask: npt.NDArray[np.bool_] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_lookup", _Lookup.of(self.vocabulary))
+        object.__setattr__(self, "_lookup", _Lookup.of(self.vocabulary, self.vector_words))
         topics = self.meta.get("topics", {})
         object.__setattr__(self, "_topics", _Topics.of(topics if isinstance(topics, dict) else {}))
         object.__setattr__(self, "_topic_mask", self._topics.mask(self._lookup.words, self.labels))
@@ -335,17 +345,37 @@ class PassageModel:
 
     def probabilities(self, text: str) -> npt.NDArray[np.float64]:
         """P(label) for one text, in `labels` order."""
-        return self._scores(self.features([text]))[0][0]
+        return self._scores(self._lookup.word_ids([text]), 1)[0][0]
 
-    def _scores(self, f: Features) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        """Per text of `f`: (probabilities, what the text's own words add to each label's
-        score)."""
-        evidence = np.zeros((f.count, len(self.labels)))
+    def _scores(
+        self, words: _Words, count: int
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Per text: (probabilities, what the text's own words add to each label's score)."""
+        f = self._features_of(words, count)
+        evidence = np.zeros((count, len(self.labels)))
         if len(f.rows):
             starts = np.flatnonzero(np.r_[True, f.rows[1:] != f.rows[:-1]])
             contrib = self.weights[f.terms] * f.values[:, None]
             evidence[f.rows[starts]] = np.add.reduceat(contrib, starts, axis=0)
+        if self.meanings is not None:
+            evidence += self._meaning(words, count)
         return 1.0 / (1.0 + np.exp(-(self.bias + evidence))), evidence
+
+    def _meaning(self, words: _Words, count: int) -> npt.NDArray[np.float64]:
+        """(texts, labels): the meanings of the text's words summed, over its number of
+        words (a word without a vector adds nothing)."""
+        assert self.meanings is not None
+        out = np.zeros((count, len(self.labels)))
+        at = np.flatnonzero(words.ids >= 0)
+        rows = self._lookup.vector[words.ids[at]]
+        at, rows = at[rows >= 0], rows[rows >= 0]
+        if len(at):
+            owners = words.rows[at]
+            starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+            sums = np.add.reduceat(self.meanings[rows], starts, axis=0, dtype=np.float64)
+            out[owners[starts]] = sums
+            out /= np.maximum(np.bincount(words.rows, minlength=count), 1)[:, None]
+        return out
 
     def findings(self, text: str, cued: frozenset[str] = frozenset()) -> list[ModelFinding]:
         """The labels whose probability reaches their threshold on the strength of the
@@ -375,7 +405,7 @@ class PassageModel:
         self, texts: Sequence[str], cued: Sequence[frozenset[str]]
     ) -> list[list[ModelFinding]]:
         words = self._lookup.word_ids(texts)
-        probs, evidence = self._scores(self._features_of(words, len(texts)))
+        probs, evidence = self._scores(words, len(texts))
         labels = self.labels
         own = evidence > 0
         low, high = np.minimum(self.cued, self.thresholds), np.maximum(self.cued, self.thresholds)
@@ -434,10 +464,8 @@ class PassageModel:
         ]
         if not sentences:
             return text.strip()
-        f = self.features(sentences)
-        scores = np.zeros(len(sentences))
-        np.add.at(scores, f.rows, f.values * self.weights[f.terms, label])
-        return sentences[int(np.argmax(scores))]
+        probs, _ = self._scores(self._lookup.word_ids(sentences), len(sentences))
+        return sentences[int(np.argmax(probs[:, label]))]
 
     def features(self, texts: Sequence[str]) -> Features:
         """The tf-idf rows of `texts` (scikit-learn's, see the module docstring)."""
@@ -521,6 +549,11 @@ class _Topics:
         return found
 
 
+def words_of(text: str) -> list[str]:
+    """The words of `text` as the model splits it (lower case)."""
+    return _TOKEN.findall(text.lower())
+
+
 def topic_words(text: str, topics: dict[str, list[str]]) -> frozenset[str]:
     """The labels of `topics` whose topic words `text` uses (as a model's `on_topic`)."""
     return _Topics.of(topics).of_words(_TOKEN.findall(text.lower()))
@@ -544,6 +577,16 @@ def save_model(model: PassageModel, path: Path) -> None:
             bias=model.bias.astype(np.float32),
             thresholds=model.thresholds.astype(np.float32),
             cued=model.cued.astype(np.float32),
+            **(
+                {}
+                if model.meanings is None
+                else {
+                    "vector_words": np.frombuffer(
+                        "\n".join(model.vector_words).encode(), dtype=np.uint8
+                    ),
+                    "meanings": model.meanings.astype(np.float16),
+                }
+            ),
         )
     partial.replace(path)
 
@@ -567,6 +610,8 @@ def read_model(path: Path) -> PassageModel:
             cued=z["cued"].astype(np.float32),
             groups=frozenset(text("groups")),
             meta=json.loads(bytes(z["meta"]).decode()),
+            vector_words=tuple(text("vector_words")) if "meanings" in z.files else (),
+            meanings=z["meanings"].astype(np.float32) if "meanings" in z.files else None,
         )
 
 

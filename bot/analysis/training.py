@@ -2,7 +2,9 @@
 
 One pooled logistic regression learns every label at once: a label's score is the shared
 weights plus that label's own weights over the same tf-idf features, so labels with few
-rows borrow what "a passage that shows harm" looks like from the others. Targets are soft
+rows borrow what "a passage that shows harm" looks like from the others. The labels
+configured for them take their weights from a second such model whose features add what
+the words mean (their GloVe vectors, summed over the passage's words). Targets are soft
 where annotators disagreed (EACL: the share of the three votes). Per-label thresholds are
 chosen on out-of-fold probabilities, folds split by work, never on the rows they score.
 
@@ -15,6 +17,7 @@ import json
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serializer
 
-from bot.analysis.learned import PassageModel
+from bot.analysis.learned import PassageModel, words_of
 from bot.paths import MODELS_DIR, TRAINING_DIR
 
 CONFIG_PATH = MODELS_DIR / "training.toml"
@@ -35,6 +38,17 @@ class _Strict(BaseModel):
 class Features(_Strict):
     ngram_max: int = Field(ge=1, le=3)
     min_df: int = Field(ge=1)
+
+
+class Vectors(_Strict):
+    file: str  # under data/training/ (`ficshelf train --vectors-from`)
+    words: int = Field(ge=1)  # the most frequent words of the source kept
+    scale: float = Field(gt=0)  # of the mean vector, beside the L2-normalised tf-idf row
+    labels: frozenset[str]  # the labels that take their weights from the model with vectors
+
+    @field_serializer("labels")
+    def _sorted(self, value: frozenset[str]) -> list[str]:
+        return sorted(value)
 
 
 class Fit(_Strict):
@@ -66,6 +80,7 @@ class TrainingConfig(_Strict):
     """data/models/training.toml."""
 
     features: Features
+    vectors: Vectors | None = None
     fit: Fit
     eacl: Eacl
     thresholds: Thresholds
@@ -141,6 +156,84 @@ def _jsonl(path: Path) -> Iterable[dict[str, Any]]:
         raise TrainingError(f"{path} is not UTF-8 text") from exc
 
 
+@dataclass(frozen=True)
+class WordVectors:
+    """Word vectors for training (the model keeps only their projections onto its labels)."""
+
+    words: tuple[str, ...]
+    matrix: npt.NDArray[np.float32]  # (words, dimensions)
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        return {w: i for i, w in enumerate(self.words)}
+
+    def means(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
+        """(texts, dimensions): the vectors of each text's words summed, over its number of
+        words (a word without a vector counts as none: a text of few known words, such as
+        one in another script, means little)."""
+        out = np.zeros((len(texts), self.matrix.shape[1]))
+        index = self.index
+        for i, text in enumerate(texts):
+            words = words_of(text)
+            rows = [index[w] for w in words if w in index]
+            if rows:
+                out[i] = self.matrix[rows].sum(axis=0, dtype=np.float64) / len(words)
+        return out
+
+
+@cache
+def read_vectors(path: Path) -> WordVectors:
+    """The word vectors written by `write_vectors`."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            words = tuple(bytes(z["words"]).decode().split("\n"))
+            return WordVectors(words, z["vectors"].astype(np.float32))
+    except (OSError, KeyError, ValueError) as exc:
+        raise TrainingError(f"{path}: cannot read word vectors ({exc})") from exc
+
+
+def write_vectors(source: Path, out: Path, count: int) -> int:
+    """The first `count` words of two or more letters of a GloVe text file (a word and its
+    numbers a line, most frequent first), to `out` as float16 vectors."""
+    words: list[str] = []
+    rows: list[npt.NDArray[np.float32]] = []
+    try:
+        with source.open(encoding="utf-8") as lines:
+            for number, line in enumerate(lines, start=1):
+                word, _, numbers = line.rstrip("\n").partition(" ")
+                if len(word) < 2 or not word.isalpha():
+                    continue
+                try:
+                    rows.append(np.array(numbers.split(" "), dtype=np.float32))
+                except ValueError as exc:
+                    raise TrainingError(f"{source}, line {number}: not a vector") from exc
+                words.append(word)
+                if len(words) == count:
+                    break
+    except UnicodeDecodeError as exc:
+        raise TrainingError(f"{source} is not UTF-8 text") from exc
+    except OSError as exc:
+        raise TrainingError(f"{source}: {exc.strerror or exc}") from exc
+    if not rows or len({len(r) for r in rows}) != 1:
+        raise TrainingError(f"{source}: no vectors, or vectors of different lengths")
+    partial = out.with_name(out.name + ".partial")
+    with partial.open("wb") as f:
+        np.savez_compressed(
+            f,
+            words=np.frombuffer("\n".join(words).encode(), dtype=np.uint8),
+            vectors=np.stack(rows).astype(np.float16),
+        )
+    partial.replace(out)
+    return len(words)
+
+
+def vectors_of(config: TrainingConfig) -> tuple[WordVectors, Vectors] | None:
+    """The configured word vectors and their settings (None: tf-idf alone)."""
+    if config.vectors is None:
+        return None
+    return read_vectors(TRAINING_DIR / config.vectors.file), config.vectors
+
+
 def labels_of(rows: Sequence[Row], config: TrainingConfig) -> tuple[str, ...]:
     """The labels with enough positive rows to learn."""
     positives: dict[str, int] = {}
@@ -151,9 +244,11 @@ def labels_of(rows: Sequence[Row], config: TrainingConfig) -> tuple[str, ...]:
 
 
 def fit(rows: Sequence[Row], labels: Sequence[str], config: TrainingConfig) -> PassageModel:
-    """One pooled model over `rows` (thresholds left at 0.5; see `train`)."""
+    """One pooled model over `rows` (thresholds left at 0.5; see `train`). With word vectors
+    configured, a second pooled model over the tf-idf and the vectors is fitted beside it,
+    and the labels configured to take the vectors take their weights from it (the others
+    are the first model's, as if there were no vectors)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
 
     vectorizer = TfidfVectorizer(
         ngram_range=(1, config.features.ngram_max),
@@ -161,21 +256,25 @@ def fit(rows: Sequence[Row], labels: Sequence[str], config: TrainingConfig) -> P
         sublinear_tf=True,
         dtype=np.float64,
     )
-    features = vectorizer.fit_transform([r.text for r in rows])
-    design, target, weight = _design(features, rows, labels, config)
-    model = LogisticRegression(C=config.fit.C, tol=1e-3, max_iter=1000)
-    model.fit(design, target, sample_weight=weight)
-    terms = features.shape[1]
-    coef: npt.NDArray[np.float64] = np.asarray(model.coef_)[0]
-    shared = coef[:terms]
-    weights = np.stack(
-        [shared + coef[terms * (k + 1) : terms * (k + 2)] for k in range(len(labels))], axis=1
-    )
-    bias = float(np.asarray(model.intercept_)[0]) + coef[terms * (len(labels) + 1) :]
-    vocabulary = {str(t): int(i) for t, i in vectorizer.vocabulary_.items()}
+    texts = [r.text for r in rows]
+    features = vectorizer.fit_transform(texts)
+    weights, bias = _pooled(features, rows, labels, config)
+    vectors = vectors_of(config)
+    meanings = None
+    if vectors is not None:
+        import scipy.sparse as sp
+
+        words, settings = vectors
+        means = sp.csr_matrix(words.means(texts) * settings.scale)
+        rich, rich_bias = _pooled(sp.csr_matrix(sp.hstack([features, means])), rows, labels, config)
+        take = [k for k, slug in enumerate(labels) if slug in settings.labels]
+        terms = features.shape[1]
+        weights[:, take], bias[take] = rich[:terms, take], rich_bias[take]
+        meanings = np.zeros((len(words.words), len(labels)))  # a word's meaning, per label
+        meanings[:, take] = (words.matrix.astype(np.float64) * settings.scale) @ rich[terms:, take]
     return PassageModel(
         labels=tuple(labels),
-        vocabulary=vocabulary,
+        vocabulary={str(t): int(i) for t, i in vectorizer.vocabulary_.items()},
         idf=vectorizer.idf_.astype(np.float32),
         weights=weights.astype(np.float32),
         bias=bias.astype(np.float32),
@@ -183,7 +282,28 @@ def fit(rows: Sequence[Row], labels: Sequence[str], config: TrainingConfig) -> P
         cued=np.full(len(labels), 0.5, dtype=np.float32),
         groups=frozenset(r.group for r in rows),
         meta={},
+        vector_words=vectors[0].words if vectors is not None else (),
+        meanings=meanings.astype(np.float32) if meanings is not None else None,
     )
+
+
+def _pooled(
+    features: Any, rows: Sequence[Row], labels: Sequence[str], config: TrainingConfig
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """The pooled logistic regression over `features`: (weights (features, labels), bias)."""
+    from sklearn.linear_model import LogisticRegression
+
+    design, target, weight = _design(features, rows, labels, config)
+    model = LogisticRegression(C=config.fit.C, tol=1e-3, max_iter=1000)
+    model.fit(design, target, sample_weight=weight)
+    width = features.shape[1]
+    coef: npt.NDArray[np.float64] = np.asarray(model.coef_)[0]
+    shared = coef[:width]
+    weights = np.stack(
+        [shared + coef[width * (k + 1) : width * (k + 2)] for k in range(len(labels))], axis=1
+    )
+    bias = float(np.asarray(model.intercept_)[0]) + coef[width * (len(labels) + 1) :]
+    return weights, bias
 
 
 def _design(

@@ -20,7 +20,17 @@ from bot.analysis.learned import (
     shipped_model,
     topic_words,
 )
-from bot.analysis.training import Row, fit, labels_of, load_config, read_material, train
+from bot.analysis.training import (
+    Row,
+    TrainingError,
+    fit,
+    labels_of,
+    load_config,
+    read_material,
+    read_vectors,
+    train,
+    write_vectors,
+)
 from bot.paths import MODEL_PATH
 
 TEXTS = [
@@ -231,3 +241,59 @@ def test_on_its_topic_or_cued_a_label_takes_its_lower_threshold() -> None:
     assert [f.slug for f in model.findings("quiet", frozenset({"death"}))] == ["death"]
     assert [f.slug for f in model.findings("a quiet grave")] == ["death"]
     assert model.findings("a grave") == []  # the topic word alone is no evidence
+
+
+def _death_model(**vectors: object) -> PassageModel:
+    return PassageModel(
+        labels=("death",),
+        vocabulary={"quiet": 0},
+        idf=np.ones(1, dtype=np.float32),
+        weights=np.zeros((1, 1), dtype=np.float32),
+        bias=np.array([-2.0], dtype=np.float32),
+        thresholds=np.array([0.5], dtype=np.float32),
+        cued=np.array([0.5], dtype=np.float32),
+        groups=frozenset(),
+        meta={},
+        **vectors,  # type: ignore[arg-type]
+    )
+
+
+def test_a_word_no_training_row_used_counts_by_its_meaning() -> None:
+    """The words' vectors, projected onto the labels, are summed over all of a text's
+    words: a word without a vector (or in another script) dilutes them."""
+    model = _death_model(vector_words=("tomb",), meanings=np.array([[8.0]], dtype=np.float32))
+    assert [f.slug for f in model.findings("the tomb")] == ["death"]  # (8 / 2) - 2 > 0
+    assert model.findings("the quiet tomb of kings and queens") == []  # 8 / 7 - 2 < 0
+    assert model.findings("the quiet") == []
+    assert model.probabilities("墓 tomb 墓地 墓碑 墓园 陵墓 坟墓")[0] < 0.5
+    assert np.allclose(_death_model().probabilities("the tomb"), 1 / (1 + np.exp(2.0)))
+
+
+def test_the_shipped_model_keeps_word_meanings_only_for_the_labels_configured() -> None:
+    model = shipped_model()
+    config = load_config()
+    assert model is not None and model.meanings is not None and config.vectors is not None
+    assert model.meanings.shape == (len(model.vector_words), len(model.labels))
+    assert len(model.vector_words) == config.vectors.words
+    used = {model.labels[k] for k in np.flatnonzero(np.abs(model.meanings).sum(axis=0))}
+    assert used == set(config.vectors.labels)
+
+
+def test_word_vectors_are_written_from_a_glove_text_file(tmp_path) -> None:
+    source = tmp_path / "glove.txt"
+    source.write_text(
+        "the 0.1 0.2\n, 0.3 0.4\n's 0.5 0.6\nx9 0.7 0.8\nblood 1.5 -2\na 1 1\ngrave 0 1\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "v.npz"
+    assert write_vectors(source, out, 2) == 2
+    vectors = read_vectors(out)
+    assert vectors.words == ("the", "blood")  # two or more letters, most frequent first
+    assert np.allclose(vectors.matrix, [[0.1, 0.2], [1.5, -2.0]], atol=1e-3)
+    assert np.allclose(
+        vectors.means(["The BLOOD, the blood!", "墓地"]), [[0.8, -0.9], [0, 0]], atol=1e-3
+    )
+    source.write_text("the 0.1 0.2\nblood 1.5 oops\n", encoding="utf-8")
+    with pytest.raises(TrainingError, match="line 2: not a vector"):
+        write_vectors(source, tmp_path / "w.npz", 5)
+    assert not (tmp_path / "w.npz").exists()
