@@ -7,7 +7,7 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from bot.analysis.characters import CharacterCounter, canonical_tags
 from bot.analysis.declared import Declared, parse_declared
@@ -169,7 +169,7 @@ def _without(text: str, idioms: Sequence[str]) -> str:
     return _figures(tuple(sorted(set(idioms), key=len, reverse=True))).sub(" ", text)
 
 
-@cache
+@lru_cache(maxsize=1024)  # the idioms of one passage: few recur, none are kept for long
 def _figures(idioms: tuple[str, ...]) -> re.Pattern[str]:
     words = (r"\W+".join(map(re.escape, _WORD.findall(i))) for i in idioms)
     return re.compile(rf"\b(?:{'|'.join(w for w in words if w)})\b", re.IGNORECASE)
