@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.paths import STORIES_DIR
+from bot.paths import STORIES_DIR, TRAINING_DIR
 
 SEED_COUNT = sum(1 for p in STORIES_DIR.iterdir() if p.is_file())
 
@@ -412,3 +412,27 @@ def test_killing_index_leaves_no_worker_behind(tmp_path: Path, sig: signal.Signa
         for w in workers:
             if _alive(w):
                 os.kill(w, signal.SIGKILL)
+
+
+def test_train_vectors_from_a_bad_file_is_one_clear_line_and_keeps_the_shipped_vectors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shipped = TRAINING_DIR / "glove-6b-50d.npz"
+    before = shipped.stat()
+    monkeypatch.setattr("bot.paths.TRAINING_DIR", tmp_path)  # where the file would go
+    assert main(["train", "--vectors-from", str(tmp_path / "missing.txt")]) == 2
+    assert "missing.txt" in one_error_line(capsys.readouterr().err)
+    bad = tmp_path / "glove.txt"
+    bad.write_text("the 0.1 0.2\nblood 1.5 oops\n", encoding="utf-8")
+    assert main(["train", "--vectors-from", str(bad)]) == 2
+    assert "line 2: not a vector" in one_error_line(capsys.readouterr().err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["glove.txt"]  # nothing half-written
+    good = tmp_path / "good.txt"
+    good.write_text("the 0.1 0.2\nblood 1.5 -2\n", encoding="utf-8")
+    assert main(["train", "--vectors-from", str(good)]) == 0
+    assert "2 word vectors" in capsys.readouterr().out
+    assert (tmp_path / "glove-6b-50d.npz").exists()
+    assert (shipped.stat().st_size, shipped.stat().st_mtime_ns) == (
+        before.st_size,
+        before.st_mtime_ns,
+    )
