@@ -341,7 +341,7 @@ class PassageModel:
 
     def on_topic(self, text: str) -> frozenset[str]:
         """The labels whose topic words `text` uses (their cued threshold applies there)."""
-        return self._topics.of_words(_TOKEN.findall(text.lower()))
+        return self._topics.of_words(words_of(text))
 
     def probabilities(self, text: str) -> npt.NDArray[np.float64]:
         """P(label) for one text, in `labels` order."""
@@ -556,7 +556,7 @@ def words_of(text: str) -> list[str]:
 
 def topic_words(text: str, topics: dict[str, list[str]]) -> frozenset[str]:
     """The labels of `topics` whose topic words `text` uses (as a model's `on_topic`)."""
-    return _Topics.of(topics).of_words(_TOKEN.findall(text.lower()))
+    return _Topics.of(topics).of_words(words_of(text))
 
 
 def save_model(model: PassageModel, path: Path) -> None:
