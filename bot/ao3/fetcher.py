@@ -85,16 +85,16 @@ class Fetcher:
 
     async def page(self, path: str) -> str:
         """The HTML at `path` (under FICSHELF_AO3_BASE), past the adult gate; or an Ao3Error."""
-        cached = await self._cached(path)
-        if cached is not None:
-            return cached
         pending = self._inflight.get(path)
-        if pending is not None:  # the same page is being fetched: share that answer
+        if pending is not None:  # the same page is being looked up: share that answer
             return await asyncio.shield(pending)
+        # registered before the first await, so a second caller can never slip between
+        # a cache miss and the request (nor read the cache before the answer is saved)
         future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._inflight[path] = future
         try:
-            body = await self._fetch_and_remember(path)
+            cached = await self._cached(path)
+            body = cached if cached is not None else await self._fetch_and_remember(path)
         except BaseException as exc:
             future.set_exception(exc)
             future.exception()  # consumed here; waiters re-raise it

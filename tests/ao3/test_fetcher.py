@@ -16,6 +16,7 @@ from bot.ao3.errors import DeletedError, RateLimitedError, UnavailableError
 from bot.ao3.fetcher import retry_after
 from bot.services.root import ao3_fetcher
 from bot.settings import Settings
+from bot.store.ao3 import Ao3Store, CachedPage
 from bot.store.db import Database
 from tests.ao3 import fake as ao3
 from tests.ao3.fake import FakeAo3
@@ -96,6 +97,38 @@ async def test_ten_pastes_at_once_of_a_failing_link_make_one_request(
     conf = ao3_settings(settings, fake_ao3, ao3_min_interval=0.05)
     db = await Database.open(conf.database)
     fetcher = ao3_fetcher(db, conf, discord.utils.utcnow, __import__("random").Random(1), "main")
+    try:
+        answers = await asyncio.gather(
+            *(fetcher.page(f"/works/{ao3.DELETED}") for _ in range(10)), return_exceptions=True
+        )
+    finally:
+        await fetcher.close()
+        await db.close()
+    assert all(isinstance(a, DeletedError) for a in answers)
+    assert len(fake_ao3.log) == 1
+
+
+class _SlowCache(Ao3Store):
+    """A busy database: the first page lookup answers at once, every later one a second late."""
+
+    lookups = 0
+
+    async def cached(self, url: str, now: float) -> CachedPage | None:
+        hit = await super().cached(url, now)
+        if url.startswith("/works/"):
+            self.lookups += 1
+            if self.lookups > 1:
+                await asyncio.sleep(1.0)
+        return hit
+
+
+async def test_a_slow_cache_still_lets_ten_pastes_make_one_request(
+    settings: Settings, fake_ao3: FakeAo3
+) -> None:
+    conf = ao3_settings(settings, fake_ao3, ao3_min_interval=0)
+    db = await Database.open(conf.database)
+    fetcher = ao3_fetcher(db, conf, discord.utils.utcnow, __import__("random").Random(1), "main")
+    fetcher.store = _SlowCache(db)
     try:
         answers = await asyncio.gather(
             *(fetcher.page(f"/works/{ao3.DELETED}") for _ in range(10)), return_exceptions=True
