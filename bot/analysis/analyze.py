@@ -7,7 +7,7 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 
 from bot.analysis.characters import CharacterCounter, canonical_tags
 from bot.analysis.declared import Declared, parse_declared
@@ -21,7 +21,6 @@ from bot.readers.model import Paragraph, Passage, Story
 
 _PIECE_SEPARATOR = "\n\n"
 _QUOTED = re.compile(r'"[^"\n]*"?')  # from a quote mark to the next one or the line end
-_WORD = re.compile(r"\w+")
 _DENSITY_MIN_PASSAGE_WORDS = 20
 _CUE_RATES_MIN = 0.5
 _MAX_CONFIDENCE = 0.99
@@ -38,7 +37,7 @@ class PassageScan:
     text: str = ""  # the scanned text, for quotes
     density: dict[str, tuple[int, int]] = field(default_factory=dict)  # slug -> (matches, words)
     local: dict[str, float] = field(default_factory=dict)  # passage-only (density) confidence
-    idioms: list[str] = field(default_factory=list)  # figures of speech found (match form)
+    unsaid: list[tuple[int, int]] = field(default_factory=list)  # spans of `text` (Detector.scan)
 
 
 @dataclass(slots=True)
@@ -149,30 +148,32 @@ def _learned(
     """Per passage, the warnings the model sees there (the model adds recall: a warning it
     alone supports becomes a finding of its own, see `_model_findings`). Where a cue of a
     warning matched, however weakly, the model's cued threshold for it applies. The model
-    reads a passage without its figures of speech (the taxonomy's idioms), as no cue counts
-    inside them ("Great Explosion Murder God Dynamight" is a hero's name)."""
+    reads a passage without what it does not say: its figures of speech (the taxonomy's
+    idioms of two or more words), inside which no cue counts either ("Great Explosion
+    Murder God Dynamight" is a hero's name), and the cue words a negation denies ("Nobody
+    died"). A one-word idiom stays: the model reads whole words, so "overkill" or
+    "homosexual" is already a word of its own to it, not a cue word in disguise."""
     out: list[dict[str, ModelFinding]] = [{} for _ in passages]
     if model is None:
         return out
     cued = [frozenset({h.slug for h in s.hits} | set(s.local)) for s in detection.passages]
-    texts = [_without(p.text, s.idioms) for p, s in zip(passages, detection.passages, strict=True)]
+    texts = [_without(s.text, s.unsaid) for s in detection.passages]
     for i, found in enumerate(model.findings_many(texts, cued)):
         out[i] = {f.slug: f for f in found if f.slug in warnings}
     return out
 
 
-def _without(text: str, idioms: Sequence[str]) -> str:
-    """`text` with each of `idioms` (in match form) blanked out, whatever the punctuation
-    between its words."""
-    if not idioms:
+def _without(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """`text` with each of `spans` blanked out (overlapping spans are fine)."""
+    if not spans:
         return text
-    return _figures(tuple(sorted(set(idioms), key=len, reverse=True))).sub(" ", text)
-
-
-@lru_cache(maxsize=1024)  # the idioms of one passage: few recur, none are kept for long
-def _figures(idioms: tuple[str, ...]) -> re.Pattern[str]:
-    words = (r"\W+".join(map(re.escape, _WORD.findall(i))) for i in idioms)
-    return re.compile(rf"\b(?:{'|'.join(w for w in words if w)})\b", re.IGNORECASE)
+    pieces, at = [], 0
+    for start, end in sorted(spans):
+        if start > at:
+            pieces.append(text[at:start])
+        at = max(at, end)
+    pieces.append(text[at:])
+    return " ".join(pieces)
 
 
 def _model_findings(
@@ -235,9 +236,9 @@ def detect_story(
             on_unit(unit.text, norm)
         position = (done / total_words, (done + passage.words) / total_words)
         done += passage.words
-        idioms: list[str] = []
-        hits = det.scan(unit, position, norm, quotes=False, idioms=idioms)
-        scan = PassageScan(passage.chapter, hits, *_confidence(hits), idioms=idioms)
+        unsaid: list[tuple[int, int]] = []
+        hits = det.scan(unit, position, norm, quotes=False, unsaid=unsaid)
+        scan = PassageScan(passage.chapter, hits, *_confidence(hits), unsaid=unsaid)
         scan.text = unit.text
         tokens = _Tokens(norm)
         for rules, rule in densities:

@@ -219,6 +219,10 @@ class Detector:
         self.hypothetical = tax.hypothetical
         self.simile = tax.simile
         self.rules: list[Rules] = list(tax.rules.values())
+        # warnings blocked by default: the model still reads their denied cue words (a
+        # miss posts what a channel keeps out, and negation is misread at times: "She had
+        # no right to kill herself.")
+        self._always_read = frozenset(tax.default_policy.blocked)
         self.ctx_terms: list[str] = []
         self._ctx_ids: dict[tuple[str, bool], int] = {}
         self._roles: dict[str, list[_Role]] = {}
@@ -350,20 +354,22 @@ class Detector:
         norm: str | None = None,
         *,
         quotes: bool = True,
-        idioms: list[str] | None = None,
+        unsaid: list[tuple[int, int]] | None = None,
     ) -> list[Hit]:
         """Hits in ``unit``. ``position`` is where the unit starts and ends in its story
         (fractions of the story's words), for cues that only count near the start or end.
         ``norm`` is ``normalize(unit.text)`` when the caller already has it. Without
-        ``quotes`` the hits carry no quote (get it later with :meth:`quote`). The idioms
-        found (in match form) are added to ``idioms`` when it is given."""
+        ``quotes`` the hits carry no quote (get it later with :meth:`quote`). When
+        ``unsaid`` is given, the spans of ``unit.text`` that do not say what their words
+        do are added to it: idioms of two or more words ("explosion murder") and cue
+        words a negation denies ("nobody *died*"), but for the warnings blocked by default."""
         text = unit.text
         if not text.strip():
             return []
         norm = normalize(text) if norm is None else norm
         found = self._match(norm)
-        if idioms is not None:
-            idioms.extend(found.form[start:end] for start, end in found.idioms)
+        if unsaid is not None:
+            unsaid.extend((a, b) for a, b in found.idioms if " " in found.form[a:b].strip())
         best: dict[tuple[int, int], Hit] = {}
         n = len(norm)
         for start, end, ri, ci in found.cues:
@@ -374,6 +380,10 @@ class Detector:
                 continue
             weight = self._weigh(norm, found, start, end, ri, plan)
             if weight <= 0.0:
+                if unsaid is not None and cue.negatable and rules.slug not in self._always_read:
+                    clause = found.clauses.get(start)
+                    if clause is not None and clause.negated:
+                        unsaid.append((start, end))
                 continue
             key = (ri, start)
             prev = best.get(key)

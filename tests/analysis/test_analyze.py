@@ -193,3 +193,46 @@ def test_the_model_reads_a_passage_without_its_figures_of_speech() -> None:
 
     assert by_model("Great Explosion Murder God Dynamight saved the day again.") == set()
     assert by_model("They talked about the murder all week at school.") == {"violence"}
+
+
+def test_the_model_still_reads_a_one_word_idiom() -> None:
+    """ "homosexual" is an idiom to the cues (no sexual-content cue counts inside it), but
+    to the model it is a word of its own: a homophobic line is still read whole."""
+    model = PassageModel(
+        labels=("discrimination",),
+        vocabulary={"homosexual": 0},
+        idf=np.ones(1, dtype=np.float32),
+        weights=np.array([[6.0]], dtype=np.float32),
+        bias=np.array([-2.0], dtype=np.float32),
+        thresholds=np.array([0.5], dtype=np.float32),
+        cued=np.array([0.5], dtype=np.float32),
+        groups=frozenset(),
+        meta={},
+    )
+    story = story_from_lines(["'The homosexual lifestyle! Disgusting,' she said."])
+    found = analyze(story, one_passage_each(story), model=model).warnings
+    assert {f.slug for f in found if f.method == "model"} == {"discrimination"}
+
+
+def test_the_model_does_not_read_a_cue_word_a_negation_denies() -> None:
+    """"Nobody died" says no one did: the model reads the line without "died", as the cues
+    do; where the same word is said, it still counts."""
+    model = PassageModel(
+        labels=("death",),
+        vocabulary={"died": 0},
+        idf=np.ones(1, dtype=np.float32),
+        weights=np.array([[6.0]], dtype=np.float32),
+        bias=np.array([-2.0], dtype=np.float32),
+        thresholds=np.array([0.5], dtype=np.float32),
+        cued=np.array([0.5], dtype=np.float32),
+        groups=frozenset(),
+        meta={},
+    )
+
+    def by_model(line: str) -> set[str]:
+        story = story_from_lines([line])
+        found = analyze(story, one_passage_each(story), model=model).warnings
+        return {f.slug for f in found if f.method == "model"}
+
+    assert by_model("Nobody died, which was the first thing he told himself.") == set()
+    assert by_model("Nobody moved when the old woman died in her chair.") == {"death"}
