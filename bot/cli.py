@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -445,8 +446,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     save_model(model, out)
     works = len(model.groups)
     print(f"trained on {len(rows):,} passages from {works:,} works: {out}")
-    for label, threshold in zip(model.labels, model.thresholds, strict=True):
-        print(f"  {label:<16} threshold {threshold:.2f}")
+    for label, threshold, cued in zip(model.labels, model.thresholds, model.cued, strict=True):
+        if not math.isfinite(threshold):
+            where = f"threshold {cued:.2f}, only on its topic or where a cue matched"
+        elif cued != threshold:
+            where = f"threshold {threshold:.2f}, {cued:.2f} on its topic or where a cue matched"
+        else:
+            where = f"threshold {threshold:.2f}"
+        print(f"  {label:<16} {where}")
     return 0
 
 

@@ -67,9 +67,8 @@ class Thresholds(_Strict):
     min_precision: float = Field(ge=0, le=1)
     recall_first: frozenset[str] = frozenset()  # scored by F2 (recall counts twice)
     presumed_weight: float = Field(ge=0, le=1)  # of an unchecked row, judging a threshold
-    # labels the model alone finds off their topic only at this probability or more
+    # labels the model finds only on their topic or where one of their cues matched
     topic_only: frozenset[str] = frozenset()
-    off_topic: float = Field(default=1.0, ge=0, le=1)
 
     @field_serializer("recall_first", "topic_only")
     def _sorted(self, value: frozenset[str]) -> list[str]:  # the same file from the same run
@@ -246,8 +245,10 @@ def labels_of(rows: Sequence[Row], config: TrainingConfig) -> tuple[str, ...]:
 def fit(rows: Sequence[Row], labels: Sequence[str], config: TrainingConfig) -> PassageModel:
     """One pooled model over `rows` (thresholds left at 0.5; see `train`). With word vectors
     configured, a second pooled model over the tf-idf and the vectors is fitted beside it,
-    and the labels configured to take the vectors take their weights from it (the others
-    are the first model's, as if there were no vectors)."""
+    for the labels configured to take the vectors and on the rows asked about one of them;
+    those labels take their weights from it (the others are the first model's, as if there
+    were no vectors). Rows gathered for other labels stay out of it: as presumed negatives
+    they taught it that a beating in a scene of child abuse is not violence."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     vectorizer = TfidfVectorizer(
@@ -262,16 +263,23 @@ def fit(rows: Sequence[Row], labels: Sequence[str], config: TrainingConfig) -> P
     vectors = vectors_of(config)
     meanings = None
     if vectors is not None:
-        import scipy.sparse as sp
-
         words, settings = vectors
-        means = sp.csr_matrix(words.means(texts) * settings.scale)
-        rich, rich_bias = _pooled(sp.csr_matrix(sp.hstack([features, means])), rows, labels, config)
         take = [k for k, slug in enumerate(labels) if slug in settings.labels]
-        terms = features.shape[1]
-        weights[:, take], bias[take] = rich[:terms, take], rich_bias[take]
+        asked = [i for i, r in enumerate(rows) if settings.labels & r.known.keys()]
         meanings = np.zeros((len(words.words), len(labels)))  # a word's meaning, per label
-        meanings[:, take] = (words.matrix.astype(np.float64) * settings.scale) @ rich[terms:, take]
+        if take and asked:
+            import scipy.sparse as sp
+
+            means = sp.csr_matrix(words.means([texts[i] for i in asked]) * settings.scale)
+            rich, rich_bias = _pooled(
+                sp.csr_matrix(sp.hstack([features[asked], means])),
+                [rows[i] for i in asked],
+                [labels[k] for k in take],
+                config,
+            )
+            terms = features.shape[1]
+            weights[:, take], bias[take] = rich[:terms], rich_bias
+            meanings[:, take] = (words.matrix.astype(np.float64) * settings.scale) @ rich[terms:]
     return PassageModel(
         labels=tuple(labels),
         vocabulary={str(t): int(i) for t, i in vectorizer.vocabulary_.items()},
@@ -423,7 +431,7 @@ def train(rows: Sequence[Row], config: TrainingConfig) -> PassageModel:
     thresholds = choose_thresholds(rows, probs, labels, config)
     for k, slug in enumerate(labels):
         if slug in config.thresholds.topic_only:
-            thresholds[k] = max(thresholds[k], config.thresholds.off_topic)
+            thresholds[k] = np.inf  # never off its topic: only the cued threshold applies
     cued = choose_thresholds(rows, probs, labels, config, cued=True)
     model = fit(rows, labels, config)
     meta = {

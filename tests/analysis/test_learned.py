@@ -173,7 +173,11 @@ def test_the_shipped_model_is_small_and_loads() -> None:
     assert {"suicide", "self-harm", "violence", "death", "kidnapping", "discrimination"} <= set(
         model.labels
     )
-    assert all(0.05 <= t <= 0.95 for t in model.thresholds)
+    assert all(0.05 <= t <= 0.95 for t in model.cued)
+    labels, thresholds = model.labels, model.thresholds
+    never_off_topic = {label for label, t in zip(labels, thresholds, strict=True) if t == np.inf}
+    assert never_off_topic == {"death", "discrimination", "kidnapping", "violence"}
+    assert all(0.05 <= t <= 0.95 for t in model.thresholds if t != np.inf)
     assert model.weights.shape == (len(model.vocabulary), len(model.labels))
 
 
