@@ -87,16 +87,16 @@ def test_eval_cli_on_a_binary_jsonl_is_one_clear_line(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_unseen_writing_cross_validated_by_work() -> None:
     """The EACL development half, 5 folds split by work: models never see the works they
-    score. A guard against regressions, not the goal: the issue asks micro F1 >= 0.55 at
-    precision >= 0.50; measured (2026-12-01) F1 0.50 at precision 0.51 with the word
-    vectors (0.46 at 0.50 without), against the cues' 0.16 at 0.50 and "yes to everything"
-    0.43. (Thresholds tuned on these rows alone gave 0.56 at 0.51, but put false CWs on
-    ordinary writing: see data/models/training.toml.)"""
+    score. The issue asks micro F1 >= 0.55 at precision >= 0.50; measured (2026-12-01)
+    F1 0.552 at precision 0.56 (0.50 at 0.51 before the EACL labels had a model of their
+    own, 0.46 at 0.50 without the word vectors), against the cues' 0.16 at 0.50 and "yes
+    to everything" 0.43. The guard leaves room for a library's rounding, not for a
+    regression (data/models/README.md)."""
     report = evaluate_passages(EACL_DEV, folds=5)
     micro = PassageReport.micro(report.combined)
     text = format_passage_report(report)
     f1 = 2 * micro.precision * micro.recall / (micro.precision + micro.recall)
     assert micro.precision >= 0.50, text
-    assert f1 >= 0.48, text
+    assert f1 >= 0.54, text
     cues = PassageReport.micro(report.cues)
     assert micro.tp > 2 * cues.tp  # the model adds the recall the cues lack
