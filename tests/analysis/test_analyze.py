@@ -171,12 +171,11 @@ def test_format_report(seed_report: EvalReport) -> None:
     assert "Decoy violations: 0" in text
 
 
-def test_the_model_reads_a_passage_without_its_figures_of_speech() -> None:
-    """The taxonomy's idioms are blanked out of the text the model scores, as no cue counts
-    inside them: a hero's name is not a murder, whatever the model makes of the word."""
-    model = PassageModel(
-        labels=("violence",),
-        vocabulary={"murder": 0},
+def _one_word_model(label: str, word: str) -> PassageModel:
+    """A model that finds `label` wherever `word` is read, and nothing else."""
+    return PassageModel(
+        labels=(label,),
+        vocabulary={word: 0},
         idf=np.ones(1, dtype=np.float32),
         weights=np.array([[6.0]], dtype=np.float32),
         bias=np.array([-2.0], dtype=np.float32),
@@ -186,53 +185,32 @@ def test_the_model_reads_a_passage_without_its_figures_of_speech() -> None:
         meta={},
     )
 
-    def by_model(line: str) -> set[str]:
-        story = story_from_lines([line])
-        found = analyze(story, one_passage_each(story), model=model).warnings
-        return {f.slug for f in found if f.method == "model"}
 
-    assert by_model("Great Explosion Murder God Dynamight saved the day again.") == set()
-    assert by_model("They talked about the murder all week at school.") == {"violence"}
+def _by_model(model: PassageModel, line: str) -> set[str]:
+    story = story_from_lines([line])
+    found = analyze(story, one_passage_each(story), model=model).warnings
+    return {f.slug for f in found if f.method == "model"}
+
+
+def test_the_model_reads_a_passage_without_its_figures_of_speech() -> None:
+    """The taxonomy's idioms are blanked out of the text the model scores, as no cue counts
+    inside them: a hero's name is not a murder, whatever the model makes of the word."""
+    model = _one_word_model("violence", "murder")
+    assert _by_model(model, "Great Explosion Murder God Dynamight saved the day again.") == set()
+    assert _by_model(model, "They talked about the murder all week at school.") == {"violence"}
 
 
 def test_the_model_still_reads_a_one_word_idiom() -> None:
     """ "homosexual" is an idiom to the cues (no sexual-content cue counts inside it), but
     to the model it is a word of its own: a homophobic line is still read whole."""
-    model = PassageModel(
-        labels=("discrimination",),
-        vocabulary={"homosexual": 0},
-        idf=np.ones(1, dtype=np.float32),
-        weights=np.array([[6.0]], dtype=np.float32),
-        bias=np.array([-2.0], dtype=np.float32),
-        thresholds=np.array([0.5], dtype=np.float32),
-        cued=np.array([0.5], dtype=np.float32),
-        groups=frozenset(),
-        meta={},
-    )
-    story = story_from_lines(["'The homosexual lifestyle! Disgusting,' she said."])
-    found = analyze(story, one_passage_each(story), model=model).warnings
-    assert {f.slug for f in found if f.method == "model"} == {"discrimination"}
+    model = _one_word_model("discrimination", "homosexual")
+    line = "'The homosexual lifestyle! Disgusting,' she said."
+    assert _by_model(model, line) == {"discrimination"}
 
 
 def test_the_model_does_not_read_a_cue_word_a_negation_denies() -> None:
-    """"Nobody died" says no one did: the model reads the line without "died", as the cues
+    """ "Nobody died" says no one did: the model reads the line without "died", as the cues
     do; where the same word is said, it still counts."""
-    model = PassageModel(
-        labels=("death",),
-        vocabulary={"died": 0},
-        idf=np.ones(1, dtype=np.float32),
-        weights=np.array([[6.0]], dtype=np.float32),
-        bias=np.array([-2.0], dtype=np.float32),
-        thresholds=np.array([0.5], dtype=np.float32),
-        cued=np.array([0.5], dtype=np.float32),
-        groups=frozenset(),
-        meta={},
-    )
-
-    def by_model(line: str) -> set[str]:
-        story = story_from_lines([line])
-        found = analyze(story, one_passage_each(story), model=model).warnings
-        return {f.slug for f in found if f.method == "model"}
-
-    assert by_model("Nobody died, which was the first thing he told himself.") == set()
-    assert by_model("Nobody moved when the old woman died in her chair.") == {"death"}
+    model = _one_word_model("death", "died")
+    assert _by_model(model, "Nobody died, which was the first thing he told himself.") == set()
+    assert _by_model(model, "Nobody moved when the old woman died in her chair.") == {"death"}

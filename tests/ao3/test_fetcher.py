@@ -91,21 +91,22 @@ async def test_a_429_pauses_every_process_sharing_the_database(
     assert [h.path for h in fake_ao3.log] == [f"/works/{ao3.RATE_LIMITED}"]
 
 
-async def test_ten_pastes_at_once_of_a_failing_link_make_one_request(
-    settings: Settings, fake_ao3: FakeAo3
-) -> None:
-    conf = ao3_settings(settings, fake_ao3, ao3_min_interval=0.05)
+async def _ten_pastes_of_a_deleted_work(
+    settings: Settings, fake_ao3: FakeAo3, *, slow_cache: bool, min_interval: float
+) -> list[object]:
+    """What ten pastes at once of the same deleted work's link are answered."""
+    conf = ao3_settings(settings, fake_ao3, ao3_min_interval=min_interval)
     db = await Database.open(conf.database)
     fetcher = ao3_fetcher(db, conf, discord.utils.utcnow, __import__("random").Random(1), "main")
+    if slow_cache:
+        fetcher.store = _SlowCache(db)
     try:
-        answers = await asyncio.gather(
+        return await asyncio.gather(
             *(fetcher.page(f"/works/{ao3.DELETED}") for _ in range(10)), return_exceptions=True
         )
     finally:
         await fetcher.close()
         await db.close()
-    assert all(isinstance(a, DeletedError) for a in answers)
-    assert len(fake_ao3.log) == 1
 
 
 class _SlowCache(Ao3Store):
@@ -122,20 +123,22 @@ class _SlowCache(Ao3Store):
         return hit
 
 
+async def test_ten_pastes_at_once_of_a_failing_link_make_one_request(
+    settings: Settings, fake_ao3: FakeAo3
+) -> None:
+    answers = await _ten_pastes_of_a_deleted_work(
+        settings, fake_ao3, slow_cache=False, min_interval=0.05
+    )
+    assert all(isinstance(a, DeletedError) for a in answers)
+    assert len(fake_ao3.log) == 1
+
+
 async def test_a_slow_cache_still_lets_ten_pastes_make_one_request(
     settings: Settings, fake_ao3: FakeAo3
 ) -> None:
-    conf = ao3_settings(settings, fake_ao3, ao3_min_interval=0)
-    db = await Database.open(conf.database)
-    fetcher = ao3_fetcher(db, conf, discord.utils.utcnow, __import__("random").Random(1), "main")
-    fetcher.store = _SlowCache(db)
-    try:
-        answers = await asyncio.gather(
-            *(fetcher.page(f"/works/{ao3.DELETED}") for _ in range(10)), return_exceptions=True
-        )
-    finally:
-        await fetcher.close()
-        await db.close()
+    answers = await _ten_pastes_of_a_deleted_work(
+        settings, fake_ao3, slow_cache=True, min_interval=0
+    )
     assert all(isinstance(a, DeletedError) for a in answers)
     assert len(fake_ao3.log) == 1
 
