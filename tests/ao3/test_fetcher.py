@@ -123,21 +123,16 @@ class _SlowCache(Ao3Store):
         return hit
 
 
+@pytest.mark.parametrize(
+    ("slow_cache", "min_interval"),
+    [(False, 0.05), (True, 0.0)],
+    ids=["spaced requests", "a cache that answers late"],
+)
 async def test_ten_pastes_at_once_of_a_failing_link_make_one_request(
-    settings: Settings, fake_ao3: FakeAo3
+    settings: Settings, fake_ao3: FakeAo3, slow_cache: bool, min_interval: float
 ) -> None:
     answers = await _ten_pastes_of_a_deleted_work(
-        settings, fake_ao3, slow_cache=False, min_interval=0.05
-    )
-    assert all(isinstance(a, DeletedError) for a in answers)
-    assert len(fake_ao3.log) == 1
-
-
-async def test_a_slow_cache_still_lets_ten_pastes_make_one_request(
-    settings: Settings, fake_ao3: FakeAo3
-) -> None:
-    answers = await _ten_pastes_of_a_deleted_work(
-        settings, fake_ao3, slow_cache=True, min_interval=0
+        settings, fake_ao3, slow_cache=slow_cache, min_interval=min_interval
     )
     assert all(isinstance(a, DeletedError) for a in answers)
     assert len(fake_ao3.log) == 1
