@@ -45,8 +45,11 @@ class Vectors(_Strict):
     words: int = Field(ge=1)  # the most frequent words of the source kept
     scale: float = Field(gt=0)  # of the mean vector, beside the L2-normalised tf-idf row
     labels: frozenset[str]  # the labels that take their weights from the model with vectors
+    # of those, the ones that take the rows gathered for other labels as presumed negatives
+    # (the rest learn from the rows asked about them alone)
+    presumed: frozenset[str] = frozenset()
 
-    @field_serializer("labels")
+    @field_serializer("labels", "presumed")
     def _sorted(self, value: frozenset[str]) -> list[str]:
         return sorted(value)
 
@@ -244,13 +247,13 @@ def labels_of(rows: Sequence[Row], config: TrainingConfig) -> tuple[str, ...]:
 
 def fit(rows: Sequence[Row], labels: Sequence[str], config: TrainingConfig) -> PassageModel:
     """One pooled model over `rows` (thresholds left at 0.5; see `train`). With word vectors
-    configured, a second pooled model over the tf-idf and the vectors is fitted beside it,
-    for the labels configured to take the vectors and on the rows asked about one of them;
-    those labels take their weights from it (the others are the first model's, as if there
-    were no vectors). Rows gathered for other labels stay out of it: a passage about
-    suicide or child abuse is often about death or violence too, so it is no negative of
-    theirs (measured on the EACL dev half, 5 folds by work: micro F1 0.535 with those rows,
-    0.558 without; with only those that carry no label at all, 0.542)."""
+    configured, a second pooled model over the tf-idf and the vectors is fitted beside it
+    for the labels configured to take the vectors; those labels take their weights from it
+    (the others are the first model's, as if there were no vectors). Of its labels, only
+    the `presumed` ones take the rows gathered for other labels as presumed negatives: a
+    passage about suicide or child abuse is often about death or violence too, but without
+    such rows Discrimination learns that an identity word is the warning (see
+    `[vectors]` in data/models/training.toml)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     vectorizer = TfidfVectorizer(
@@ -267,7 +270,9 @@ def fit(rows: Sequence[Row], labels: Sequence[str], config: TrainingConfig) -> P
     if vectors is not None:
         words, settings = vectors
         take = [k for k, slug in enumerate(labels) if slug in settings.labels]
-        asked = [i for i, r in enumerate(rows) if settings.labels & r.known.keys()]
+        asked = [
+            i for i, r in enumerate(rows) if settings.presumed or settings.labels & r.known.keys()
+        ]
         meanings = np.zeros((len(words.words), len(labels)))  # a word's meaning, per label
         if take and asked:
             import scipy.sparse as sp
@@ -278,6 +283,7 @@ def fit(rows: Sequence[Row], labels: Sequence[str], config: TrainingConfig) -> P
                 [rows[i] for i in asked],
                 [labels[k] for k in take],
                 config,
+                presumed=settings.presumed,
             )
             terms = features.shape[1]
             weights[:, take], bias[take] = rich[:terms], rich_bias
@@ -298,12 +304,18 @@ def fit(rows: Sequence[Row], labels: Sequence[str], config: TrainingConfig) -> P
 
 
 def _pooled(
-    features: Any, rows: Sequence[Row], labels: Sequence[str], config: TrainingConfig
+    features: Any,
+    rows: Sequence[Row],
+    labels: Sequence[str],
+    config: TrainingConfig,
+    *,
+    presumed: frozenset[str] | None = None,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """The pooled logistic regression over `features`: (weights (features, labels), bias)."""
+    """The pooled logistic regression over `features`: (weights (features, labels), bias).
+    Only the labels in `presumed` (all, if None) take unchecked rows as presumed negatives."""
     from sklearn.linear_model import LogisticRegression
 
-    design, target, weight = _design(features, rows, labels, config)
+    design, target, weight = _design(features, rows, labels, config, presumed)
     model = LogisticRegression(C=config.fit.C, tol=1e-3, max_iter=1000)
     model.fit(design, target, sample_weight=weight)
     width = features.shape[1]
@@ -317,7 +329,11 @@ def _pooled(
 
 
 def _design(
-    features: Any, rows: Sequence[Row], labels: Sequence[str], config: TrainingConfig
+    features: Any,
+    rows: Sequence[Row],
+    labels: Sequence[str],
+    config: TrainingConfig,
+    presumed: frozenset[str] | None = None,
 ) -> tuple[Any, npt.NDArray[np.int8], npt.NDArray[np.float64]]:
     """Rows of (shared features | the label's block | the label's indicator), each pair
     twice (as a positive and as a negative, weighted by the soft target), balanced so
@@ -330,7 +346,11 @@ def _design(
         for slug, k in index.items():
             if slug in row.known:
                 pairs.append((i, k, row.known[slug], 1.0))
-            elif config.fit.presumed_negative > 0 and not _same_question_set(row, slug, config):
+            elif (
+                config.fit.presumed_negative > 0
+                and (presumed is None or slug in presumed)
+                and not _same_question_set(row, slug, config)
+            ):
                 pairs.append((i, k, 0.0, config.fit.presumed_negative))
     r = np.array([p[0] for p in pairs])
     k = np.array([p[1] for p in pairs])
