@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serializer
 
-from bot.analysis.learned import PassageModel, words_of
+from bot.analysis.learned import PassageModel, topic_words, words_of
 from bot.paths import MODELS_DIR, TRAINING_DIR
 
 CONFIG_PATH = MODELS_DIR / "training.toml"
@@ -412,16 +412,23 @@ def choose_thresholds(
     they stand for the ordinary writing a threshold must leave alone. With `cued`, a label
     with topic words (the EACL ones) is judged on its checked rows alone: those were chosen
     for holding a cue word, so that is the threshold for passages on the label's topic or
-    where one of its cues matched. (Not judged together with the cues: the cues were
-    written against this material and look perfect on it.) A label no threshold makes
+    where one of its cues matched; a `topic_only` label is judged as it is applied, its
+    rows off its topic found at no threshold. (Not judged together with the cues: the cues
+    were written against this material and look perfect on it.) A label no threshold makes
     precise enough is left nearly silent."""
     out = np.full(len(labels), 0.95, dtype=np.float32)
     grid = np.round(np.arange(0.05, 0.96, 0.01), 2)
     presumed = config.thresholds.presumed_weight
+    gated = config.thresholds.topic_only if cued else frozenset()
+    on_topic = [topic_words(r.text, config.topics) for r in rows] if gated else []
     for k, slug in enumerate(labels):
         topic = cued and bool(config.topics.get(slug))
         scored = [
-            (probs[i, k], r.gold.get(slug, False), 1.0 if slug in r.gold else presumed)
+            (
+                probs[i, k] if slug not in gated or slug in on_topic[i] else 0.0,
+                r.gold.get(slug, False),
+                1.0 if slug in r.gold else presumed,
+            )
             for i, r in enumerate(rows)
             if slug in r.gold or (not topic and not _same_question_set(r, slug, config))
         ]

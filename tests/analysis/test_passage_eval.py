@@ -107,8 +107,8 @@ def test_eval_cli_on_a_binary_jsonl_is_one_clear_line(tmp_path: Path) -> None:
 def test_unseen_writing_cross_validated_by_work() -> None:
     """The EACL development half, 5 folds split by work: models never see the works they
     score. The issue asks micro F1 >= 0.55 at precision >= 0.50; measured (2026-12-01)
-    F1 0.529 at precision 0.56 (0.50 at 0.51 at the last stop, 0.46 at 0.50 without the
-    word vectors), against the cues' 0.16 at 0.50 and "yes to everything" 0.43. 0.552 was
+    F1 0.536 at precision 0.54 (0.529 at 0.56 with thresholds judged off the topic too,
+    0.46 at 0.50 without the word vectors), against the cues' 0.16 at 0.50 and "yes to everything" 0.43. 0.552 was
     measured with a Discrimination that called most warm scenes of queer or disabled
     characters prejudice (data/models/README.md, and the test above). The guard leaves
     room for a library's rounding, not for a regression."""
@@ -117,6 +117,6 @@ def test_unseen_writing_cross_validated_by_work() -> None:
     text = format_passage_report(report)
     f1 = 2 * micro.precision * micro.recall / (micro.precision + micro.recall)
     assert micro.precision >= 0.50, text
-    assert f1 >= 0.52, text
+    assert f1 >= 0.53, text
     cues = PassageReport.micro(report.cues)
     assert micro.tp > 2 * cues.tp  # the model adds the recall the cues lack
