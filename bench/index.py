@@ -82,7 +82,7 @@ async def stage_times(folder: Path, db_path: Path, max_bytes: int) -> dict[str, 
             t1 = time.perf_counter()
             analysis = analyze(story, passages)
             t2 = time.perf_counter()
-            report = build_report(str(path), story, analysis)
+            report = build_report(str(path), story, analysis, passages)
             entry = to_entry(
                 Prepared(story, passages, analysis, report),
                 guild_id=0,

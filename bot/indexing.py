@@ -14,7 +14,7 @@ import stat as stat_module
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
@@ -61,12 +61,25 @@ def prepare(data: bytes, name: str, *, max_bytes: int, display_path: str | None 
     story = read_bytes(data, name, max_bytes=max_bytes)
     passages = segment(story)
     analysis = analyze(story, passages)
-    return Prepared(story, passages, analysis, build_report(display_path or name, story, analysis))
+    report = build_report(display_path or name, story, analysis, passages)
+    return Prepared(story, passages, analysis, report)
 
 
-def build_report(file: str, story: Story, analysis: Analysis) -> dict[str, Any]:
-    """The `ficshelf analyze --json` object for one story."""
-    chapters = [{"number": c.number, "title": c.title, "words": c.words} for c in story.chapters]
+def build_report(
+    file: str, story: Story, analysis: Analysis, passages: Sequence[Passage] | None = None
+) -> dict[str, Any]:
+    """The `ficshelf analyze --json` object for one story. A chapter's words are those of
+    its `passages` when given (segmentation counted them already; the same count, but
+    where a run of text with no space had to be cut), else counted here."""
+    if passages is None:
+        counted = {c.number: c.words for c in story.chapters}
+    else:
+        counted = dict.fromkeys((c.number for c in story.chapters), 0)
+        for passage in passages:
+            counted[passage.chapter] += passage.words
+    chapters = [
+        {"number": c.number, "title": c.title, "words": counted[c.number]} for c in story.chapters
+    ]
     return {
         "file": file,
         "format": story.format,

@@ -29,11 +29,11 @@ _SENTENCE_REACH = 400
 _MAX_EXTEND = 40  # a prefix term ("stab*") may extend over at most this many letters
 _WORD_ENDS = " '"  # what follows a whole word in match form (or the padding space)
 _LETTERS = re.compile(r"[^\W_]*")  # letters and digits (str.isalnum), as in a word
+_RANKS = 1 << 16  # roles of one automaton term, at most (ranks the cue matches ending together)
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """One cue that survived its context rules."""
+class Hit(NamedTuple):
+    """One cue that survived its context rules (a tuple: a passage makes many)."""
 
     slug: str
     weight: float
@@ -67,27 +67,9 @@ class _Key(NamedTuple):
 class _CueRole(NamedTuple):
     """A cue a variant stands for, and its rank among the cue matches ending together."""
 
-    order: tuple[int, int]  # (-key length, role rank): the longest key first
+    order: int  # -key length * _RANKS + role rank: the longest key first, then by rank
     rules: int
     cue: int
-
-
-class _CueSpan(NamedTuple):
-    """Where a candidate cue matched."""
-
-    start: int
-    end: int
-    rules: int
-    cue: int
-
-
-class _Span(NamedTuple):
-    """A match of the main automaton."""
-
-    variant: int
-    start: int
-    end: int
-    end0: int  # the end before a prefix term's extension
 
 
 class _ContextTerms(NamedTuple):
@@ -153,7 +135,7 @@ class _Matches:
 
     form: str  # match form of the unit's text
     haystack: str  # ``form`` padded with a space on each side, as the automata read it
-    cues: list[_CueSpan] = field(default_factory=list)
+    cues: list[tuple[int, int, int, int]] = field(default_factory=list)  # start, end, rules, cue
     idioms: list[tuple[int, int]] = field(default_factory=list)
     excl: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
     clauses: dict[int, _Clause] = field(default_factory=dict)  # by cue start
@@ -307,7 +289,8 @@ class Detector:
                 var = self._variants[vid]
                 if role.kind == "cue":
                     # AC order of the cue matches ending together: longest key first
-                    var.cues.append(_CueRole((-len(key), rank), role.rules, role.cue))
+                    assert rank < _RANKS
+                    var.cues.append(_CueRole(-len(key) * _RANKS + rank, role.rules, role.cue))
                 elif role.kind == "ctx":
                     var.ctx.add(role.ctx)
                 elif role.kind == "idiom":
@@ -317,7 +300,7 @@ class Detector:
         self._keys = {vid: key for (key, _prefix), vid in ids.items()}
         main = [v for v, var in enumerate(self._variants) if var.cues or var.idiom or var.excl]
         self._auto = _automaton({v: v for v in main}, self._keys, self._variants)
-        self._cue_variants = frozenset(v for v in main if self._variants[v].cues)
+        self._cue_roles = [tuple(var.cues) for var in self._variants]  # by variant
         self._rare_variants = frozenset(
             v for v in main if self._variants[v].idiom or self._variants[v].excl
         )
@@ -427,23 +410,21 @@ class Detector:
     def _match(self, norm: str) -> _Matches:
         form = match_form(norm)
         found = _Matches(form, f" {form} ")
-        spans = [
-            _Span(v, last - back, _word_end(form, last) if prefix else last - trim, last - trim)
-            for last, (back, trim, prefix, v) in self._auto.iter(found.haystack)
-        ]
-        variants = self._variants
-        cue_variants = self._cue_variants
+        roles, rare = self._cue_roles, self._rare_variants
+        cues: list[tuple[int, int, int, int, int, int]] = []
+        rare_spans: list[tuple[int, int, int]] = []
+        for last, (back, trim, prefix, v) in self._auto.iter(found.haystack):
+            start, end0 = last - back, last - trim
+            end = _word_end(form, last) if prefix else end0
+            for order, ri, ci in roles[v]:
+                cues.append((end0, order, start, end, ri, ci))
+            if v in rare:
+                rare_spans.append((v, start, end))
         # in automaton order: by term end, the longest term first, then its roles in order
-        cues = [
-            (end0, order, start, end, ri, ci)
-            for v, start, end, end0 in spans
-            if v in cue_variants
-            for order, ri, ci in variants[v].cues
-        ]
         cues.sort()
-        found.cues = [_CueSpan(start, end, ri, ci) for _e, _o, start, end, ri, ci in cues]
-        rare = self._rare_variants
-        for v, start, end, _end0 in (m for m in spans if m.variant in rare):
+        found.cues = [(start, end, ri, ci) for _e, _o, start, end, ri, ci in cues]
+        variants = self._variants
+        for v, start, end in rare_spans:
             var = variants[v]
             if var.idiom:
                 found.idioms.append((start, end))
