@@ -265,15 +265,21 @@ class Detector:
         ]
         neg = self.negation
         self._max_neg = max((r.distance for r in neg.rule), default=0)
-        self._hyp = _phrases(self.hypothetical.before)
-        self._sim_before = _phrases(self.simile.before)
+        # per negating word, the farthest it reaches back from a cue (over every rule)
+        self._neg_reach: dict[str, int] = {}
+        for rule in neg.rule:
+            for term in rule.terms:
+                self._neg_reach[term] = max(self._neg_reach.get(term, 0), rule.distance)
+        self._neg_suffixes = tuple((r.suffixes, r.distance) for r in neg.rule if r.suffixes)
+        self._hyp = _Phrases.of(self.hypothetical.before)
+        self._sim_before = _Phrases.of(self.simile.before)
         # the words after a cue start with one of these phrases
         after = self.simile.after
         self._sim_after = (
             re.compile(rf"(?:{'|'.join(map(re.escape, after))})(?: |\Z)") if after else None
         )
-        self._habit_after = _phrases(neg.habit_after)
-        self._habit_before = _phrases(neg.habit_before)
+        self._habit_after = _Phrases.of(neg.habit_after)
+        self._habit_before = _Phrases.of(neg.habit_before)
 
     def _compile_automaton(self, keyed: dict[str, list[_Role]]) -> None:
         """The variants of every term (its roles, as a whole word or as a ``term*``) and
@@ -479,31 +485,30 @@ class Detector:
         return _Clause(words, self._negated(words), self._hypothetical(words))
 
     def _negated(self, clause: list[str]) -> bool:
-        breakers = self.negation.breakers
+        breakers, reach = self.negation.breakers, self._neg_reach
         recent = clause[max(len(clause) - self._max_neg, 0) :]  # within reach of any rule
         for distance, tok in enumerate(reversed(recent), 1):
             if tok in breakers:
                 return False
-            for rule in self.negation.rule:
-                if distance <= rule.distance and (tok in rule.terms or tok.endswith(rule.suffixes)):
+            if distance <= reach.get(tok, 0):
+                return True
+            for suffixes, far in self._neg_suffixes:
+                if distance <= far and tok.endswith(suffixes):
                     return True
         return False
 
     def _habitual(self, norm: str, form: str, start: int, end: int) -> bool:
         stop = _sentence_end(norm, end)
-        if self._habit_after is not None and self._habit_after.search(
-            " ".join(form_words(form, end, stop))
-        ):
+        if self._habit_after is not None and self._habit_after.among(form_words(form, end, stop)):
             return True
         lo = _sentence_start(norm, start)
-        return self._habit_before is not None and bool(
-            self._habit_before.search(" ".join(form_words(form, lo, start)))
+        return self._habit_before is not None and self._habit_before.among(
+            form_words(form, lo, start)
         )
 
     def _simile(self, norm: str, form: str, clause: list[str], end: int) -> bool:
         s = self.simile
-        near = " ".join(clause[-s.before_distance :])
-        if self._sim_before is not None and self._sim_before.search(near):
+        if self._sim_before is not None and self._sim_before.among(clause[-s.before_distance :]):
             return True
         stop = min(len(norm), end + 60)
         m = _CLAUSE_BREAK.search(norm, end, stop)
@@ -512,8 +517,7 @@ class Detector:
         return self._sim_after is not None and bool(self._sim_after.match(after))
 
     def _hypothetical(self, clause: list[str]) -> bool:
-        near = " ".join(clause[-self.hypothetical.scope :])
-        return self._hyp is not None and bool(self._hyp.search(near))
+        return self._hyp is not None and self._hyp.among(clause[-self.hypothetical.scope :])
 
     # -- quotes -----------------------------------------------------------------------------
 
@@ -557,12 +561,26 @@ def _merge_overlapping(hits: Iterable[Hit]) -> list[Hit]:
     return out
 
 
-def _phrases(items: Sequence[str]) -> re.Pattern[str] | None:
-    """A pattern finding any of ``items`` as whole words in space-joined words."""
-    if not items:
-        return None
-    alts = "|".join(re.escape(m) for m in sorted(set(items), key=len, reverse=True))
-    return re.compile(rf"(?<![^\s])(?:{alts})(?![^\s])")
+@dataclass(frozen=True, slots=True)
+class _Phrases:
+    """Finds any of some phrases as whole words among a list of words. A phrase can only
+    be there if its first word is, and most clauses hold none: that is looked up first."""
+
+    first: frozenset[str]  # the first word of each phrase
+    pattern: re.Pattern[str]  # any phrase, as whole words in the words joined by spaces
+
+    @classmethod
+    def of(cls, items: Sequence[str]) -> _Phrases | None:
+        if not items:
+            return None
+        alts = "|".join(re.escape(m) for m in sorted(set(items), key=len, reverse=True))
+        pattern = re.compile(rf"(?<![^\s])(?:{alts})(?![^\s])")
+        return cls(frozenset(m.split(" ")[0] for m in items), pattern)
+
+    def among(self, words: Sequence[str]) -> bool:
+        if self.first.isdisjoint(words):
+            return False
+        return self.pattern.search(" ".join(words)) is not None
 
 
 def _automaton(
