@@ -155,8 +155,10 @@ def looks_like_ao3_page(text: str) -> bool:
         return True
     if WORK_HEADER in lines and (SUMMARY in lines or NOTES in lines or "Stats:" in lines):
         return True
+    if "Archive Warnings:" not in lines and "Archive Warning:" not in lines:
+        return False  # (looked at first: counting the labels reads every line)
     labels = sum(1 for s in lines if label_field(s) is not None and s.endswith(":"))
-    return labels >= 3 and ("Archive Warnings:" in lines or "Archive Warning:" in lines)
+    return labels >= 3
 
 
 def read_ao3_page(text: str, fallback_title: str) -> Story:
