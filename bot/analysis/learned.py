@@ -175,16 +175,23 @@ class _Table:
         size = 1 << max(4, (4 * len(keys)).bit_length())  # at most a quarter full
         table_keys = np.zeros(size, dtype=np.uint64)
         table_ids = np.full(size, -1, dtype=np.intp)
-        probes = 0
-        homes = (_mix(keys) & np.uint64(size - 1)).tolist()
-        for key, index, home in zip(keys.tolist(), ids.tolist(), homes, strict=True):
-            step = 0
-            while table_ids[(home + step) & (size - 1)] >= 0:
-                step += 1
-            slot = (home + step) & (size - 1)
-            table_keys[slot], table_ids[slot] = key, index
-            probes = max(probes, step)
-        return cls(table_keys, table_ids, probes)
+        # linear probing, all keys at once: each round, every key not yet placed tries the
+        # next slot from its home; of the keys trying one empty slot, the first takes it.
+        # A key only moves past taken slots, so none lies beyond an empty one (`find`).
+        home = (_mix(keys) & np.uint64(size - 1)).astype(np.intp)
+        step = np.zeros(len(keys), dtype=np.intp)
+        todo = np.arange(len(keys))
+        while len(todo):
+            slot = (home[todo] + step[todo]) & (size - 1)
+            free = table_ids[slot] < 0
+            _, first = np.unique(slot, return_index=True)
+            takes = np.zeros(len(todo), dtype=bool)
+            takes[first] = True
+            takes &= free
+            table_keys[slot[takes]], table_ids[slot[takes]] = keys[todo[takes]], ids[todo[takes]]
+            todo = todo[~takes]
+            step[todo] += 1
+        return cls(table_keys, table_ids, int(step.max(initial=0)))
 
     def find(self, keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.intp]:
         """The id of each key (-1 for a key not in the table)."""
@@ -525,13 +532,17 @@ class _Topics:
     def mask(self, words: dict[str, int], labels: Sequence[str]) -> npt.NDArray[np.bool_]:
         """(word id, label): whether each of `words` is a topic word of the label."""
         out = np.zeros((len(words), len(labels)), dtype=bool)
+        ids = np.fromiter(words.values(), dtype=np.intp, count=len(words))
+        joined = "\n".join(words)  # one line a word: a stem is looked for at line starts
+        starts = np.cumsum([0, *(len(w) + 1 for w in words)])[:-1]
         for k, label in enumerate(labels):
             for word, slugs in self.words.items():
                 if label in slugs and word in words:
                     out[words[word], k] = True
             for stem, slug in self.stems:
                 if slug == label:
-                    out[[i for word, i in words.items() if stem.match(word)], k] = True
+                    at = [m.start() for m in re.finditer(f"(?m)^(?:{stem.pattern})", joined)]
+                    out[ids[np.searchsorted(starts, at)], k] = True
         return out
 
     def of_words(self, words: Iterable[str]) -> frozenset[str]:

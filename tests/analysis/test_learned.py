@@ -15,6 +15,7 @@ from bot.analysis.learned import (
     PassageModel,
     _hash,
     _Lookup,
+    _Table,
     read_model,
     save_model,
     shipped_model,
@@ -130,6 +131,25 @@ def test_words_found_in_numpy_are_scikit_learns_tokens(texts: list[str]) -> None
     spans = zip(found.begin.tolist(), found.end.tolist(), strict=True)
     words = [found.buffer[b:e].decode() for b, e in spans]
     assert words == [w for text in texts for w in _WORDS.findall(text.lower())]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sets(st.integers(0, 2**64 - 1), max_size=300), st.lists(st.integers(0, 2**64 - 1)))
+def test_the_hash_table_finds_every_key_and_nothing_else(keys: set[int], others: list[int]) -> None:
+    """Built all at once (colliding keys probe on round by round), the table still finds each
+    key's own id, and no id for a key it does not hold."""
+    held = np.array(sorted(keys), dtype=np.uint64)
+    table = _Table.of(held, np.arange(len(held), dtype=np.intp)[::-1].copy())
+    assert table.find(held).tolist() == list(range(len(held)))[::-1]
+    absent = np.array([k for k in others if k not in keys], dtype=np.uint64)
+    assert (table.find(absent) == -1).all()
+
+
+def test_keys_that_share_a_home_slot_probe_on_and_are_all_found() -> None:
+    keys = np.arange(20_000, dtype=np.uint64)
+    table = _Table.of(keys, np.arange(20_000, dtype=np.intp))
+    assert table.probes >= 1  # some keys had to move on from their home slot
+    assert table.find(keys).tolist() == list(range(20_000))
 
 
 def test_words_whose_hashes_collide_are_still_found() -> None:
