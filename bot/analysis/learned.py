@@ -567,7 +567,14 @@ def words_of(text: str) -> list[str]:
 
 def topic_words(text: str, topics: dict[str, list[str]]) -> frozenset[str]:
     """The labels of `topics` whose topic words `text` uses (as a model's `on_topic`)."""
-    return _Topics.of(topics).of_words(words_of(text))
+    return _compiled_topics(tuple((slug, tuple(words)) for slug, words in topics.items())).of_words(
+        words_of(text)
+    )
+
+
+@cache  # training asks once per row of the same topics
+def _compiled_topics(topics: tuple[tuple[str, tuple[str, ...]], ...]) -> _Topics:
+    return _Topics.of({slug: list(words) for slug, words in topics})
 
 
 def save_model(model: PassageModel, path: Path) -> None:
