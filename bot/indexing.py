@@ -66,17 +66,14 @@ def prepare(data: bytes, name: str, *, max_bytes: int, display_path: str | None 
 
 
 def build_report(
-    file: str, story: Story, analysis: Analysis, passages: Sequence[Passage] | None = None
+    file: str, story: Story, analysis: Analysis, passages: Sequence[Passage]
 ) -> dict[str, Any]:
     """The `ficshelf analyze --json` object for one story. A chapter's words are those of
-    its `passages` when given (segmentation counted them already; the same count, but
-    where a run of text with no space had to be cut), else counted here."""
-    if passages is None:
-        counted = {c.number: c.words for c in story.chapters}
-    else:
-        counted = dict.fromkeys((c.number for c in story.chapters), 0)
-        for passage in passages:
-            counted[passage.chapter] += passage.words
+    its `passages`: segmentation counted them already (the same count as the chapter's own,
+    but where a run of text with no space had to be cut)."""
+    counted = dict.fromkeys((c.number for c in story.chapters), 0)
+    for passage in passages:
+        counted[passage.chapter] += passage.words
     chapters = [
         {"number": c.number, "title": c.title, "words": counted[c.number]} for c in story.chapters
     ]
