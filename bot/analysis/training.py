@@ -59,6 +59,12 @@ class Fit(_Strict):
     folds: int = Field(ge=2, le=20)
     presumed_negative: float = Field(ge=0, le=1)
     min_positives: int = Field(ge=1)
+    # material sources whose rows say nothing about the labels they do not name
+    only_asked: frozenset[str] = frozenset()
+
+    @field_serializer("only_asked")
+    def _sorted(self, value: frozenset[str]) -> list[str]:
+        return sorted(value)
 
 
 class Eacl(_Strict):
@@ -264,8 +270,13 @@ def fit(rows: Sequence[Row], labels: Sequence[str], config: TrainingConfig) -> P
     )
     texts = [r.text for r in rows]
     features = vectorizer.fit_transform(texts)
-    weights, bias = _pooled(features, rows, labels, config)
     vectors = vectors_of(config)
+    # the first model serves the labels without vectors: rows that say nothing about any of
+    # them (gathered for a label with vectors alone) stay out of it
+    served = [s for s in labels if vectors is None or s not in vectors[1].labels]
+    plain = [i for i, r in enumerate(rows) if any(not _unasked(r, s, config) for s in served)]
+    plain = plain or list(range(len(rows)))
+    weights, bias = _pooled(features[plain], [rows[i] for i in plain], labels, config)
     meanings = None
     if vectors is not None:
         words, settings = vectors
@@ -349,7 +360,7 @@ def _design(
             elif (
                 config.fit.presumed_negative > 0
                 and (presumed is None or slug in presumed)
-                and not _same_question_set(row, slug, config)
+                and not _unasked(row, slug, config)
             ):
                 pairs.append((i, k, 0.0, config.fit.presumed_negative))
     r = np.array([p[0] for p in pairs])
@@ -377,9 +388,17 @@ def _design(
     return design[keep], target[keep], weight[keep]
 
 
-def _same_question_set(row: Row, slug: str, config: TrainingConfig) -> bool:
-    """An EACL row is asked about one warning; it says nothing about the other EACL ones."""
-    return row.group.startswith("eacl:") and slug in config.eacl.map.values()
+def _unasked(row: Row, slug: str, config: TrainingConfig) -> bool:
+    """Whether `row` says nothing about `slug`, not even as a presumed negative. An EACL row
+    is asked about one warning, not about the other EACL ones; a row of an `only_asked`
+    source was gathered for the labels it names (chosen for its subject, it is no sample
+    of the ordinary writing a presumed negative stands for)."""
+    if slug in row.known:
+        return False
+    source = row.group.partition(":")[0]
+    if source == "eacl":
+        return slug in config.eacl.map.values()
+    return source in config.fit.only_asked
 
 
 def out_of_fold(
@@ -430,7 +449,7 @@ def choose_thresholds(
                 1.0 if slug in r.gold else presumed,
             )
             for i, r in enumerate(rows)
-            if slug in r.gold or (not topic and not _same_question_set(r, slug, config))
+            if slug in r.gold or (not topic and not _unasked(r, slug, config))
         ]
         p = np.array([x[0] for x in scored])
         y = np.array([x[1] for x in scored], dtype=bool)

@@ -233,6 +233,37 @@ def test_training_runs_and_thresholds_are_chosen_per_label() -> None:
     assert model.groups == {r.group for r in rows}
 
 
+def test_rows_gathered_for_one_question_are_no_presumed_negatives_of_others() -> None:
+    """Rows of an `only_asked` source (the identity scenes) answer the labels they name and
+    nothing else: not a presumed negative of suicide, however close their words."""
+    rows = [
+        Row(
+            "he tied the rope and stepped off the chair", "a:1", {"suicide": 1.0}, {"suicide": True}
+        ),
+        Row("she baked bread by the window", "a:2", {"suicide": 0.0}, {"suicide": False}),
+        Row(
+            "the rope swing by the river",
+            "scenes:1",
+            {"discrimination": 0.0},
+            {"discrimination": False},
+        ),
+        Row(
+            "they spat a slur at him by the river",
+            "scenes:2",
+            {"discrimination": 1.0},
+            {"discrimination": True},
+        ),
+    ]
+    config = load_config().model_copy(update={"vectors": None})
+    only = config.model_copy(
+        update={"fit": config.fit.model_copy(update={"only_asked": frozenset({"scenes"})})}
+    )
+    labels = ["discrimination", "suicide"]
+    presumed = fit(rows, labels, config).probabilities("the rope swing by the river")[1]
+    asked = fit(rows, labels, only).probabilities("the rope swing by the river")[1]
+    assert asked > presumed + 0.05
+
+
 def test_topic_words_are_whole_words_or_stems() -> None:
     topics = {"kidnapping": ["kidnap*", "taken"], "death": ["dead", "funeral*"]}
     assert topic_words("They KIDNAPPED her at dawn.", topics) == {"kidnapping"}
