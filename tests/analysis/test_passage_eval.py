@@ -40,8 +40,10 @@ def test_blocked_labels_are_found_in_public_passages() -> None:
 def test_warm_scenes_of_queer_disabled_or_religious_characters_are_no_discrimination() -> None:
     """Being gay, deaf, Jewish or an immigrant is not a content warning: 50 warm scenes of
     such characters, 60 angry arguments without any identity, 40 scenes of prejudice
-    (written for Ficshelf, data/training/SOURCES.md). Measured (2026-12-01): 7, 0 and 6
-    found; fitted on EACL's rows alone, Discrimination's model found 34 of the warm ones."""
+    (written for Ficshelf, data/training/SOURCES.md). Measured (2026-12-02): 8, 0 and 19
+    found (7, 0 and 6 with presumed negatives instead of the identity scenes of
+    data/training/ficshelf-identity.jsonl); fitted on EACL's rows alone, Discrimination's
+    model found 34 of the warm ones."""
     model = shipped_model()
     found: dict[str, int] = {}
     for line in IDENTITY.read_text(encoding="utf-8").splitlines():
@@ -51,7 +53,7 @@ def test_warm_scenes_of_queer_disabled_or_religious_characters_are_no_discrimina
         found[kind] = found.get(kind, 0) + hit
     assert found["identity"] <= 10, found
     assert found["angry"] <= 3, found
-    assert found["prejudice"] >= 5, found
+    assert found["prejudice"] >= 15, found
 
 
 @needs_eacl
@@ -106,17 +108,16 @@ def test_eval_cli_on_a_binary_jsonl_is_one_clear_line(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_unseen_writing_cross_validated_by_work() -> None:
     """The EACL development half, 5 folds split by work: models never see the works they
-    score. The issue asks micro F1 >= 0.55 at precision >= 0.50; measured (2026-12-01)
-    F1 0.536 at precision 0.54 (0.529 at 0.56 with thresholds judged off the topic too,
-    0.46 at 0.50 without the word vectors), against the cues' 0.16 at 0.50 and "yes to everything" 0.43. 0.552 was
-    measured with a Discrimination that called most warm scenes of queer or disabled
-    characters prejudice (data/models/README.md, and the test above). The guard leaves
-    room for a library's rounding, not for a regression."""
+    score. The issue asks micro F1 >= 0.55 at precision >= 0.50; measured (2026-12-02)
+    F1 0.555 at precision 0.55 (0.536 at 0.54 with Discrimination learning from presumed
+    negatives instead of identity scenes, 0.46 at 0.50 without the word vectors), against
+    the cues' 0.16 at 0.50 and "yes to everything" 0.43. Training is deterministic, so
+    the guard is the issue's own bar."""
     report = evaluate_passages(EACL_DEV, folds=5)
     micro = PassageReport.micro(report.combined)
     text = format_passage_report(report)
     f1 = 2 * micro.precision * micro.recall / (micro.precision + micro.recall)
     assert micro.precision >= 0.50, text
-    assert f1 >= 0.53, text
+    assert f1 >= 0.55, text
     cues = PassageReport.micro(report.cues)
     assert micro.tp > 2 * cues.tp  # the model adds the recall the cues lack
