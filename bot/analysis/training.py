@@ -252,14 +252,14 @@ def labels_of(rows: Sequence[Row], config: TrainingConfig) -> tuple[str, ...]:
 
 
 def fit(rows: Sequence[Row], labels: Sequence[str], config: TrainingConfig) -> PassageModel:
-    """One pooled model over `rows` (thresholds left at 0.5; see `train`). With word vectors
-    configured, a second pooled model over the tf-idf and the vectors is fitted beside it
-    for the labels configured to take the vectors; those labels take their weights from it
-    (the others are the first model's, as if there were no vectors). Of its labels, only
-    the `presumed` ones take the rows gathered for other labels as presumed negatives: a
-    passage about suicide or child abuse is often about death or violence too, but without
-    such rows Discrimination learns that an identity word is the warning (see
-    `[vectors]` in data/models/training.toml)."""
+    """One pooled model over `rows` (thresholds left at 0.5; see `train`), fitted on the
+    rows that say something about a label it serves. With word vectors configured, a
+    second pooled model over the tf-idf and the vectors is fitted beside it for the labels
+    configured to take the vectors; those labels take their weights from it (the others
+    are the first model's, as if there were no vectors). Of its labels, only the `presumed`
+    ones take the rows gathered for other labels as presumed negatives: a passage about
+    suicide or child abuse is often about death or violence too (see `[vectors]` in
+    data/models/training.toml)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     vectorizer = TfidfVectorizer(
