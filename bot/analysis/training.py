@@ -19,16 +19,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, ValidationError
 
 from bot.analysis.learned import PassageModel, topic_words, words_of
 from bot.paths import MODELS_DIR, TRAINING_DIR
 
 CONFIG_PATH = MODELS_DIR / "training.toml"
+
+
+# a set of slugs or sources, written out sorted: the same model file from the same run
+_Names = Annotated[frozenset[str], PlainSerializer(sorted, return_type=list[str])]
 
 
 class _Strict(BaseModel):
@@ -44,14 +48,10 @@ class Vectors(_Strict):
     file: str  # under data/training/ (`ficshelf train --vectors-from`)
     words: int = Field(ge=1)  # the most frequent words of the source kept
     scale: float = Field(gt=0)  # of the mean vector, beside the L2-normalised tf-idf row
-    labels: frozenset[str]  # the labels that take their weights from the model with vectors
+    labels: _Names  # the labels that take their weights from the model with vectors
     # of those, the ones that take the rows gathered for other labels as presumed negatives
     # (the rest learn from the rows asked about them alone)
-    presumed: frozenset[str] = frozenset()
-
-    @field_serializer("labels", "presumed")
-    def _sorted(self, value: frozenset[str]) -> list[str]:
-        return sorted(value)
+    presumed: _Names = frozenset()
 
 
 class Fit(_Strict):
@@ -60,11 +60,7 @@ class Fit(_Strict):
     presumed_negative: float = Field(ge=0, le=1)
     min_positives: int = Field(ge=1)
     # material sources whose rows say nothing about the labels they do not name
-    only_asked: frozenset[str] = frozenset()
-
-    @field_serializer("only_asked")
-    def _sorted(self, value: frozenset[str]) -> list[str]:
-        return sorted(value)
+    only_asked: _Names = frozenset()
 
 
 class Eacl(_Strict):
@@ -74,14 +70,10 @@ class Eacl(_Strict):
 
 class Thresholds(_Strict):
     min_precision: float = Field(ge=0, le=1)
-    recall_first: frozenset[str] = frozenset()  # scored by F2 (recall counts twice)
+    recall_first: _Names = frozenset()  # scored by F2 (recall counts twice)
     presumed_weight: float = Field(ge=0, le=1)  # of an unchecked row, judging a threshold
     # labels the model finds only on their topic or where one of their cues matched
-    topic_only: frozenset[str] = frozenset()
-
-    @field_serializer("recall_first", "topic_only")
-    def _sorted(self, value: frozenset[str]) -> list[str]:  # the same file from the same run
-        return sorted(value)
+    topic_only: _Names = frozenset()
 
 
 class TrainingConfig(_Strict):
