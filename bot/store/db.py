@@ -77,6 +77,7 @@ class Search:
     id: str
     _cond: str  # the match condition on one `?`, `{a}` standing for the table's alias
     seeks: bool = True  # a seek to the first match at or after an id is cheap (FTS5)
+    fill: str | None = None  # indexes rows given as (id, text); None: the table keeps it
 
     def cond(self, alias: str) -> str:
         return self._cond.format(a=alias)

@@ -325,6 +325,11 @@ class LibraryStore:
                 for seq, p in enumerate(entry.passages)
             ],
         )
+        fill = self.db.dialect.passages.fill
+        if fill is not None:
+            await conn.executemany(
+                fill, [(first + seq, p.text) for seq, p in enumerate(entry.passages)]
+            )
         await conn.executemany(
             "INSERT INTO passage_characters (character, passage_id) VALUES (?, ?)"
             " ON CONFLICT DO NOTHING",

@@ -25,7 +25,12 @@ from bot.store.db import (
 )
 
 DIALECT = Dialect(
-    passages=Search("passage_fts", "rowid", "passage_fts MATCH ?"),  # FTS5 (migration 001)
+    passages=Search(  # FTS5 (migration 001), filled by the store (migration 011)
+        "passage_fts",
+        "rowid",
+        "passage_fts MATCH ?",
+        fill="INSERT INTO passage_fts (rowid, text) VALUES (?, ?)",
+    ),
     stories=Search("story_fts", "rowid", "story_fts MATCH ?"),
     json_items="json_each({col}) {a}",
     same_name="{col} = ? COLLATE NOCASE",
