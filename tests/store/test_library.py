@@ -13,7 +13,7 @@ import pytest
 
 from bot.indexing import work_key
 from bot.policy import Eligibility
-from bot.store.db import Database, statement_errors
+from bot.store.db import Database, migrations, statement_errors
 from bot.store.departures import DepartureStore
 from bot.store.library import LibraryStore, PassageFilter
 from bot.store.records import PassageEntry, StoryEntry
@@ -111,6 +111,48 @@ async def test_save_replaces_atomically(library: LibraryStore) -> None:
         f"SELECT count(*) FROM {search.table} f WHERE {search.cond('f')}", ("passage",)
     )
     assert fts == 5
+
+
+async def test_passage_search_matches_the_passages_through_upgrade_replace_and_removal(
+    tmp_path: Path,
+) -> None:
+    """SQLite: passage_fts is filled by the store since migration 011 (before it, by a
+    trigger). A database indexed before it keeps its rows; what is saved, replaced or
+    removed afterwards is found exactly when its passages are there."""
+    path = tmp_path / "old.db"
+    db = await Database.open(path)
+    await LibraryStore(db).save(entry("old.txt", title="Old", n=3))
+    await db.close()
+    with sqlite3.connect(path) as conn:  # back to the schema before 011, its trigger too
+        conn.executescript(
+            "CREATE TRIGGER passages_ai AFTER INSERT ON passages BEGIN"
+            " INSERT INTO passage_fts (rowid, text) VALUES (new.id, new.text); END;"
+            f" PRAGMA user_version = {len(migrations()) - 1};"
+        )
+        conn.execute("DELETE FROM passages")  # the delete trigger keeps passage_fts in step
+        conn.execute("DELETE FROM stories")
+    db = await Database.open(path)
+    try:
+        library = LibraryStore(db)
+        await library.save(entry("old.txt", title="Old", n=3))
+        await library.save(entry("new.txt", title="New", n=4))
+        await library.save(entry("new.txt", title="Newer", n=2))  # replaced
+        matches = "SELECT count(*) FROM passage_fts WHERE passage_fts MATCH ?"
+        assert await db.scalar(matches, ("old",)) == 3
+        assert await db.scalar(matches, ("newer",)) == 2
+        assert await db.scalar(matches, ("new",)) == 0
+        newer = next(n.id for n in await library.story_names(0) if n.title == "Newer")
+        await library.remove([newer])
+        assert await db.scalar(matches, ("passage",)) == 3
+        # the index holds exactly the rows of the content table
+        async with db.transaction() as conn:  # raises on a row missing from the index
+            await conn.execute(
+                "INSERT INTO passage_fts (passage_fts, rank) VALUES ('integrity-check', 1)"
+            )
+        triggers = await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        assert "passages_ai" not in {r[0] for r in triggers}
+    finally:
+        await db.close()
 
 
 async def test_guild_isolation_is_in_the_queries(library: LibraryStore) -> None:
