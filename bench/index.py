@@ -3,7 +3,7 @@ stdlib-sqlite3 executemany of the same passages into the same (migrated) schema.
 
 The baseline is the one the goal was set against: the executemany with passage_fts kept by
 migration 001's insert trigger. Migration 011 dropped that trigger for the store's own fill
-(one statement per story); a second bare figure fills passage_fts that way, for reference."""
+(one statement per saved batch); a second bare figure fills passage_fts so, for reference."""
 
 from __future__ import annotations
 

@@ -227,18 +227,37 @@ class LibraryStore:
 
     async def save_many(self, entries: list[StoryEntry]) -> list[int]:
         """Replace several stories in one transaction (one commit instead of one per file:
-        indexing a folder writes in batches); all of them are saved, or none is."""
+        indexing a folder writes in batches); all of them are saved, or none is. Each
+        entry is another file: a passage replaced before its search rows were written
+        would be taken out of a search index it is not in yet."""
+        if len({(e.guild_id, e.source) for e in entries}) < len(entries):
+            raise ValueError("save_many takes one entry per file")
+        fill = self.db.dialect.passages.fill
         try:
             async with self.db.transaction() as conn:
-                ids = [await self._save_in(conn, entry) for entry in entries]
+                ids, firsts = [], []
+                for entry in entries:
+                    story_id, first = await self._save_in(conn, entry)
+                    ids.append(story_id)
+                    firsts.append(first)
+                if fill is not None:  # in one statement: FTS5 writes its new terms out once
+                    await conn.executemany(
+                        fill,
+                        [
+                            (first + seq, p.text)
+                            for entry, first in zip(entries, firsts, strict=True)
+                            for seq, p in enumerate(entry.passages)
+                        ],
+                    )
         except BaseException:
             self._bits.clear()  # bits assigned in the rolled-back transaction are gone
             raise
         self.generation += 1
         return ids
 
-    async def _save_in(self, conn: Connection, entry: StoryEntry) -> int:
-        """The writes of `save`, inside the caller's transaction."""
+    async def _save_in(self, conn: Connection, entry: StoryEntry) -> tuple[int, int]:
+        """The writes of `save` but for the passages' search rows, inside the caller's
+        transaction: the story's id and its first passage's."""
         wbits = await self._ensure_bits(
             "warning",
             entry.warnings | entry.subjects | {w for p in entry.passages for w in p.warnings},
@@ -325,18 +344,13 @@ class LibraryStore:
                 for seq, p in enumerate(entry.passages)
             ],
         )
-        fill = self.db.dialect.passages.fill
-        if fill is not None:
-            await conn.executemany(
-                fill, [(first + seq, p.text) for seq, p in enumerate(entry.passages)]
-            )
         await conn.executemany(
             "INSERT INTO passage_characters (character, passage_id) VALUES (?, ?)"
             " ON CONFLICT DO NOTHING",
             [(name, first + seq) for seq, p in enumerate(entry.passages) for name in p.characters],
         )
         await self._add_slots(story_id, entry, first)
-        return story_id
+        return story_id, first
 
     async def _add_slots(self, story_id: int, entry: StoryEntry, first: int) -> None:
         """Give the story's passages sampling slots under its tropes and characters."""

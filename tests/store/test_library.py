@@ -306,6 +306,9 @@ async def test_save_many_is_all_or_nothing(library: LibraryStore) -> None:
     assert await library.stats() == (2, 10)
     p = await library.random_passage(0, PassageFilter(trope="new-trope"), OPEN, random.Random(1))
     assert p is not None and p.story_id == ids[0]
+    with pytest.raises(ValueError, match="one entry per file"):  # before anything is written
+        await library.save_many([entry("c.txt"), entry("c.txt", n=2)])
+    assert await library.stats() == (2, 10)
 
 
 async def test_query_draws_by_rank_are_uniform(

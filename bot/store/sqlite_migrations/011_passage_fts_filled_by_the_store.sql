@@ -1,5 +1,5 @@
--- The store fills passage_fts itself, one statement per saved story (LibraryStore._save_in),
--- instead of this trigger firing once per passage. FTS5 writes its pending terms out at the
--- end of every statement, and a trigger's insert is a statement of its own: per-row
--- segments cost three times the insert. Deletions still go through passages_ad.
+-- The store fills passage_fts itself, one statement per saved batch of stories
+-- (LibraryStore.save_many), instead of this trigger firing once per passage. Fed a passage
+-- at a time through the trigger, FTS5 wrote its pending terms out far more often: the
+-- insert cost three times as much (bench/index.py). Deletions still go through passages_ad.
 DROP TRIGGER IF EXISTS passages_ai;
