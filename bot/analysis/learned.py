@@ -339,12 +339,15 @@ class PassageModel:
     _lookup: _Lookup = field(init=False, repr=False, compare=False)
     _topics: _Topics = field(init=False, repr=False, compare=False)
     _topic_mask: npt.NDArray[np.bool_] = field(init=False, repr=False, compare=False)
+    # a word beyond the vocabulary (UTF-8) -> the indices of the labels it is a topic word of
+    _unknown_topics: dict[bytes, list[int]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_lookup", _Lookup.of(self.vocabulary, self.vector_words))
         topics = self.meta.get("topics", {})
         object.__setattr__(self, "_topics", _Topics.of(topics if isinstance(topics, dict) else {}))
         object.__setattr__(self, "_topic_mask", self._topics.mask(self._lookup.words, self.labels))
+        object.__setattr__(self, "_unknown_topics", {})
 
     def on_topic(self, text: str) -> frozenset[str]:
         """The labels whose topic words `text` uses (their cued threshold applies there)."""
@@ -439,21 +442,26 @@ class PassageModel:
         """(texts, labels): whether each of `rows` uses a topic word of the label (the
         vocabulary's words are known in advance; other words are looked up by text)."""
         on = np.zeros((count, len(self.labels)), dtype=bool)
-        mask = self._topic_mask
         wanted = np.zeros(count, dtype=bool)
         wanted[rows] = True
         mine = wanted[words.rows]
-        known = mine & (words.ids >= 0)
-        for k in np.flatnonzero(mask.any(axis=0)).tolist():
-            on[:, k] = np.bincount(words.rows[known], mask[words.ids[known], k], count) > 0
+        known = np.flatnonzero(mine & (words.ids >= 0))
+        at, label = np.nonzero(self._topic_mask[words.ids[known]])  # the topic words used
+        on[words.rows[known[at]], label] = True
         index = {label: k for k, label in enumerate(self.labels)}
         unknown = np.flatnonzero(mine & (words.ids < 0))
         buffer = words.buffer
         spans = zip(words.begin[unknown].tolist(), words.end[unknown].tolist(), strict=True)
         texts = [buffer[b:e] for b, e in spans]
         topical: dict[bytes, list[int]] = {}
+        remembered = self._unknown_topics
         for text in set(texts):
-            labels = [index[s] for s in self._topics.of_word(text.decode()) if s in index]
+            labels = remembered.get(text)
+            if labels is None:
+                if len(remembered) > _MAX_REMEMBERED:  # a long-running bot meets ever more
+                    remembered.clear()
+                labels = [index[s] for s in self._topics.of_word(text.decode()) if s in index]
+                remembered[text] = labels
             if labels:
                 topical[text] = labels
         if topical:
