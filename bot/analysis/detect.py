@@ -265,16 +265,12 @@ class Detector:
         ]
         neg = self.negation
         self._max_neg = max((r.distance for r in neg.rule), default=0)
-        # per word that matters to negation: the farthest a negating word reaches back from
-        # a cue (over every rule), or -1 for a word that breaks the reach (it wins)
-        self._neg_words: dict[str, int] = {}
+        # per negating word, the farthest it reaches back from a cue (over every rule)
+        self._neg_reach: dict[str, int] = {}
         for rule in neg.rule:
             for term in rule.terms:
-                self._neg_words[term] = max(self._neg_words.get(term, 0), rule.distance)
-        self._neg_words.update(dict.fromkeys(neg.breakers, -1))
+                self._neg_reach[term] = max(self._neg_reach.get(term, 0), rule.distance)
         self._neg_suffixes = tuple((r.suffixes, r.distance) for r in neg.rule if r.suffixes)
-        # the last character of every negating suffix: a word ending otherwise has none
-        self._neg_suffix_ends = frozenset(x[-1] for r in neg.rule for x in r.suffixes if x)
         self._hyp = _Phrases.of(self.hypothetical.before)
         self._sim_before = _Phrases.of(self.simile.before)
         # the words after a cue start with one of these phrases
@@ -282,7 +278,6 @@ class Detector:
         self._sim_after = (
             re.compile(rf"(?:{'|'.join(map(re.escape, after))})(?: |\Z)") if after else None
         )
-        self._sim_after_first = frozenset(a.split(" ")[0] for a in after)  # their first words
         self._habit_after = _Phrases.of(neg.habit_after)
         self._habit_before = _Phrases.of(neg.habit_before)
 
@@ -490,18 +485,16 @@ class Detector:
         return _Clause(words, self._negated(words), self._hypothetical(words))
 
     def _negated(self, clause: list[str]) -> bool:
-        words, ends = self._neg_words, self._neg_suffix_ends
+        breakers, reach = self.negation.breakers, self._neg_reach
         recent = clause[max(len(clause) - self._max_neg, 0) :]  # within reach of any rule
         for distance, tok in enumerate(reversed(recent), 1):
-            reach = words.get(tok, 0)
-            if reach < 0:  # a breaker
+            if tok in breakers:
                 return False
-            if distance <= reach:
+            if distance <= reach.get(tok, 0):
                 return True
-            if tok[-1:] in ends:
-                for suffixes, far in self._neg_suffixes:
-                    if distance <= far and tok.endswith(suffixes):
-                        return True
+            for suffixes, far in self._neg_suffixes:
+                if distance <= far and tok.endswith(suffixes):
+                    return True
         return False
 
     def _habitual(self, norm: str, form: str, start: int, end: int) -> bool:
@@ -517,16 +510,11 @@ class Detector:
         s = self.simile
         if self._sim_before is not None and self._sim_before.among(clause[-s.before_distance :]):
             return True
-        if self._sim_after is None:
-            return False
         stop = min(len(norm), end + 60)
         m = _CLAUSE_BREAK.search(norm, end, stop)
         cut = m.start() if m else stop
-        words = form_words(form, end, cut)[: s.after_distance + 2]
-        # a phrase can only start the words if its first word is their first
-        if not words or words[0] not in self._sim_after_first:
-            return False
-        return bool(self._sim_after.match(" ".join(words)))
+        after = " ".join(form_words(form, end, cut)[: s.after_distance + 2])
+        return self._sim_after is not None and bool(self._sim_after.match(after))
 
     def _hypothetical(self, clause: list[str]) -> bool:
         return self._hyp is not None and self._hyp.among(clause[-self.hypothetical.scope :])
