@@ -424,7 +424,7 @@ async def index_paths(
     todo = [t for t in todo if not owners.duplicate(summary, t, content_hash(t.data), None)]
     batch: list[tuple[Todo, StoryEntry]] = []
     batch_bytes = 0
-    for item, result in _prepare_all(todo, max_bytes, workers):
+    for done, (item, result) in enumerate(_prepare_all(todo, max_bytes, workers), 1):
         if isinstance(result, str):
             summary.failed.append({"file": str(item.path), "error": result})
             if progress:
@@ -436,7 +436,8 @@ async def index_paths(
             continue
         batch.append((item, result))
         batch_bytes += len(item.data)
-        if len(batch) >= SAVE_BATCH_FILES or batch_bytes >= SAVE_BATCH_BYTES:
+        full = len(batch) >= SAVE_BATCH_FILES or batch_bytes >= SAVE_BATCH_BYTES
+        if full or len(todo) - done < SAVE_EACH_LAST:
             await _save_batch(library, batch, summary, progress)
             batch, batch_bytes = [], 0
     await _save_batch(library, batch, summary, progress)
@@ -480,6 +481,9 @@ class _Owners:
 
 SAVE_BATCH_FILES = 32  # files written per transaction while indexing a folder
 SAVE_BATCH_BYTES = 8 * 1024 * 1024
+# the last files are saved one by one as they come, while the workers finish the others:
+# nothing is left to write once the last one is analysed
+SAVE_EACH_LAST = 8
 
 
 async def _save_batch(
