@@ -178,11 +178,11 @@ async def bench_index(out_dir: Path, passages: int, *, stages: bool = True) -> l
             ),
             Row(
                 "index",
-                "index_paths MB/s vs a bare insert filling FTS5 per statement",
+                "index_paths MB/s vs the bare insert without the trigger",
                 mb / seconds,
                 "MB/s",
                 mb / filled_s,
-                note="the baseline with passage_fts filled as the store fills it (no goal)",
+                note="passage_fts filled in one executemany, as the store fills it (no goal)",
             ),
         ]
         if stages:
