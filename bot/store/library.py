@@ -240,7 +240,7 @@ class LibraryStore:
                     story_id, first = await self._save_in(conn, entry)
                     ids.append(story_id)
                     firsts.append(first)
-                if fill is not None:  # in one statement: FTS5 writes its new terms out once
+                if fill is not None:  # one statement for the batch: cheaper than one a story
                     await conn.executemany(
                         fill,
                         [
