@@ -339,15 +339,12 @@ class PassageModel:
     _lookup: _Lookup = field(init=False, repr=False, compare=False)
     _topics: _Topics = field(init=False, repr=False, compare=False)
     _topic_mask: npt.NDArray[np.bool_] = field(init=False, repr=False, compare=False)
-    # a word beyond the vocabulary (UTF-8) -> the indices of the labels it is a topic word of
-    _unknown_topics: dict[bytes, list[int]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_lookup", _Lookup.of(self.vocabulary, self.vector_words))
         topics = self.meta.get("topics", {})
         object.__setattr__(self, "_topics", _Topics.of(topics if isinstance(topics, dict) else {}))
         object.__setattr__(self, "_topic_mask", self._topics.mask(self._lookup.words, self.labels))
-        object.__setattr__(self, "_unknown_topics", {})
 
     def on_topic(self, text: str) -> frozenset[str]:
         """The labels whose topic words `text` uses (their cued threshold applies there)."""
@@ -454,14 +451,8 @@ class PassageModel:
         spans = zip(words.begin[unknown].tolist(), words.end[unknown].tolist(), strict=True)
         texts = [buffer[b:e] for b, e in spans]
         topical: dict[bytes, list[int]] = {}
-        remembered = self._unknown_topics
         for text in set(texts):
-            labels = remembered.get(text)
-            if labels is None:
-                if len(remembered) > _MAX_REMEMBERED:  # a long-running bot meets ever more
-                    remembered.clear()
-                labels = [index[s] for s in self._topics.of_word(text.decode()) if s in index]
-                remembered[text] = labels
+            labels = [index[s] for s in self._topics.of_word(text.decode()) if s in index]
             if labels:
                 topical[text] = labels
         if topical:
